@@ -1,0 +1,10 @@
+//go:build purego
+
+package linalg
+
+func init() {
+	dotKernel = dotRef
+	axpyKernel = axpyRef
+	collectKernel = collectRef
+	kernelPath = "purego"
+}
