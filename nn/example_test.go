@@ -1,0 +1,48 @@
+package nn_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/optlearn/optlearn/nn"
+)
+
+// Fit y = x² on [-1, 1] with a 1-16-1 tanh network.
+func ExampleTrain() {
+	rng := rand.New(rand.NewPCG(1, 0))
+	n := 64
+	X := mat.NewDense(n, 1, nil)
+	Y := mat.NewDense(n, 1, nil)
+	for i := 0; i < n; i++ {
+		x := -1 + 2*float64(i)/float64(n-1)
+		X.Set(i, 0, x)
+		Y.Set(i, 0, x*x)
+	}
+	m, err := nn.NewMLP([]int{1, 16, 1}, nn.Tanh, rng)
+	if err != nil {
+		panic(err)
+	}
+	res, err := nn.Train(context.Background(), m, X, Y, &nn.TrainSettings{Epochs: 1000, LR: 0.02}, rng)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("train mse below 1e-3: %v\n", res.Loss < 1e-3)
+	fmt.Printf("|f(0.5) - 0.25| < 0.02: %v\n", math.Abs(m.Predict(nil, []float64{0.5})[0]-0.25) < 0.02)
+	// Output:
+	// train mse below 1e-3: true
+	// |f(0.5) - 0.25| < 0.02: true
+}
+
+// Differentiate a network by hand (no graph): value and input gradient.
+func ExampleMLP_InputGrad() {
+	m, _ := nn.NewMLPConst([]int{2, 1}, nn.Tanh, 0.5, 0)
+	grad := make([]float64, 2)
+	f := m.InputGrad(grad, []float64{1, 2})
+	fmt.Printf("f=%.2f grad=%.2f\n", f, grad)
+	// Output:
+	// f=1.50 grad=[0.50 0.50]
+}
