@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/optlearn/optlearn/linalg"
 )
 
 func TestReadKnown(t *testing.T) {
@@ -159,7 +160,7 @@ func TestReadFileGzip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(a, b); diff != "" {
+	if diff := cmp.Diff(a, b, cmpopts.IgnoreUnexported(linalg.CSR{})); diff != "" {
 		t.Errorf("gzip vs plain mismatch (-plain +gz):\n%s", diff)
 	}
 	if _, err := ReadFile(filepath.Join(dir, "missing"), 0); err == nil {
