@@ -1,0 +1,128 @@
+package rl
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// weightSumTol is the tolerance on |Σω − 1| accepted for preference vectors
+// (grids built by repeated addition of a step carry rounding error).
+const weightSumTol = 1e-9
+
+// CheckWeights returns nil if w has length n, finite non-negative entries
+// and sums to 1 (within 1e-9), and an error wrapping [ErrWeights] otherwise.
+func CheckWeights(w []float64, n int) error {
+	if len(w) != n {
+		return fmt.Errorf("%w: length %d, want %d", ErrWeights, len(w), n)
+	}
+	s := 0.0
+	for i, v := range w {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return fmt.Errorf("%w: w[%d] = %g", ErrWeights, i, v)
+		}
+		s += v
+	}
+	if math.Abs(s-1) > weightSumTol {
+		return fmt.Errorf("%w: sum %g, want 1", ErrWeights, s)
+	}
+	return nil
+}
+
+// Scalarized is a single-objective view ω·r of a multi-objective environment.
+type Scalarized struct {
+	env MOEnv
+	w   []float64
+	buf []float64
+}
+
+var _ Env = (*Scalarized)(nil)
+
+// Scalarize returns the single-objective environment with reward ω·r. It
+// returns an error wrapping [ErrWeights] if w is not a preference vector for
+// env's number of objectives.
+func Scalarize(env MOEnv, w []float64) (*Scalarized, error) {
+	n := env.Spec().Objectives
+	if err := CheckWeights(w, n); err != nil {
+		return nil, err
+	}
+	return &Scalarized{env: env, w: append([]float64(nil), w...), buf: make([]float64, n)}, nil
+}
+
+// Spec returns the wrapped spec with one objective.
+func (s *Scalarized) Spec() Spec { sp := s.env.Spec(); sp.Objectives = 1; return sp }
+
+// Reset resets the wrapped environment.
+func (s *Scalarized) Reset(rng *rand.Rand) []float64 { return s.env.Reset(rng) }
+
+// Step steps the wrapped environment and writes ω·r into r[0].
+func (s *Scalarized) Step(a Action, r []float64) ([]float64, Done, error) {
+	obs, done, err := s.env.Step(a, s.buf)
+	if err != nil {
+		return obs, done, err
+	}
+	v := 0.0
+	for i, x := range s.buf {
+		v += s.w[i] * x
+	}
+	r[0] = v
+	return obs, done, nil
+}
+
+// Evaluate runs episodes deterministic (deterministic=true: the policy's
+// mode) or sampled episodes of p in env and returns the mean discounted
+// return vector Σ_t γ^t r_t and the mean episode length. maxSteps > 0 caps
+// each episode (the environments of package envs truncate on their own). It
+// returns an error if an action leaves the action space or a reward is not
+// finite.
+func Evaluate(env MOEnv, p Policy, episodes int, gamma float64, deterministic bool, maxSteps int, rng *rand.Rand) (ret []float64, meanLen float64, err error) {
+	sp := env.Spec()
+	ret = make([]float64, sp.Objectives)
+	r := make([]float64, sp.Objectives)
+	if episodes < 1 {
+		episodes = 1
+	}
+	steps := 0
+	for range episodes {
+		obs := env.Reset(rng)
+		disc := 1.0
+		for t := 0; maxSteps <= 0 || t < maxSteps; t++ {
+			a := p.Act(obs, deterministic, rng)
+			if !sp.Action.IsDiscrete() {
+				a = sp.Action.Clip(a)
+			}
+			var done Done
+			obs, done, err = env.Step(a, r)
+			if err != nil {
+				return ret, 0, err
+			}
+			steps++
+			for i, v := range r {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return ret, 0, fmt.Errorf("%w: objective %d = %g", ErrReward, i, v)
+				}
+				ret[i] += disc * v
+			}
+			disc *= gamma
+			if done != Running {
+				break
+			}
+		}
+	}
+	for i := range ret {
+		ret[i] /= float64(episodes)
+	}
+	return ret, float64(steps) / float64(episodes), nil
+}
+
+// OneHotIndex returns the index of the largest entry of a one-hot
+// observation (the first on ties; 0 for an empty slice).
+func OneHotIndex(obs []float64) int {
+	best := 0
+	for i, v := range obs {
+		if v > obs[best] {
+			best = i
+		}
+	}
+	return best
+}
