@@ -9,7 +9,7 @@ import "gonum.org/v1/gonum/floats"
 var (
 	dotKernel     = floats.Dot
 	axpyKernel    = gonumAxpy
-	collectKernel = collectRef
+	collectKernel = collectBits
 	kernelPath    = "gonum"
 )
 

@@ -75,3 +75,27 @@ func nrm2Ref(x []float64) float64 {
 	}
 	return scale * math.Sqrt(ssq)
 }
+
+// collectBits equals collectRef. It compares IEEE bit patterns with the sign
+// cleared, whose unsigned order is the order of magnitudes with every NaN
+// above +Inf, and tests four entries per branch.
+func collectBits(idx []int, mag []float64, x []float64, t float64, base int) ([]int, []float64) {
+	const abs = 1<<63 - 1
+	tb := math.Float64bits(t) & abs
+	if t != t {
+		// No magnitude reaches a NaN threshold in collectRef.
+		return idx, mag
+	}
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		b0 := math.Float64bits(x[i]) & abs
+		b1 := math.Float64bits(x[i+1]) & abs
+		b2 := math.Float64bits(x[i+2]) & abs
+		b3 := math.Float64bits(x[i+3]) & abs
+		if max(b0, b1, b2, b3) < tb {
+			continue
+		}
+		idx, mag = collectRef(idx, mag, x[i:i+4], t, base+i)
+	}
+	return collectRef(idx, mag, x[i:], t, base+i)
+}
