@@ -1,0 +1,164 @@
+package sched
+
+// graph is the disjunctive graph of an instance with fixed machine orders.
+// Operation (j,k) has id j·M+k. It evaluates heads (earliest starts), tails
+// (longest path from an operation's end to the sink) and the makespan
+// without allocating.
+type graph struct {
+	n, m, nops int
+	dur, mach  []int // by op id
+	rel        []int // release date by op id
+	jpred      []int // job predecessor or -1
+	jsucc      []int // job successor or -1
+	seq        [][]int
+	pos        []int // position of an op in its machine sequence
+	head, tail []int
+	topo       []int
+	indeg      []int
+	cmax       int
+}
+
+func newGraph(inst *Instance) *graph {
+	n, m := inst.N, inst.M
+	g := &graph{n: n, m: m, nops: n * m}
+	N := g.nops
+	g.dur, g.mach, g.rel = make([]int, N), make([]int, N), make([]int, N)
+	g.jpred, g.jsucc, g.pos = make([]int, N), make([]int, N), make([]int, N)
+	g.head, g.tail, g.topo, g.indeg = make([]int, N), make([]int, N), make([]int, N), make([]int, N)
+	for j := 0; j < n; j++ {
+		for k := 0; k < m; k++ {
+			o := j*m + k
+			g.dur[o], g.mach[o] = inst.Dur[j][k], inst.Mach[j][k]
+			g.jpred[o], g.jsucc[o] = o-1, o+1
+			if k == 0 {
+				g.jpred[o] = -1
+			}
+			if k == m-1 {
+				g.jsucc[o] = -1
+			}
+		}
+	}
+	g.seq = make([][]int, m)
+	for mu := range g.seq {
+		g.seq[mu] = make([]int, 0, n)
+	}
+	return g
+}
+
+func (g *graph) setRelease(release [][]int) {
+	for o := range g.rel {
+		g.rel[o] = 0
+	}
+	for j, row := range release {
+		copy(g.rel[j*g.m:(j+1)*g.m], row)
+	}
+}
+
+// setOrders sets the machine sequences from job orders.
+func (g *graph) setOrders(orders [][]int) {
+	opOn := make([]int, g.m) // scratch: op of job j on machine mu
+	for mu := range g.seq {
+		g.seq[mu] = g.seq[mu][:0]
+	}
+	for mu, ord := range orders {
+		for _, j := range ord {
+			for k := 0; k < g.m; k++ {
+				if g.mach[j*g.m+k] == mu {
+					opOn[0] = j*g.m + k
+					break
+				}
+			}
+			g.pos[opOn[0]] = len(g.seq[mu])
+			g.seq[mu] = append(g.seq[mu], opOn[0])
+		}
+	}
+}
+
+func (g *graph) mpred(o int) int {
+	if p := g.pos[o]; p > 0 {
+		return g.seq[g.mach[o]][p-1]
+	}
+	return -1
+}
+
+func (g *graph) msucc(o int) int {
+	s := g.seq[g.mach[o]]
+	if p := g.pos[o]; p+1 < len(s) {
+		return s[p+1]
+	}
+	return -1
+}
+
+// eval computes heads, tails and the makespan. It reports false if the
+// orders contain a cycle.
+func (g *graph) eval() bool {
+	q := g.topo[:0]
+	for o := 0; o < g.nops; o++ {
+		d := 0
+		if g.jpred[o] >= 0 {
+			d++
+		}
+		if g.pos[o] > 0 {
+			d++
+		}
+		g.indeg[o] = d
+		g.head[o] = g.rel[o]
+		if d == 0 {
+			q = append(q, o)
+		}
+	}
+	for i := 0; i < len(q); i++ {
+		o := q[i]
+		e := g.head[o] + g.dur[o]
+		if s := g.jsucc[o]; s >= 0 {
+			g.head[s] = max(g.head[s], e)
+			if g.indeg[s]--; g.indeg[s] == 0 {
+				q = append(q, s)
+			}
+		}
+		if s := g.msucc(o); s >= 0 {
+			g.head[s] = max(g.head[s], e)
+			if g.indeg[s]--; g.indeg[s] == 0 {
+				q = append(q, s)
+			}
+		}
+	}
+	if len(q) != g.nops {
+		return false
+	}
+	g.cmax = 0
+	for i := len(q) - 1; i >= 0; i-- {
+		o := q[i]
+		t := 0
+		if s := g.jsucc[o]; s >= 0 {
+			t = g.tail[s] + g.dur[s]
+		}
+		if s := g.msucc(o); s >= 0 {
+			t = max(t, g.tail[s]+g.dur[s])
+		}
+		g.tail[o] = t
+		g.cmax = max(g.cmax, g.head[o]+g.dur[o]+t)
+	}
+	return true
+}
+
+// schedule returns the heads as a Schedule.
+func (g *graph) schedule() Schedule {
+	s := Schedule{Start: make([][]int, g.n)}
+	for j := range s.Start {
+		s.Start[j] = append([]int(nil), g.head[j*g.m:(j+1)*g.m]...)
+	}
+	return s
+}
+
+// orders returns the machine sequences as job orders.
+func (g *graph) orders() [][]int {
+	out := make([][]int, g.m)
+	for mu, s := range g.seq {
+		out[mu] = make([]int, len(s))
+		for i, o := range s {
+			out[mu][i] = o / g.m
+		}
+	}
+	return out
+}
