@@ -142,7 +142,7 @@ type penaltyRun struct {
 	res    PenaltyResult
 	it     Iter
 
-	x, y, z, dy, dz, g, xt  []float64
+	x, y, z, dy, dz, g, xt []float64
 	xp, yp, zp, yOld, zOld []float64 // previous points (STORM)
 	tx, tx2, ty            []float64
 	smp                    [3]Sample

@@ -54,7 +54,6 @@ func (q *Quadratic) Dims() (int, int) { r, c := q.A.Dims(); return c, r }
 // Lipschitz returns the constants (1, 1) of ∇_y f and ∇_y g.
 func (q *Quadratic) Lipschitz() (float64, float64) { return 1, 1 }
 
-
 // mulVec computes dst = A x using the raw storage (no allocation).
 func mulVec(a *mat.Dense, dst, x []float64) {
 	raw := a.RawMatrix()

@@ -16,7 +16,7 @@ var SineTarget = []float64{2, -1, 0.5, 3, -2}
 //
 //	g(x, y) = Σᵢ [(yᵢ − xᵢ)² + 3 sin²(yᵢ − xᵢ)],   f(x, y) = ½‖y − t‖² + ½‖x‖².
 //
-// g'' = 2 + 6cos(2u) < 0 near u = π/2, yet u = 0 is its only stationary
+// g” = 2 + 6cos(2u) < 0 near u = π/2, yet u = 0 is its only stationary
 // point, so S(x) = {x} and the solution is x* = t/2. The Lipschitz constants
 // are L_f = 1 and L_g = 8.
 //
