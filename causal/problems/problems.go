@@ -1,0 +1,147 @@
+// Package problems holds the known-answer structural causal models used to
+// test and demonstrate package causal: P1 (one mutable variable, exact
+// references by quadrature) and P2 (the 11-node simulator of Liu et al.,
+// ICML 2023, Sec. 6.1).
+package problems
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/integrate/quad"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/optlearn/optlearn/causal"
+)
+
+// P1Vars are the data columns of P1, in order.
+var P1Vars = []string{"Y", "M", "X1"}
+
+// P1TrainGains are the training-environment coefficients g_e of P1.
+var P1TrainGains = []float64{-2, -1, 0, 1, 2}
+
+// P1NoiseX1 is the standard deviation of the noise of X1 in P1.
+const P1NoiseX1 = 0.1
+
+// P1Graph returns the augmented DAG of P1: E->M, Y->M, Y->X1, M->X1.
+func P1Graph() *causal.Graph {
+	g, err := causal.NewGraph([]string{"Y", "M", "X1", "E"}, []causal.Edge{
+		{From: "E", To: "M"}, {From: "Y", To: "M"}, {From: "Y", To: "X1"}, {From: "M", To: "X1"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+// P1Env draws n rows (columns [P1Vars]) of the P1 environment with gain g:
+// Y ~ N(0,1), M = g·Y + N(0,1), X1 = tanh(Y + M) + N(0, 0.1²).
+func P1Env(g float64, n int, rng *rand.Rand) *mat.Dense {
+	d := mat.NewDense(n, 3, nil)
+	for i := 0; i < n; i++ {
+		y := rng.NormFloat64()
+		m := g*y + rng.NormFloat64()
+		x1 := math.Tanh(y+m) + P1NoiseX1*rng.NormFloat64()
+		d.SetRow(i, []float64{y, m, x1})
+	}
+	return d
+}
+
+// P1BayesF returns the Bayes-optimal stable predictor of P1 for S' = {X1},
+// f(x1, m) = E[Y | X1 = x1, do(M = m)], by Gauss–Legendre quadrature over
+// Y ~ N(0,1) on [-8, 8].
+func P1BayesF(x1, m float64) float64 {
+	lik := func(y float64) float64 {
+		r := (x1 - math.Tanh(y+m)) / P1NoiseX1
+		return math.Exp(-0.5*(r*r+y*y))
+	}
+	const n = 400
+	// Split the range so the sharp likelihood peaks are resolved.
+	num, den := 0.0, 0.0
+	for k := -8; k < 8; k++ {
+		a, b := float64(k), float64(k+1)
+		num += quad.Fixed(func(y float64) float64 { return y * lik(y) }, a, b, n/16, quad.Legendre{}, 0)
+		den += quad.Fixed(lik, a, b, n/16, quad.Legendre{}, 0)
+	}
+	if den == 0 {
+		return 0
+	}
+	return num / den
+}
+
+// P2Vars are the data columns of P2, in order (paper naming).
+var P2Vars = []string{"Y", "X1", "X2", "X3", "X4", "X5", "X6", "X7", "X8", "X9", "X10"}
+
+// P2Graph returns the augmented DAG of the paper's simulation (Sec. 6.1).
+func P2Graph() *causal.Graph {
+	e := func(a, b string) causal.Edge { return causal.Edge{From: a, To: b} }
+	g, err := causal.NewGraph(append(append([]string(nil), P2Vars...), "E"), []causal.Edge{
+		e("E", "X9"), e("E", "X10"),
+		e("Y", "X9"), e("X6", "X5"),
+		e("Y", "X1"), e("X9", "X1"), e("X6", "X1"), e("X5", "X1"),
+		e("X1", "X3"), e("X3", "X2"), e("X8", "X2"), e("X8", "X7"),
+		e("X2", "X4"), e("X7", "X4"), e("X8", "X4"),
+		e("X5", "X10"), e("X3", "X10"), e("X8", "X10"),
+	})
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+// P2Alpha returns α_e = e - 10.5, the mutable-mechanism coefficient of
+// environment e (1..20 in the paper).
+func P2Alpha(e int) float64 { return float64(e) - 10.5 }
+
+// P2Env draws n rows (columns [P2Vars]) of environment e of the paper's
+// simulator; every equation has N(0, 0.1²) noise, roots Y, X6, X8 too.
+func P2Env(e, n int, rng *rand.Rand) *mat.Dense {
+	a := P2Alpha(e)
+	sig := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+	nz := func() float64 { return 0.1 * rng.NormFloat64() }
+	d := mat.NewDense(n, 11, nil)
+	for i := 0; i < n; i++ {
+		y := nz()
+		x6 := nz()
+		x8 := nz()
+		x9 := a*math.Tanh(1.91*y) + nz()
+		x5 := sig(0.84*x6) + nz()
+		x1 := sig(0.63*y-0.58*x9+1.51*x6+1.13*x5) + nz()
+		x3 := math.Tanh(-0.95*x1) + nz()
+		x2 := math.Tanh(1.47*x3-0.64*x8) + nz()
+		x7 := -1.52*x8 + nz()
+		x4 := sig(1.42*x2+0.99*x7+0.72*x8) + nz()
+		x10 := a*math.Tanh(-1.2*x5+1.33*x3+0.64*x8) + nz()
+		d.SetRow(i, []float64{y, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10})
+	}
+	return d
+}
+
+// RandomDAG returns a random DAG over n nodes named V0..V{n-1}: each pair
+// i < j gets the edge Vi->Vj with probability p.
+func RandomDAG(n int, p float64, rng *rand.Rand) *causal.Graph {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "V" + itoa(i)
+	}
+	var edges []causal.Edge
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if rng.Float64() < p {
+				edges = append(edges, causal.Edge{From: names[i], To: names[j]})
+			}
+		}
+	}
+	g, err := causal.NewGraph(names, edges)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
