@@ -1,0 +1,379 @@
+package pde
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/optlearn/optlearn/linalg"
+)
+
+// minDen is the smallest S = gᵀΣg + σ² treated as nonzero: below it the
+// σ→0 limit divides by (numerically) zero, see [ErrZeroVariance].
+const minDen = 1e-300
+
+// psdTol is the relative size of a negative updated variance, against the
+// largest prior variance, beyond which the prior is reported as not PSD
+// (rounding of the exact σ→0 update stays many orders below it).
+const psdTol = 1e-8
+
+// LinearConstraint is the linear observation G u = b + ε, ε ~ N(0,
+// diag(NoiseVar)), that [ConservationUpdate] conditions on.
+type LinearConstraint struct {
+	// G is the m×n constraint matrix (for global conservation in 1-D, the
+	// single row of quadrature weights from [TrapezoidWeights]).
+	G *mat.Dense
+	// B holds the m targets (for conservation, the exact U(t)).
+	B []float64
+	// NoiseVar holds the m noise variances σ_G². Nil means all zero: the
+	// exact σ_G → 0 limit of the paper ("limiting_mode: physnp"), where
+	// G μ̃ = b holds exactly. A +Inf entry drops its row (no information).
+	NoiseVar []float64
+}
+
+// MassConstraint returns the single conservation constraint wᵀu = mass with
+// zero noise (the σ_G → 0 limit). The weights are not copied.
+func MassConstraint(w []float64, mass float64) LinearConstraint {
+	return LinearConstraint{G: mat.NewDense(1, len(w), w), B: []float64{mass}}
+}
+
+// validate checks c against a prediction of size n and returns m.
+func (c LinearConstraint) validate(n int) (int, error) {
+	if c.G == nil {
+		return 0, fmt.Errorf("%w: nil constraint matrix", ErrEmpty)
+	}
+	m, cols := c.G.Dims()
+	if cols != n {
+		return 0, fmt.Errorf("%w: G has %d columns, prediction has %d points", ErrDimension, cols, n)
+	}
+	if len(c.B) != m {
+		return 0, fmt.Errorf("%w: G has %d rows, b has %d entries", ErrDimension, m, len(c.B))
+	}
+	if c.NoiseVar != nil && len(c.NoiseVar) != m {
+		return 0, fmt.Errorf("%w: G has %d rows, NoiseVar has %d entries", ErrDimension, m, len(c.NoiseVar))
+	}
+	if !linalg.AllFinite(c.B) {
+		return 0, fmt.Errorf("%w: in b", ErrNotFinite)
+	}
+	for i := 0; i < m; i++ {
+		if !linalg.AllFinite(c.G.RawRowView(i)) {
+			return 0, fmt.Errorf("%w: in row %d of G", ErrNotFinite, i)
+		}
+		if c.NoiseVar != nil {
+			v := c.NoiseVar[i]
+			if math.IsNaN(v) || v < 0 {
+				return 0, fmt.Errorf("%w: noise variance %d is %g", ErrParameter, i, v)
+			}
+		}
+	}
+	return m, nil
+}
+
+// UpdateDiag is the O(n) closed form of the conservation update for a
+// diagonal covariance D = diag(d) and one constraint gᵀu = b + ε,
+// ε ~ N(0, noiseVar) (paper eq. for the ANP case):
+//
+//	r = gᵀμ − b,  den = Σⱼ gⱼ² dⱼ + σ²,
+//	μ̃ᵢ = μᵢ − dᵢ gᵢ r / den,   Σ̃ = D − (Dg)(Dg)ᵀ / den.
+//
+// It writes μ̃ into dstMu and v = Dg into dstV and returns alpha = −1/den, so
+// that Σ̃ = diag(d) + alpha·v vᵀ; it makes two passes over the data and
+// allocates nothing. dstMu may alias mu. It returns ErrNotFinite if μ, d or
+// g hold a NaN or Inf, ErrNotPSD if some dᵢ < 0, and ErrZeroVariance if
+// den < 1e-300 (then dstMu and dstV are unspecified). It panics if the
+// lengths differ.
+func UpdateDiag(dstMu, dstV, mu, d, g []float64, b, noiseVar float64) (alpha float64, err error) {
+	n := len(mu)
+	if len(d) != n || len(g) != n || len(dstMu) != n || len(dstV) != n {
+		panic("pde: length mismatch")
+	}
+	d, g, dstV = d[:n], g[:n], dstV[:n]
+	var gm, den float64
+	neg := false
+	for i, mi := range mu {
+		gi, di := g[i], d[i]
+		vi := di * gi
+		dstV[i] = vi
+		gm += gi * mi
+		den += vi * gi
+		neg = neg || di < 0
+	}
+	if math.IsNaN(gm) || math.IsInf(gm, 0) || math.IsNaN(den) || math.IsInf(den, 0) {
+		return 0, fmt.Errorf("%w: in the mean, the variances or the weights", ErrNotFinite)
+	}
+	if neg {
+		return 0, fmt.Errorf("%w: negative variance", ErrNotPSD)
+	}
+	den += noiseVar
+	if !(den >= minDen) {
+		return 0, fmt.Errorf("%w: gᵀDg + σ² = %g", ErrZeroVariance, den)
+	}
+	linalg.AxpyTo(dstMu, -(gm-b)/den, dstV, mu)
+	return -1 / den, nil
+}
+
+// ConservationUpdate conditions the Gaussian prediction N(mu, cov) on the
+// linear constraint c (step 2 of ProbConserv, Hansen et al. 2023):
+//
+//	S = GΣGᵀ + diag(σ_G²),
+//	μ̃ = μ − ΣGᵀ S⁻¹ (Gμ − b),   Σ̃ = Σ − ΣGᵀ S⁻¹ GΣ.
+//
+// With c.NoiseVar nil (the σ_G → 0 limit) G μ̃ = b holds exactly and
+// Σ̃ Gᵀ = 0. The result keeps the structure of cov:
+//
+//   - [Diagonal] and m = 1: the O(n) closed form [UpdateDiag], returning a
+//     [DiagPlusRank1] (never densified);
+//   - [Diagonal], [DiagPlusRank1], [DiagPlusLowRank]: a [DiagPlusLowRank]
+//     whose rank grows by m, at cost O(n·m·(k+m));
+//   - [Full] or any other Covariance: a [Full], at cost O(n²m), with the
+//     Cholesky factor of S (never an explicit inverse, and never a
+//     factorisation of Σ, which may be singular, e.g. a GP posterior).
+//
+// Inputs are not modified. It returns an error wrapping ErrDimension for
+// mismatched sizes, ErrNotFinite for NaN/Inf in mu, cov or c, ErrNotPSD if
+// a variance is negative, if the Cholesky factorisation of S fails, or if an
+// updated variance comes out negative (Σ indefinite), and ErrZeroVariance
+// when a noise-free constraint sees zero variance (documented fallback:
+// call [ProjectHardC]). Rows of c with NoiseVar = +Inf are ignored; if none
+// remain, copies of mu and cov are returned.
+func ConservationUpdate(mu []float64, cov Covariance, c LinearConstraint) ([]float64, Covariance, error) {
+	n := len(mu)
+	if n == 0 {
+		return nil, nil, fmt.Errorf("%w: empty mean", ErrEmpty)
+	}
+	if cov == nil || cov.Dim() != n {
+		return nil, nil, fmt.Errorf("%w: covariance does not match the %d-point mean", ErrDimension, n)
+	}
+	m, err := c.validate(n)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !linalg.AllFinite(mu) {
+		return nil, nil, fmt.Errorf("%w: in the mean", ErrNotFinite)
+	}
+	c = dropInfiniteRows(c, m)
+	if c.G == nil {
+		return slices.Clone(mu), copyCov(cov), nil
+	}
+	m, _ = c.G.Dims()
+	if d, ok := cov.(Diagonal); ok && m == 1 {
+		var nv float64
+		if c.NoiseVar != nil {
+			nv = c.NoiseVar[0]
+		}
+		mu2 := make([]float64, n)
+		v := make([]float64, n)
+		alpha, err := UpdateDiag(mu2, v, mu, d, c.G.RawRowView(0), c.B[0], nv)
+		if err != nil {
+			return nil, nil, err
+		}
+		return mu2, &DiagPlusRank1{D: slices.Clone([]float64(d)), V: v, Alpha: alpha}, nil
+	}
+	return updateGeneral(mu, cov, c)
+}
+
+// dropInfiniteRows returns c without the rows whose noise variance is +Inf
+// (G nil if none remain).
+func dropInfiniteRows(c LinearConstraint, m int) LinearConstraint {
+	if c.NoiseVar == nil {
+		return c
+	}
+	var keep []int
+	for i, v := range c.NoiseVar {
+		if !math.IsInf(v, 1) {
+			keep = append(keep, i)
+		}
+	}
+	if len(keep) == m {
+		return c
+	}
+	if len(keep) == 0 {
+		return LinearConstraint{}
+	}
+	_, n := c.G.Dims()
+	out := LinearConstraint{G: mat.NewDense(len(keep), n, nil), B: make([]float64, len(keep)), NoiseVar: make([]float64, len(keep))}
+	for k, i := range keep {
+		out.G.SetRow(k, c.G.RawRowView(i))
+		out.B[k] = c.B[i]
+		out.NoiseVar[k] = c.NoiseVar[i]
+	}
+	return out
+}
+
+// copyCov returns a deep copy of the package's covariance types, or the
+// dense form of any other.
+func copyCov(cov Covariance) Covariance {
+	switch c := cov.(type) {
+	case Diagonal:
+		return Diagonal(slices.Clone([]float64(c)))
+	case *DiagPlusRank1:
+		return &DiagPlusRank1{D: slices.Clone(c.D), V: slices.Clone(c.V), Alpha: c.Alpha}
+	case *DiagPlusLowRank:
+		out := &DiagPlusLowRank{D: slices.Clone(c.D)}
+		if c.U != nil {
+			out.U = mat.DenseCopyOf(c.U)
+			out.C = mat.NewSymDense(c.C.SymmetricDim(), nil)
+			out.C.CopySym(c.C)
+		}
+		return out
+	default:
+		return &Full{Sigma: cov.Dense()}
+	}
+}
+
+// structuredDiag returns the diagonal part D of a structured covariance
+// and whether cov is structured, checking D ≥ 0 and finite.
+func structuredParts(cov Covariance) (d []float64, u *mat.Dense, cm *mat.SymDense, ok bool) {
+	switch c := cov.(type) {
+	case Diagonal:
+		return c, nil, nil, true
+	case *DiagPlusRank1:
+		n := len(c.D)
+		return c.D, mat.NewDense(n, 1, slices.Clone(c.V)), mat.NewSymDense(1, []float64{c.Alpha}), true
+	case *DiagPlusLowRank:
+		return c.D, c.U, c.C, true
+	}
+	return nil, nil, nil, false
+}
+
+// updateGeneral is the Cholesky path of [ConservationUpdate] for m ≥ 1 and
+// any covariance.
+func updateGeneral(mu []float64, cov Covariance, c LinearConstraint) ([]float64, Covariance, error) {
+	n := len(mu)
+	m, _ := c.G.Dims()
+	prior := cov.Diag()
+	if !linalg.AllFinite(prior) {
+		return nil, nil, fmt.Errorf("%w: in the covariance", ErrNotFinite)
+	}
+	maxVar := 0.0
+	for i, v := range prior {
+		if v < 0 {
+			return nil, nil, fmt.Errorf("%w: variance %d is %g", ErrNotPSD, i, v)
+		}
+		maxVar = math.Max(maxVar, v)
+	}
+	d, u, cm, structured := structuredParts(cov)
+	var full *mat.SymDense
+	if !structured {
+		if f, ok := cov.(*Full); ok {
+			full = f.Sigma
+		} else {
+			full = cov.Dense()
+		}
+	}
+	// P = Σ Gᵀ, n×m.
+	p := mat.NewDense(n, m, nil)
+	if structured {
+		col := make([]float64, n)
+		sc := &DiagPlusLowRank{D: d, U: u, C: cm}
+		for j := 0; j < m; j++ {
+			sc.MulVec(col, c.G.RawRowView(j))
+			p.SetCol(j, col)
+		}
+	} else {
+		p.Mul(full, c.G.T())
+	}
+	// S = G P + diag(σ²), symmetrised.
+	var gp mat.Dense
+	gp.Mul(c.G, p)
+	s := mat.NewSymDense(m, nil)
+	for i := 0; i < m; i++ {
+		for j := i; j < m; j++ {
+			s.SetSym(i, j, 0.5*(gp.At(i, j)+gp.At(j, i)))
+		}
+		nv := 0.0
+		if c.NoiseVar != nil {
+			nv = c.NoiseVar[i]
+		}
+		if nv == 0 && !(s.At(i, i) >= minDen) {
+			return nil, nil, fmt.Errorf("%w: row %d has gᵀΣg = %g", ErrZeroVariance, i, s.At(i, i))
+		}
+		s.SetSym(i, i, s.At(i, i)+nv)
+	}
+	var chol mat.Cholesky
+	if ok := chol.Factorize(s); !ok {
+		return nil, nil, fmt.Errorf("%w: Cholesky factorisation of S = GΣGᵀ + diag(σ²) failed", ErrNotPSD)
+	}
+	// μ̃ = μ − P S⁻¹ (Gμ − b).
+	r := mat.NewVecDense(m, nil)
+	r.MulVec(c.G, mat.NewVecDense(n, mu))
+	for i := range c.B {
+		r.SetVec(i, r.AtVec(i)-c.B[i])
+	}
+	var w mat.VecDense
+	if err := chol.SolveVecTo(&w, r); err != nil && !isCondition(err) {
+		return nil, nil, fmt.Errorf("%w: S is singular: %v", ErrNotPSD, err)
+	}
+	mu2 := slices.Clone(mu)
+	corr := mat.NewVecDense(n, nil)
+	corr.MulVec(p, &w)
+	linalg.Axpy(-1, corr.RawVector().Data, mu2)
+	if !linalg.AllFinite(mu2) {
+		return nil, nil, fmt.Errorf("%w: in the updated mean", ErrNotFinite)
+	}
+	// X = P U⁻¹ with S = UᵀU, so that P S⁻¹ Pᵀ = X Xᵀ.
+	var uf mat.TriDense
+	chol.UTo(&uf)
+	blas64.Trsm(blas.Right, blas.NoTrans, 1, uf.RawTriangular(), p.RawMatrix())
+	x := p
+	var out Covariance
+	if structured {
+		k := 0
+		if u != nil {
+			_, k = u.Dims()
+		}
+		u2 := mat.NewDense(n, k+m, nil)
+		c2 := mat.NewSymDense(k+m, nil)
+		if k > 0 {
+			u2.Slice(0, n, 0, k).(*mat.Dense).Copy(u)
+			for i := 0; i < k; i++ {
+				for j := i; j < k; j++ {
+					c2.SetSym(i, j, cm.At(i, j))
+				}
+			}
+		}
+		u2.Slice(0, n, k, k+m).(*mat.Dense).Copy(x)
+		for i := k; i < k+m; i++ {
+			c2.SetSym(i, i, -1)
+		}
+		out = &DiagPlusLowRank{D: slices.Clone(d), U: u2, C: c2}
+	} else {
+		s2 := mat.NewSymDense(n, nil)
+		s2.CopySym(full)
+		s2.SymRankK(s2, -1, x)
+		out = &Full{Sigma: s2}
+	}
+	post := out.Diag()
+	for i, v := range post {
+		if v < -psdTol*maxVar || math.IsNaN(v) {
+			return nil, nil, fmt.Errorf("%w: updated variance %d is %g (prior %g)", ErrNotPSD, i, v, prior[i])
+		}
+	}
+	return mu2, out, nil
+}
+
+// ProjectHardC is the HardC baseline of the paper: the Euclidean projection
+// of mu onto {u : G u = b}, μ̃ = μ − Gᵀ(GGᵀ + diag(σ²))⁻¹(Gμ − b), which is
+// [ConservationUpdate] with Σ = I. It spreads the correction uniformly over
+// the grid and leaves the variance unchanged (the caller keeps its own).
+// It returns the errors of [ConservationUpdate].
+func ProjectHardC(mu []float64, c LinearConstraint) ([]float64, error) {
+	ones := make(Diagonal, len(mu))
+	for i := range ones {
+		ones[i] = 1
+	}
+	mu2, _, err := ConservationUpdate(mu, ones, c)
+	return mu2, err
+}
+
+// isCondition reports whether err is only gonum's ill-conditioning warning
+// (the solution is still computed).
+func isCondition(err error) bool {
+	var c mat.Condition
+	return errors.As(err, &c)
+}
