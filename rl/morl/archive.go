@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/optlearn/optlearn/rl"
+	"github.com/optlearn/optlearn/rl/ppo"
 )
 
 // Origin records where an archived policy came from.
@@ -27,8 +28,8 @@ type Origin struct {
 // Entry is one archived policy with its evaluated return vector G.
 type Entry struct {
 	G      []float64
-	Policy rl.Policy // nil in policy-free uses such as the oracle test
-	Critic any       // the policy's critic, used to continue training
+	Policy rl.Policy  // nil in policy-free uses such as the oracle test
+	Agent  *ppo.Agent // the trainable agent (nil in policy-free uses)
 	Origin Origin
 }
 

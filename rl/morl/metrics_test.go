@@ -9,7 +9,9 @@ import (
 	"github.com/optlearn/optlearn/rl/envs"
 )
 
-func approx(a, b, tol float64) bool { return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+func approx(a, b, tol float64) bool {
+	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
 
 func TestDSTMetrics(t *testing.T) {
 	front := envs.DSTFront()

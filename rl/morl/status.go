@@ -14,3 +14,28 @@ var (
 	// ErrConfig reports an invalid configuration value.
 	ErrConfig = errors.New("morl: invalid configuration")
 )
+
+// Status says how a [Run] ended.
+type Status int
+
+const (
+	// Done means the budget was used up.
+	Done Status = iota
+	// Canceled means the context was cancelled.
+	Canceled
+	// Failed means training returned an error.
+	Failed
+)
+
+// String returns the status name.
+func (s Status) String() string {
+	switch s {
+	case Done:
+		return "Done"
+	case Canceled:
+		return "Canceled"
+	case Failed:
+		return "Failed"
+	}
+	return "Status(?)"
+}

@@ -1,0 +1,57 @@
+package ppo
+
+import "github.com/optlearn/optlearn/rl"
+
+// Parameterized exposes a model's parameters and its gradient buffers as
+// stable slices in matching layout, so the learner can clip and step them.
+type Parameterized interface {
+	Params() (params, grads [][]float64)
+}
+
+// Differentiable is a policy PPO can train. LogProbGrad returns
+// log π(a|obs) and the entropy H(π(·|obs)); when wLogp or wEnt is non-zero
+// it also adds wLogp·∇log π(a|obs) + wEnt·∇H(obs) to the gradient buffers
+// returned by Params. A Differentiable is not safe for concurrent use
+// (models keep scratch space); Clone one per goroutine.
+type Differentiable interface {
+	rl.Policy
+	Parameterized
+	LogProbGrad(obs []float64, a rl.Action, wLogp, wEnt float64) (logp, ent float64)
+}
+
+// Critic is a trainable vector critic V(s) ∈ Rⁿ. ValueGrad writes V(obs)
+// to v and, if dv is non-nil, adds Σ_k dv[k]·∇V_k(obs) to the gradient
+// buffers. CloneCritic returns an independent deep copy.
+type Critic interface {
+	rl.VectorCritic
+	Parameterized
+	ValueGrad(v, obs, dv []float64)
+	CloneCritic() Critic
+}
+
+// LossTerm is an extra term added to the PPO objective (which is
+// maximised). Grad adds ∂term/∂log π(a_i|s_i) to dst[i] for every sample i
+// of the minibatch and returns the term's value. A term may depend on the
+// policy only through the probability ratios mb.Ratio (the clipped
+// surrogate, KL estimates, the IPO log barrier of C-MORL all do).
+type LossTerm interface {
+	Grad(dst []float64, mb *Minibatch) float64
+}
+
+// Minibatch is what a [LossTerm] sees of one PPO minibatch.
+type Minibatch struct {
+	// Ratio holds ρ_i = π_θ(a_i|s_i)/π_old(a_i|s_i).
+	Ratio []float64
+	// Adv holds the scalarised advantages ω·A_i, standardised over the batch
+	// unless Settings.RawAdvantage is set.
+	Adv []float64
+	// AdvVec holds the raw per-objective advantages: sample i, objective k at
+	// AdvVec[i*Objectives+k], in the environment's reward units.
+	AdvVec     []float64
+	Objectives int
+	// Clip is the PPO clip range ε.
+	Clip float64
+	// MeanEpLen is L̄, the mean length of the episodes that ended in the
+	// whole rollout batch (the rollout length if none ended).
+	MeanEpLen float64
+}

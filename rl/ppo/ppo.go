@@ -1,0 +1,457 @@
+package ppo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/optlearn/optlearn/rl"
+)
+
+// advStdEps guards the advantage standardisation (as in the official code).
+const advStdEps = 1e-5
+
+// Settings configures PPO. The zero value gives the C-MORL official
+// defaults except where noted.
+type Settings struct {
+	// NumSteps is the rollout length per environment and update. Zero means 2048.
+	NumSteps int
+	// NumEnvs is the number of environment copies per update. Zero means 4.
+	NumEnvs int
+	// Workers is the number of goroutines stepping the environments. Zero
+	// means 1. Results do not depend on it.
+	Workers int
+	// Epochs is the number of passes over each batch. Zero means 10.
+	Epochs int
+	// Minibatches is the number of minibatches per epoch. Zero means 32.
+	Minibatches int
+	// Gamma is the discount γ. Zero means 0.995.
+	Gamma float64
+	// GAE switches generalised advantage estimation on with λ = Lambda
+	// (zero means 0.95); off, advantages are R̂ − V with bootstrapped
+	// discounted returns R̂.
+	GAE    bool
+	Lambda float64
+	// LR is the Adam step size. Zero means 3e-4. AdamEps zero means 1e-5.
+	LR, AdamEps float64
+	// Clip is the ratio clip range ε (also used for value clipping). Zero means 0.2.
+	Clip float64
+	// ValueCoef weights the value loss. Zero means 0.5.
+	ValueCoef float64
+	// EntCoef weights the entropy bonus. Zero means none.
+	EntCoef float64
+	// MaxGradNorm clips the joint gradient norm of policy and critic. Zero
+	// means 0.5; negative disables clipping.
+	MaxGradNorm float64
+	// NoValueClip disables the clipped value loss.
+	NoValueClip bool
+	// RawAdvantage disables the standardisation of scalarised advantages.
+	RawAdvantage bool
+}
+
+func (s *Settings) defaults() Settings {
+	var o Settings
+	if s != nil {
+		o = *s
+	}
+	def := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	deff := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&o.NumSteps, 2048)
+	def(&o.NumEnvs, 4)
+	def(&o.Workers, 1)
+	def(&o.Epochs, 10)
+	def(&o.Minibatches, 32)
+	deff(&o.Gamma, 0.995)
+	deff(&o.Lambda, 0.95)
+	deff(&o.LR, 3e-4)
+	deff(&o.AdamEps, 1e-5)
+	deff(&o.Clip, 0.2)
+	deff(&o.ValueCoef, 0.5)
+	deff(&o.MaxGradNorm, 0.5)
+	return o
+}
+
+// Stats summarises one PPO update.
+type Stats struct {
+	// Episodes is the number of episodes that ended during the rollout;
+	// MeanEpLen their mean length (L̄; the rollout length if none ended) and
+	// MeanReturn their mean undiscounted raw return vector (nil if none).
+	Episodes   int
+	MeanEpLen  float64
+	MeanReturn []float64
+	// PolicyObjective, ValueLoss and Entropy are minibatch means from the last epoch.
+	PolicyObjective, ValueLoss, Entropy float64
+	// ClipFraction is the fraction of ratios outside [1−ε, 1+ε] in the last epoch.
+	ClipFraction float64
+}
+
+// Learner runs PPO on an [Agent] with NumEnvs copies of an environment.
+// Environment episodes continue across updates.
+type Learner struct {
+	agent *Agent
+	s     Settings
+	envs  []rl.MOEnv
+	rngs  []*rand.Rand
+	rng   *rand.Rand
+	nobj  int
+	odim  int
+	space rl.Space
+	opt   adam
+
+	cur    [][]float64 // current raw observation per env
+	epLen  []int
+	epRet  [][]float64
+	retAcc [][]float64
+
+	// rollout buffers, sample i = e*NumSteps + t
+	rawObs [][]float64
+	obs    [][]float64
+	acts   []rl.Action
+	logp   []float64
+	rew    []float64 // i*nobj + k, normalised
+	val    []float64 // i*nobj + k
+	boot   []float64 // i*nobj + k, V(final obs) for truncated steps
+	lastV  []float64 // e*nobj + k
+	done   []rl.Done
+	accs   [][]float64
+	epLog  [][]epRecord
+
+	adv, advVec, ret []float64
+	raw, rscale      []float64
+	sadv             []float64
+
+	steps, updates int
+}
+
+type epRecord struct {
+	len int
+	ret []float64
+}
+
+// New returns a learner training agent (which it owns and updates in place)
+// on NumEnvs environments made by newEnv. Environment copy e draws from
+// the stream rand.NewPCG(seed, e) and the minibatch shuffling from
+// rand.NewPCG(seed, NumEnvs), so a seed fixes the run whatever Workers is.
+// It returns an error if the agent is incomplete, the environments'
+// specs disagree or a setting is negative.
+func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (*Learner, error) {
+	o := s.defaults()
+	if agent == nil || agent.Policy == nil || agent.Critic == nil {
+		return nil, fmt.Errorf("%w: agent needs a policy and a critic", ErrConfig)
+	}
+	if o.NumSteps < 1 || o.NumEnvs < 1 || o.Workers < 1 || o.Epochs < 1 || o.Minibatches < 1 || o.Gamma < 0 || o.Gamma > 1 || o.LR < 0 {
+		return nil, fmt.Errorf("%w: %+v", ErrConfig, o)
+	}
+	if o.Minibatches > o.NumSteps*o.NumEnvs {
+		return nil, fmt.Errorf("%w: %d minibatches for a batch of %d", ErrConfig, o.Minibatches, o.NumSteps*o.NumEnvs)
+	}
+	l := &Learner{agent: agent, s: o, opt: adam{lr: o.LR, eps: o.AdamEps}}
+	for e := range o.NumEnvs {
+		env := newEnv()
+		sp := env.Spec()
+		if e == 0 {
+			l.nobj, l.space = sp.Objectives, sp.Action
+			l.odim = sp.Obs.Dim
+		} else if sp.Objectives != l.nobj || sp.Obs.Dim != l.odim {
+			return nil, fmt.Errorf("%w: environment copies disagree", ErrConfig)
+		}
+		l.envs = append(l.envs, env)
+		l.rngs = append(l.rngs, rand.New(rand.NewPCG(seed, uint64(e))))
+	}
+	if l.nobj < 1 {
+		return nil, fmt.Errorf("%w: environment has %d objectives", ErrConfig, l.nobj)
+	}
+	if agent.ObsNorm != nil && len(agent.ObsNorm.Mean) != l.odim {
+		return nil, fmt.Errorf("%w: observation normaliser has dimension %d, observations %d", ErrConfig, len(agent.ObsNorm.Mean), l.odim)
+	}
+	if agent.RetNorm != nil && len(agent.RetNorm.Mean) != l.nobj {
+		return nil, fmt.Errorf("%w: return normaliser has dimension %d, objectives %d", ErrConfig, len(agent.RetNorm.Mean), l.nobj)
+	}
+	l.rng = rand.New(rand.NewPCG(seed, uint64(o.NumEnvs)))
+	E, T, n := o.NumEnvs, o.NumSteps, l.nobj
+	B := E * T
+	l.cur = make([][]float64, E)
+	l.epLen = make([]int, E)
+	l.epRet = make([][]float64, E)
+	l.retAcc = make([][]float64, E)
+	for e := range E {
+		l.cur[e] = append([]float64(nil), l.envs[e].Reset(l.rngs[e])...)
+		l.epRet[e] = make([]float64, n)
+		l.retAcc[e] = make([]float64, n)
+	}
+	l.rawObs = make([][]float64, B)
+	l.obs = make([][]float64, B)
+	for i := range B {
+		l.rawObs[i] = make([]float64, l.odim)
+		l.obs[i] = make([]float64, l.odim)
+	}
+	l.acts = make([]rl.Action, B)
+	l.logp = make([]float64, B)
+	l.rew = make([]float64, B*n)
+	l.val = make([]float64, B*n)
+	l.boot = make([]float64, B*n)
+	l.lastV = make([]float64, E*n)
+	l.done = make([]rl.Done, B)
+	l.accs = make([][]float64, B)
+	for i := range B {
+		l.accs[i] = make([]float64, n)
+	}
+	l.epLog = make([][]epRecord, E)
+	l.adv = make([]float64, B)
+	l.sadv = make([]float64, B)
+	l.advVec = make([]float64, B*n)
+	l.ret = make([]float64, B*n)
+	l.raw = make([]float64, B*n)
+	l.rscale = make([]float64, n)
+	return l, nil
+}
+
+// Agent returns the agent being trained (not a copy).
+func (l *Learner) Agent() *Agent { return l.agent }
+
+// Steps returns the environment steps taken so far (all copies).
+func (l *Learner) Steps() int { return l.steps }
+
+// Updates returns the number of completed updates.
+func (l *Learner) Updates() int { return l.updates }
+
+// BatchSize returns NumSteps·NumEnvs, the environment steps per update.
+func (l *Learner) BatchSize() int { return l.s.NumSteps * l.s.NumEnvs }
+
+// Update collects one rollout batch and optimises the PPO objective
+//
+//	mean_i min(ρ_i A_i, clip(ρ_i, 1±ε) A_i) + EntCoef·H + Σ extra terms
+//
+// with A_i = ω·A⃗_i the scalarised advantage (standardised), together with
+// the clipped vector value loss, for Epochs passes of Minibatches
+// minibatches. It returns an error wrapping [rl.ErrWeights] for invalid ω,
+// [rl.ErrAction] or [rl.ErrReward] for a bad action or non-finite reward
+// (the agent is then unchanged), or ctx.Err() if ctx is done on entry.
+func (l *Learner) Update(ctx context.Context, w []float64, extra ...LossTerm) (Stats, error) {
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	if err := rl.CheckWeights(w, l.nobj); err != nil {
+		return Stats{}, err
+	}
+	if err := l.rollout(); err != nil {
+		return Stats{}, err
+	}
+	st := l.summarize()
+	l.advantages(w)
+	l.optimize(extra, &st)
+	l.steps += l.BatchSize()
+	l.updates++
+	return st, nil
+}
+
+// rollout fills the buffers with NumSteps steps of every environment.
+func (l *Learner) rollout() error {
+	E, W := l.s.NumEnvs, l.s.Workers
+	for k := range l.rscale {
+		l.rscale[k] = 1
+		if rn := l.agent.RetNorm; rn != nil {
+			l.rscale[k] = math.Sqrt(rn.Var[k] + normEps)
+		}
+	}
+	if W > E {
+		W = E
+	}
+	errs := make([]error, E)
+	var wg sync.WaitGroup
+	for w := range W {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pol := l.agent.Policy.Clone().(Differentiable)
+			cr := l.agent.Critic.CloneCritic()
+			r := make([]float64, l.nobj)
+			for e := w; e < E; e += W {
+				errs[e] = l.rolloutEnv(e, pol, cr, r)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	// Update the normalisers in environment order (deterministic).
+	if l.agent.ObsNorm != nil {
+		l.agent.ObsNorm.Update(l.rawObs)
+	}
+	if l.agent.RetNorm != nil {
+		l.agent.RetNorm.Update(l.accs)
+	}
+	return nil
+}
+
+func (l *Learner) normObs(dst, raw []float64) {
+	if l.agent.ObsNorm != nil {
+		l.agent.ObsNorm.normalize(dst, raw)
+	} else {
+		copy(dst, raw)
+	}
+}
+
+func (l *Learner) rolloutEnv(e int, pol Differentiable, cr Critic, r []float64) error {
+	T, n := l.s.NumSteps, l.nobj
+	env, rng := l.envs[e], l.rngs[e]
+	l.epLog[e] = l.epLog[e][:0]
+	tmp := make([]float64, l.odim)
+	for t := range T {
+		i := e*T + t
+		copy(l.rawObs[i], l.cur[e])
+		l.normObs(l.obs[i], l.cur[e])
+		a := pol.Act(l.obs[i], false, rng)
+		l.acts[i] = a
+		l.logp[i] = pol.LogProb(l.obs[i], a)
+		cr.Values(l.val[i*n:(i+1)*n], l.obs[i])
+		ea := a
+		if !l.space.IsDiscrete() {
+			ea = l.space.Clip(a)
+		}
+		next, done, err := env.Step(ea, r)
+		if err != nil {
+			return err
+		}
+		for k, v := range r {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: objective %d = %g", rl.ErrReward, k, v)
+			}
+		}
+		l.done[i] = done
+		l.epLen[e]++
+		for k, v := range r {
+			l.epRet[e][k] += v
+			l.retAcc[e][k] = l.retAcc[e][k]*l.s.Gamma + v
+			l.accs[i][k] = l.retAcc[e][k]
+			if l.agent.RetNorm != nil {
+				v = math.Max(-normClip, math.Min(normClip, v/l.rscale[k]))
+			}
+			l.rew[i*n+k] = v
+		}
+		if done == rl.Truncated {
+			l.normObs(tmp, next)
+			cr.Values(l.boot[i*n:(i+1)*n], tmp)
+		}
+		if done != rl.Running {
+			l.epLog[e] = append(l.epLog[e], epRecord{len: l.epLen[e], ret: append([]float64(nil), l.epRet[e]...)})
+			l.epLen[e] = 0
+			clear(l.epRet[e])
+			clear(l.retAcc[e])
+			next = env.Reset(rng)
+		}
+		copy(l.cur[e], next)
+	}
+	l.normObs(tmp, l.cur[e])
+	cr.Values(l.lastV[e*n:(e+1)*n], tmp)
+	return nil
+}
+
+func (l *Learner) summarize() Stats {
+	var st Stats
+	tot := 0
+	for _, log := range l.epLog {
+		for _, r := range log {
+			if st.MeanReturn == nil {
+				st.MeanReturn = make([]float64, l.nobj)
+			}
+			st.Episodes++
+			tot += r.len
+			for k, v := range r.ret {
+				st.MeanReturn[k] += v
+			}
+		}
+	}
+	if st.Episodes > 0 {
+		st.MeanEpLen = float64(tot) / float64(st.Episodes)
+		for k := range st.MeanReturn {
+			st.MeanReturn[k] /= float64(st.Episodes)
+		}
+	} else {
+		st.MeanEpLen = float64(l.s.NumSteps)
+	}
+	return st
+}
+
+// advantages computes per-objective advantages and returns, and the
+// scalarised (standardised) advantage.
+func (l *Learner) advantages(w []float64) {
+	T, n, g := l.s.NumSteps, l.nobj, l.s.Gamma
+	lam := 1.0
+	if l.s.GAE {
+		lam = l.s.Lambda
+	}
+	for e := range l.s.NumEnvs {
+		for k := range n {
+			nextV := l.lastV[e*n+k]
+			nextA := 0.0
+			for t := T - 1; t >= 0; t-- {
+				i := e*T + t
+				v := l.val[i*n+k]
+				var nv, cont float64
+				switch l.done[i] {
+				case rl.Terminated:
+				case rl.Truncated:
+					nv = l.boot[i*n+k]
+				default:
+					nv, cont = nextV, 1
+				}
+				delta := l.rew[i*n+k] + g*nv - v
+				a := delta + g*lam*cont*nextA
+				l.advVec[i*n+k] = a
+				l.ret[i*n+k] = a + v
+				nextV, nextA = v, a
+			}
+		}
+	}
+	mean := 0.0
+	for i := range l.adv {
+		s := 0.0
+		for k := range n {
+			s += w[k] * l.advVec[i*n+k]
+		}
+		l.adv[i] = s
+		mean += s
+	}
+	if !l.s.RawAdvantage {
+		mean /= float64(len(l.adv))
+		v := 0.0
+		for _, a := range l.adv {
+			v += (a - mean) * (a - mean)
+		}
+		sd := math.Sqrt(v / float64(len(l.adv)-1+boolInt(len(l.adv) == 1)))
+		for i := range l.adv {
+			l.adv[i] = (l.adv[i] - mean) / (sd + advStdEps)
+		}
+	}
+	// Raw advantages in reward units for loss terms.
+	if l.agent.RetNorm != nil {
+		for i := range l.adv {
+			for k := range n {
+				l.raw[i*n+k] = l.advVec[i*n+k] * l.rscale[k]
+			}
+		}
+	} else {
+		copy(l.raw, l.advVec)
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

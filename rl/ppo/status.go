@@ -1,0 +1,6 @@
+package ppo
+
+import "errors"
+
+// ErrConfig reports invalid settings or an incomplete agent.
+var ErrConfig = errors.New("ppo: invalid configuration")
