@@ -290,8 +290,12 @@ func updateGeneral(mu []float64, cov Covariance, c LinearConstraint) ([]float64,
 		if c.NoiseVar != nil {
 			nv = c.NoiseVar[i]
 		}
-		if nv == 0 && !(s.At(i, i) >= minDen) {
-			return nil, nil, fmt.Errorf("%w: row %d has gᵀΣg = %g", ErrZeroVariance, i, s.At(i, i))
+		if sii := s.At(i, i); nv == 0 && !(sii >= minDen) {
+			g := c.G.RawRowView(i)
+			if sii < -psdTol*maxVar*linalg.Dot(g, g) {
+				return nil, nil, fmt.Errorf("%w: row %d has gᵀΣg = %g < 0", ErrNotPSD, i, sii)
+			}
+			return nil, nil, fmt.Errorf("%w: row %d has gᵀΣg = %g", ErrZeroVariance, i, sii)
 		}
 		s.SetSym(i, i, s.At(i, i)+nv)
 	}

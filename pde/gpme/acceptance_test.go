@@ -79,7 +79,9 @@ func TestA1Exactness(t *testing.T) {
 				}
 			}
 			sg := make([]float64, len(in.W))
-			cov := pc.Cov.(interface{ MulVec(dst, x []float64) []float64 })
+			cov := pc.Cov.(interface {
+				MulVec(dst, x []float64) []float64
+			})
 			cov.MulVec(sg, in.W)
 			for i, v := range sg {
 				if math.Abs(v) > 1e-10 {
