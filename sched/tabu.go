@@ -24,7 +24,7 @@ type Tabu struct {
 	// TenureMin and TenureMax bound the tabu tenure. Zero means 8 and 15.
 	TenureMin, TenureMax int
 	// Stall is the number of non-improving iterations before a restart from
-	// the best solution. Zero means 5000.
+	// the best solution. Zero means 2000.
 	Stall int
 }
 
@@ -78,7 +78,7 @@ func (ts *Tabu) Solve(ctx context.Context, inst *Instance, opt *Options) (Result
 	}
 	stallMax := ts.Stall
 	if stallMax <= 0 {
-		stallMax = 5000
+		stallMax = 2000
 	}
 	maxIter := opt.MaxIter
 	if maxIter == 0 && opt.TimeLimit == 0 {
