@@ -1,0 +1,57 @@
+package ef21
+
+import "math"
+
+// Theta returns θ = 1 − √(1 − α), the contraction of one EF21 step for a
+// compressor with constant α ∈ (0, 1].
+func Theta(alpha float64) float64 { return 1 - math.Sqrt(1-alpha) }
+
+// Beta returns β = (1 − α)/(1 − √(1 − α)), and 0 when α = 1.
+func Beta(alpha float64) float64 {
+	if alpha >= 1 {
+		return 0
+	}
+	return (1 - alpha) / (1 - math.Sqrt(1-alpha))
+}
+
+// MeanAM returns L_AM = (1/n) Σ Lᵢ.
+func MeanAM(l []float64) float64 {
+	s := 0.0
+	for _, v := range l {
+		s += v
+	}
+	return s / float64(len(l))
+}
+
+// MeanQM returns L_QM = √((1/n) Σ Lᵢ²).
+func MeanQM(l []float64) float64 {
+	s := 0.0
+	for _, v := range l {
+		s += v * v
+	}
+	return math.Sqrt(s / float64(len(l)))
+}
+
+// StepsizeQM returns γ_QM = 1/(L + L_QM·√(β/θ)), the step size of the
+// original EF21 theory, for global smoothness L, local constants li and
+// compressor constant alpha.
+func StepsizeQM(l float64, li []float64, alpha float64) float64 {
+	return 1 / (l + MeanQM(li)*math.Sqrt(Beta(alpha)/Theta(alpha)))
+}
+
+// StepsizeAM returns γ_AM = 1/(L + L_AM·√(β/θ)), valid for EF21-W and, by the
+// improved analysis, for EF21.
+func StepsizeAM(l float64, li []float64, alpha float64) float64 {
+	return 1 / (l + MeanAM(li)*math.Sqrt(Beta(alpha)/Theta(alpha)))
+}
+
+// StepsizePP returns the partial-participation step size
+// γ_p = 1/(L + L_AM·√(β_p/θ_p)) with θ_p = pθ/2 and
+// β_p = pβ + (1 − p) + 2(1 − p)²/(pθ), for participation probability
+// p ∈ (0, 1]. (Derived in the spec with Young's inequality, ρ = pθ/(2(1−p)).)
+func StepsizePP(l float64, li []float64, alpha, p float64) float64 {
+	th, be := Theta(alpha), Beta(alpha)
+	thp := p * th / 2
+	bep := p*be + (1 - p) + 2*(1-p)*(1-p)/(p*th)
+	return 1 / (l + MeanAM(li)*math.Sqrt(bep/thp))
+}
