@@ -217,22 +217,26 @@ func ParseTaillard(r io.Reader, name string) ([]*Instance, error) {
 		}
 		return nil
 	}
-	var out []*Instance
-	var buf []int
-	readRows := func(in *Instance, dst [][]int, what string) error {
+	var (
+		out []*Instance
+		buf []int
+		err error
+	)
+	readRows := func(in *Instance, what string) ([][]int, error) {
+		var dst [][]int
 		for j := 0; j < in.N; j++ {
 			f := next()
 			if f == nil {
-				return fmt.Errorf("%w: line %d: truncated: %s row %d of %d missing", ErrFormat, line, what, j, in.N)
+				return nil, fmt.Errorf("%w: line %d: truncated: %s row %d of %d missing", ErrFormat, line, what, j, in.N)
 			}
 			v, ok := ints(f, buf)
 			buf = v
 			if !ok || len(v) != in.M {
-				return fmt.Errorf("%w: line %d: %s row %d: want %d integers", ErrFormat, line, what, j, in.M)
+				return nil, fmt.Errorf("%w: line %d: %s row %d: want %d integers", ErrFormat, line, what, j, in.M)
 			}
-			dst[j] = append([]int(nil), v...)
+			dst = append(dst, append([]int(nil), v...))
 		}
-		return nil
+		return dst, nil
 	}
 	for {
 		f := next()
@@ -252,17 +256,17 @@ func ParseTaillard(r io.Reader, name string) ([]*Instance, error) {
 		if n <= 0 || m <= 0 || n > maxOps || m > maxOps || n*m > maxOps {
 			return nil, fmt.Errorf("%w: line %d: bad size %d x %d", ErrFormat, line, n, m)
 		}
-		in := &Instance{Name: fmt.Sprintf("%s-%d", name, len(out)+1), N: n, M: m, BKS: v[4], Mach: make([][]int, n), Dur: make([][]int, n)}
+		in := &Instance{Name: fmt.Sprintf("%s-%d", name, len(out)+1), N: n, M: m, BKS: v[4]}
 		if f = next(); f == nil || !strings.EqualFold(f[0], "Times") {
 			return nil, fmt.Errorf("%w: line %d: want \"Times\"", ErrFormat, line)
 		}
-		if err := readRows(in, in.Dur, "Times"); err != nil {
+		if in.Dur, err = readRows(in, "Times"); err != nil {
 			return nil, err
 		}
 		if f = next(); f == nil || !strings.EqualFold(f[0], "Machines") {
 			return nil, fmt.Errorf("%w: line %d: want \"Machines\"", ErrFormat, line)
 		}
-		if err := readRows(in, in.Mach, "Machines"); err != nil {
+		if in.Mach, err = readRows(in, "Machines"); err != nil {
 			return nil, err
 		}
 		for j := range in.Mach {
