@@ -110,7 +110,9 @@ type Result struct {
 	L, LAM, LQM float64
 	// Weights are the aggregation weights wᵢ.
 	Weights []float64
-	// Drift is the largest relative gap ‖g − Σᵢwᵢgᵢ‖/‖g‖ seen at the checks.
+	// Drift is the largest relative gap ‖g − Σᵢwᵢgᵢ‖/Σᵢwᵢ‖gᵢ‖ between the
+	// server's running aggregate and the sum recomputed from the clients,
+	// seen at the checks (see Settings.DriftEvery).
 	Drift float64
 	// Status tells why the run stopped.
 	Status Status
@@ -436,15 +438,18 @@ func (r *runner) fold() {
 	it.Participants = parts
 }
 
-// drift returns ‖g − Σᵢwᵢgᵢ‖/‖g‖ (in-process check of the running sum).
+// drift returns ‖g − Σᵢwᵢgᵢ‖/Σᵢwᵢ‖gᵢ‖ (in-process check of the running
+// sum). The denominator is the scale of the summed terms, which sets the
+// rounding error; ‖g‖ itself tends to 0 while the gᵢ do not.
 func (r *runner) drift() float64 {
 	sum := r.gradSum // reused as scratch; refilled by the next fold
 	linalg.Zero(sum)
+	scale := 0.0
 	for i, cl := range r.clients {
 		linalg.Axpy(r.res.Weights[i], cl.State(), sum)
+		scale += r.res.Weights[i] * linalg.Nrm2(cl.State())
 	}
-	g := r.server.G()
-	return math.Sqrt(linalg.DistSq(sum, g)) / max(linalg.Nrm2(g), minNorm)
+	return math.Sqrt(linalg.DistSq(sum, r.server.G())) / max(scale, minNorm)
 }
 
 func (r *runner) finish(st Status, err error) (Result, error) {

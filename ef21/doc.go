@@ -1,0 +1,54 @@
+// Package ef21 implements error feedback for distributed optimisation with
+// compressed communication: EF21 and its weighted variant EF21-W, with
+// stochastic gradients (EF21-W-SGD) and partial participation (EF21-W-PP),
+// following
+//
+//	P. Richtárik, E. Gasanov, K. Burlachenko. Error Feedback Reloaded: From
+//	Quadratic to Arithmetic Mean of Smoothness Constants. ICLR 2024,
+//	arXiv:2402.10774.
+//
+// and EF21 itself (P. Richtárik, I. Sokolov, I. Fatkhullin, NeurIPS 2021,
+// arXiv:2106.05203).
+//
+// The problem is min f(x) = (1/n) Σᵢ fᵢ(x) over n clients, fᵢ Lᵢ-smooth and
+// f L-smooth, possibly nonconvex. Each round every client uploads a message
+// compressed by a contractive compressor C (E‖C(v) − v‖² ≤ (1 − α)‖v‖²).
+// The paper's point is that the step size may depend on the arithmetic mean
+// L_AM = (1/n)ΣLᵢ instead of the quadratic mean L_QM = √((1/n)ΣLᵢ²):
+//
+//	γ_QM = 1/(L + L_QM·√(β/θ)),  γ_AM = 1/(L + L_AM·√(β/θ)),
+//	θ = 1 − √(1 − α),  β = (1 − α)/(1 − √(1 − α)).
+//
+// γ_AM is valid for EF21-W (weights wᵢ = Lᵢ/ΣLⱼ) and, by the improved
+// analysis, for plain EF21; with a positively homogeneous compressor such as
+// TopK the two methods produce the same iterates, so the gain is the larger
+// step, and the rounds needed scale like γ_QM/γ_AM.
+//
+// # Paper symbols
+//
+//	α, θ, β          Compressor.Alpha, Theta, Beta (Result.Alpha/Theta/Beta)
+//	Lᵢ, L            Smooth.LocalSmoothness, Smooth.Smoothness; Settings.L, LGlobal
+//	wᵢ               Settings.Weighted (Lᵢ/ΣLⱼ) or Settings.Weights; Result.Weights
+//	γ                Settings.Gamma, default StepsizeAM/StepsizeQM/StepsizePP (Settings.Rule)
+//	p                Settings.P (EF21-W-PP)
+//	minibatch, κ     Settings.Batch, Settings.Kappa (EF21-W-SGD, γ = γ_AM/κ)
+//	gᵢ, g            Client.State, Server.G
+//	Gᵗ, Lyapunov     Iter.G, Iter.Lyapunov
+//
+// # Protocol
+//
+// A [Client] owns its state gᵢ and its random stream; given the broadcast x
+// it produces a linalg.Sparse message. The [Server] owns x and g and folds
+// messages in client order. [Run] drives both in one process, clients of a
+// round in parallel goroutines, with results identical for any GOMAXPROCS;
+// every uploaded bit is counted ([MessageBits]).
+//
+// # Usage
+//
+//	p, _ := problems.NewR1(1000, rand.New(rand.NewPCG(1, 0)))
+//	res, err := ef21.Run(ctx, p, ef21.TopK{K: 1}, make([]float64, p.Dim()),
+//		&ef21.Settings{Weighted: true, Tol: 1e-8, Iters: 20000})
+//
+// Sub-package problems holds the spec's heterogeneous least squares (R1) and
+// the nonconvex logistic regression over LIBSVM data (see libsvm/sets).
+package ef21
