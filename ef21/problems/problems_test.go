@@ -6,8 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/optlearn/optlearn/linalg"
 	"github.com/optlearn/optlearn/libsvm/sets"
+	"github.com/optlearn/optlearn/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
