@@ -236,3 +236,19 @@ func TestWarmStart(t *testing.T) {
 		t.Errorf("non-prefix pin: err %v", err)
 	}
 }
+
+// TestTabuNoAllocSteadyState checks that tabu iterations do not allocate:
+// 3000 iterations allocate exactly as much as 300.
+func TestTabuNoAllocSteadyState(t *testing.T) {
+	in := mustLoad(t, "ta01")
+	allocs := func(iters int) float64 {
+		return testing.AllocsPerRun(2, func() {
+			var ts sched.Tabu
+			ts.Solve(context.Background(), in, &sched.Options{MaxIter: iters, Rand: rand.New(rand.NewPCG(1, 0))})
+		})
+	}
+	a, b := allocs(300), allocs(3000)
+	if b != a {
+		t.Errorf("allocations: %v for 300 iterations, %v for 3000", a, b)
+	}
+}

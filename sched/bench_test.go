@@ -1,0 +1,70 @@
+package sched_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/optlearn/optlearn/sched"
+	"github.com/optlearn/optlearn/sched/instances"
+)
+
+// BenchmarkPDR runs every PDR on all 80 Taillard instances with the fast
+// path, and compares one rule on ta71 between the fast path and the CP
+// environment (the baseline).
+func BenchmarkPDR(b *testing.B) {
+	var tas []*sched.Instance
+	for k := 1; k <= 80; k++ {
+		in, _ := instances.Taillard(k)
+		tas = append(tas, in)
+	}
+	b.Run("all80/fast", func(b *testing.B) {
+		var d sched.Dispatcher
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, in := range tas {
+				for _, r := range sched.Rules {
+					d.Run(in, r)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.N*80*len(sched.Rules))/b.Elapsed().Seconds(), "schedules/s")
+	})
+	ta71 := tas[70]
+	b.Run("ta71/fast", func(b *testing.B) {
+		var d sched.Dispatcher
+		b.ReportAllocs()
+		for b.Loop() {
+			d.Run(ta71, sched.FDDMWKR)
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "schedules/s")
+	})
+	b.Run("ta71/env", func(b *testing.B) {
+		env, _ := sched.NewEnv(ta71, nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			sched.Dispatch(env, sched.FDDMWKR, 0, nil)
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "schedules/s")
+	})
+}
+
+// BenchmarkTabu reports neighbour evaluations per second of the N5 tabu
+// search (fixed iteration count, so the work per op is constant).
+func BenchmarkTabu(b *testing.B) {
+	for _, name := range []string{"ta01", "ta71"} {
+		in, _ := instances.Load(name)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			evals, iters := 0, 0
+			for b.Loop() {
+				var ts sched.Tabu
+				res, _ := ts.Solve(context.Background(), in, &sched.Options{MaxIter: 5000, Rand: rand.New(rand.NewPCG(1, 0))})
+				evals += res.Evaluations
+				iters += res.Iterations
+			}
+			b.ReportMetric(float64(evals)/b.Elapsed().Seconds(), "evals/s")
+			b.ReportMetric(float64(iters)/b.Elapsed().Seconds(), "iters/s")
+		})
+	}
+}
