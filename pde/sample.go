@@ -14,6 +14,9 @@ import (
 // negative eigenvalue accepted as rounding of a PSD matrix and clamped to 0.
 const eigTol = 1e-8
 
+// epsilon is the float64 unit roundoff.
+const epsilon = 0x1p-52
+
 // NewSampler returns a [Sampler] for N(·, cov) without an n×n factorisation
 // for the structured types:
 //
@@ -123,7 +126,11 @@ func newRank1Sampler(c *DiagPlusRank1) (Sampler, error) {
 	if q < -eigTol {
 		return nil, fmt.Errorf("%w: 1 + Alpha‖D^{-1/2}V‖² = %g", ErrNotPSD, q)
 	}
-	q = math.Max(q, 0)
+	if q <= 4*float64(len(sd))*epsilon {
+		// 1 + Alpha‖w‖² = σ²/den is 0 in the σ→0 limit; its rounding
+		// error (~n·ε) would otherwise enter the draws as √q.
+		q = 0
+	}
 	return &rank1Sampler{sd: sd, w: w, gamma: (math.Sqrt(q) - 1) / ww}, nil
 }
 

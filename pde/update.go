@@ -82,8 +82,8 @@ func (c LinearConstraint) validate(n int) (int, error) {
 //	μ̃ᵢ = μᵢ − dᵢ gᵢ r / den,   Σ̃ = D − (Dg)(Dg)ᵀ / den.
 //
 // It writes μ̃ into dstMu and v = Dg into dstV and returns alpha = −1/den, so
-// that Σ̃ = diag(d) + alpha·v vᵀ; it makes two passes over the data and
-// allocates nothing. dstMu may alias mu. It returns ErrNotFinite if μ, d or
+// that Σ̃ = diag(d) + alpha·v vᵀ; it makes four vector passes (two of them
+// SIMD dot products) and allocates nothing. dstMu may alias mu (not d or g). It returns ErrNotFinite if μ, d or
 // g hold a NaN or Inf, ErrNotPSD if some dᵢ < 0, and ErrZeroVariance if
 // den < 1e-300 (then dstMu and dstV are unspecified). It panics if the
 // lengths differ.
@@ -93,15 +93,21 @@ func UpdateDiag(dstMu, dstV, mu, d, g []float64, b, noiseVar float64) (alpha flo
 		panic("pde: length mismatch")
 	}
 	d, g, dstV = d[:n], g[:n], dstV[:n]
-	var gm, den float64
+	// v = d∘g (with a sign check folded in), then two SIMD dot products;
+	// the second pass is one AxpyTo. Measured faster than one fused scalar
+	// pass with four accumulators.
+	var signs uint64 // OR of the bit patterns of d: sign bit set iff some dᵢ ≤ −0
+	for i, di := range d {
+		dstV[i] = di * g[i]
+		signs |= math.Float64bits(di)
+	}
+	gm := linalg.Dot(g, mu)
+	den := linalg.Dot(dstV, g)
 	neg := false
-	for i, mi := range mu {
-		gi, di := g[i], d[i]
-		vi := di * gi
-		dstV[i] = vi
-		gm += gi * mi
-		den += vi * gi
-		neg = neg || di < 0
+	if signs>>63 != 0 { // rare: tell −0 from negative variances
+		for _, di := range d {
+			neg = neg || di < 0
+		}
 	}
 	if math.IsNaN(gm) || math.IsInf(gm, 0) || math.IsNaN(den) || math.IsInf(den, 0) {
 		return 0, fmt.Errorf("%w: in the mean, the variances or the weights", ErrNotFinite)

@@ -1,0 +1,71 @@
+package pde
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/optlearn/optlearn/linalg"
+)
+
+var sinkF float64
+
+// BenchmarkUpdateDiag compares the O(n) closed form with one linalg.Dot over
+// the same n (the baseline); ns/point is reported for both.
+func BenchmarkUpdateDiag(b *testing.B) {
+	for _, n := range []int{1e3, 1e4, 1e5, 1e6} {
+		rng := rand.New(rand.NewPCG(1, 0))
+		mu, d, g := randVec(rng, n), randDiag(rng, n), randVec(rng, n)
+		dst, v := make([]float64, n), make([]float64, n)
+		b.Run(fmt.Sprintf("n=%d/update", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(8 * 5 * n))
+			for b.Loop() {
+				a, err := UpdateDiag(dst, v, mu, d, g, 1, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkF = a
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/point")
+		})
+		b.Run(fmt.Sprintf("n=%d/dot", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(8 * 2 * n))
+			for b.Loop() {
+				sinkF = linalg.Dot(mu, g)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/point")
+		})
+	}
+}
+
+// BenchmarkUpdateDense compares the Cholesky path (Full covariance, m = 5)
+// with the naive explicit-inverse Kalman form (baseline).
+func BenchmarkUpdateDense(b *testing.B) {
+	for _, n := range []int{200, 1000} {
+		rng := rand.New(rand.NewPCG(2, 0))
+		m := 5
+		sigma := randSPD(rng, n, 1)
+		mu := randVec(rng, n)
+		g := mat.NewDense(m, n, randVec(rng, m*n))
+		bb := randVec(rng, m)
+		c := LinearConstraint{G: g, B: bb}
+		b.Run(fmt.Sprintf("n=%d/cholesky", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := ConservationUpdate(mu, &Full{Sigma: sigma}, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/naive", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				naiveUpdate(mu, sigma, g, bb)
+			}
+		})
+	}
+}
