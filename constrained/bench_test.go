@@ -1,0 +1,64 @@
+package constrained_test
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/optlearn/optlearn/constrained"
+)
+
+// kktSystem returns a random symmetric n×n matrix with a dominant diagonal and b.
+func kktSystem(n int, seed uint64) (*mat.Dense, []float64) {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	K := mat.NewDense(n, n, nil)
+	for i := range n {
+		for j := i; j < n; j++ {
+			v := rng.NormFloat64() / float64(n)
+			if i == j {
+				v += 2
+			}
+			K.Set(i, j, v)
+			K.Set(j, i, v)
+		}
+	}
+	b := make([]float64, n)
+	for i := range b {
+		b[i] = rng.NormFloat64()
+	}
+	return K, b
+}
+
+// BenchmarkSketchStep measures the inner sketch loop (fixed step count, no
+// early stop) and reports row operations per second.
+func BenchmarkSketchStep(b *testing.B) {
+	for _, n := range []int{27, 48, 300} {
+		K, rhs := kktSystem(n, 1)
+		for _, tc := range []struct {
+			name string
+			s    constrained.Sketcher
+		}{{"rk", &constrained.RK{}}, {"gv", &constrained.GaussianSketch{}}} {
+			b.Run("n="+strconv.Itoa(n)+"/"+tc.name, func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(2, 0))
+				if _, err := tc.s.Factor(K); err != nil {
+					b.Fatal(err)
+				}
+				z, r := make([]float64, n), make([]float64, n)
+				const steps = 1000
+				var ops int64
+				b.ReportAllocs()
+				for b.Loop() {
+					for i := range z {
+						z[i], r[i] = 0, -rhs[i]
+					}
+					_, o := tc.s.Solve(z, r, rhs, 0, steps, rng)
+					ops += o
+				}
+				b.ReportMetric(float64(ops)/b.Elapsed().Seconds(), "rowops/s")
+				b.ReportMetric(float64(steps)*float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+			})
+		}
+	}
+}
