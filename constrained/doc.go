@@ -1,0 +1,49 @@
+// Package constrained implements AdaSketch-Newton, an inexact Newton/SQP
+// method for equality-constrained nonlinear programs
+//
+//	min f(x)  subject to  c(x) = 0,   f: Rᵈ → R,  c: Rᵈ → Rᵐ,  m ≤ d,
+//
+// from I. Hong, S. Na, M. W. Mahoney and M. Kolar, "Constrained
+// Optimization via Exact Augmented Lagrangian and Randomized Iterative
+// Sketching", ICML 2023 (PMLR 202), arXiv:2305.18379. The algorithm follows
+// the authors' Julia code (IlgeeHong/AdaSketch-Newton).
+//
+// Each outer iteration forms the KKT system
+//
+//	[B  Gᵀ] [Δx]     [∇ₓL]
+//	[G  0 ] [Δλ] = − [ c ]
+//
+// (B = ∇²ₓL, shifted by ξ_B + ‖∇²ₓL‖ when the reduced Hessian is not
+// positive definite) and solves it only approximately with a randomized
+// sketch-and-project iteration ([Sketcher]: [RK] randomized Kaczmarz,
+// [GaussianSketch] Gaussian vectors, [ExactLU] as the exact reference),
+// stopped by the adaptive test ‖K‖ Ψ ‖r‖ ≤ θₜ δ ‖b‖. The step is globalised
+// by Armijo backtracking on the exact augmented Lagrangian
+//
+//	L_{μ,ν}(x, λ) = f + λᵀc + (μ/2)‖c‖² + (ν/2)‖∇ₓL‖²,
+//
+// whose penalties μ (increased by ρ²) and ν (decreased by ρ), together with
+// the accuracy δ, are adapted until the inexact direction is a descent
+// direction. The gradient of the merit function uses the Hessian of the
+// Lagrangian (the official code uses ∇²f there, a known slip).
+//
+// Paper symbols map to [Settings] fields: μ₀ Mu0, ν₀ Nu0, δ₀ Delta0,
+// ξ_B XiB, β Beta, ρ Rho (called nu in the code), ε Eps, θₜ Theta. The
+// safeguards of the code are fields too: λmin(GGᵀ) < XiGMin stops with
+// [SingularJacobian]; μ > MuMax or ν < NuMin accepts the direction as is;
+// δ ≥ DeltaMin; at most MaxInner sketch steps per inner solve.
+//
+// Test problems with known solutions (14 Hock–Schittkowski problems, the
+// linear-quadratic PDE control problem, constrained logistic regression)
+// live in package constrained/problems. [CheckDerivatives] compares a
+// problem's analytic derivatives with central differences.
+//
+// # Usage
+//
+//	p := problems.HS40()
+//	res, err := constrained.Solve(ctx, p, p.X0, nil, &constrained.Settings{
+//		Eps:      1e-6,
+//		Sketcher: &constrained.RK{},
+//		Rand:     rand.New(rand.NewPCG(1, 0)),
+//	})
+package constrained
