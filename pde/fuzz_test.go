@@ -1,0 +1,42 @@
+package pde
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// FuzzUpdateDiag checks the O(n) closed form against the general Cholesky
+// path on random diagonal problems derived from the fuzz input.
+func FuzzUpdateDiag(f *testing.F) {
+	f.Add(uint64(1), uint8(5), 0.0, 1.0)
+	f.Add(uint64(2), uint8(1), 0.5, -3.0)
+	f.Add(uint64(3), uint8(64), 1e-6, 1e3)
+	f.Fuzz(func(t *testing.T, seed uint64, n8 uint8, noise, b float64) {
+		n := int(n8)%100 + 1
+		if math.IsNaN(noise) || noise < 0 || noise > 1e6 || math.IsNaN(b) || math.Abs(b) > 1e6 {
+			t.Skip()
+		}
+		rng := rand.New(rand.NewPCG(seed, 0))
+		mu, d, g := randVec(rng, n), randDiag(rng, n), randVec(rng, n)
+		c := MassConstraint(g, b)
+		c.NoiseVar = []float64{noise}
+		m1, c1, err := ConservationUpdate(mu, d, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2, c2, err := ConservationUpdate(mu, &Full{Sigma: d.Dense()}, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scale := 1 + math.Abs(b) + maxAbs(mu)
+		for i := range m1 {
+			if math.Abs(m1[i]-m2[i]) > 1e-9*scale {
+				t.Fatalf("mean[%d]: closed form %g, Cholesky %g", i, m1[i], m2[i])
+			}
+		}
+		if e := maxAbsDiff(c1.Dense(), c2.Dense()); e > 1e-9 {
+			t.Fatalf("covariances differ by %g", e)
+		}
+	})
+}
