@@ -170,8 +170,13 @@ func (c *DiagPlusLowRank) MulVec(dst, x []float64) []float64 {
 	return dst
 }
 
-// Dim returns n.
-func (c *Full) Dim() int { return c.Sigma.SymmetricDim() }
+// Dim returns n (0 for a nil Sigma).
+func (c *Full) Dim() int {
+	if c.Sigma == nil {
+		return 0
+	}
+	return c.Sigma.SymmetricDim()
+}
 
 // Diag returns the diagonal of Sigma.
 func (c *Full) Diag() []float64 {

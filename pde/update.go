@@ -167,6 +167,9 @@ func ConservationUpdate(mu []float64, cov Covariance, c LinearConstraint) ([]flo
 		return slices.Clone(mu), copyCov(cov), nil
 	}
 	m, _ = c.G.Dims()
+	if err := checkStructure(cov); err != nil {
+		return nil, nil, err
+	}
 	if d, ok := cov.(Diagonal); ok && m == 1 {
 		var nv float64
 		if c.NoiseVar != nil {
@@ -296,7 +299,9 @@ func updateGeneral(mu []float64, cov Covariance, c LinearConstraint) ([]float64,
 		if c.NoiseVar != nil {
 			nv = c.NoiseVar[i]
 		}
-		if sii := s.At(i, i); nv == 0 && !(sii >= minDen) {
+		if sii := s.At(i, i); math.IsNaN(sii) || math.IsInf(sii, 0) {
+			return nil, nil, fmt.Errorf("%w: in the covariance (S[%d,%d] = %g)", ErrNotFinite, i, i, sii)
+		} else if nv == 0 && !(sii >= minDen) {
 			g := c.G.RawRowView(i)
 			if sii < -psdTol*maxVar*linalg.Dot(g, g) {
 				return nil, nil, fmt.Errorf("%w: row %d has gᵀΣg = %g < 0", ErrNotPSD, i, sii)
@@ -386,4 +391,27 @@ func ProjectHardC(mu []float64, c LinearConstraint) ([]float64, error) {
 func isCondition(err error) bool {
 	var c mat.Condition
 	return errors.As(err, &c)
+}
+
+// checkStructure validates the internal shapes of the package's structured
+// covariance types.
+func checkStructure(cov Covariance) error {
+	switch c := cov.(type) {
+	case *DiagPlusRank1:
+		if len(c.V) != len(c.D) {
+			return fmt.Errorf("%w: DiagPlusRank1 has %d diagonal entries and %d in V", ErrDimension, len(c.D), len(c.V))
+		}
+		if !linalg.AllFinite(c.V) || math.IsNaN(c.Alpha) || math.IsInf(c.Alpha, 0) {
+			return fmt.Errorf("%w: in DiagPlusRank1 V or Alpha", ErrNotFinite)
+		}
+	case *DiagPlusLowRank:
+		if c.U == nil {
+			return nil
+		}
+		r, k := c.U.Dims()
+		if r != len(c.D) || c.C == nil || c.C.SymmetricDim() != k {
+			return fmt.Errorf("%w: DiagPlusLowRank U is %d×%d for %d points, C does not match", ErrDimension, r, k, len(c.D))
+		}
+	}
+	return nil
 }

@@ -324,6 +324,10 @@ func TestUpdateBadInput(t *testing.T) {
 		{"Inf weight", mu, d, MassConstraint([]float64{1, math.Inf(1), 1, 1}, 1), ErrNotFinite},
 		{"negative noise", mu, d, LinearConstraint{G: g.G, B: g.B, NoiseVar: []float64{-1}}, ErrParameter},
 		{"empty", nil, Diagonal{}, g, ErrEmpty},
+		{"ragged rank-1", mu, &DiagPlusRank1{D: []float64{1, 1, 1, 1}, V: []float64{1}, Alpha: -0.1}, g, ErrDimension},
+		{"ragged low-rank", mu, &DiagPlusLowRank{D: []float64{1, 1, 1, 1}, U: mat.NewDense(3, 1, nil), C: mat.NewSymDense(1, nil)}, g, ErrDimension},
+		{"nil Full", mu, &Full{}, g, ErrDimension},
+		{"NaN off-diagonal", []float64{1, 2}, &Full{Sigma: mat.NewSymDense(2, []float64{1, math.NaN(), math.NaN(), 1})}, MassConstraint([]float64{1, 1}, 0), ErrNotFinite},
 	} {
 		_, _, err := ConservationUpdate(tc.mu, tc.cov, tc.c)
 		if !errors.Is(err, tc.want) {
