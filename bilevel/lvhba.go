@@ -38,8 +38,8 @@ type LVHBASettings struct {
 	// FreeSign makes the multipliers free-signed (equality constraints
 	// g(x, y) = 0): λ and z are clipped to [−R, R] instead of λ ≥ 0, z ∈ [0, R].
 	FreeSign bool
-	// Theta0, Lambda0 and Z0 are the initial θ, λ and z. Nil means θ⁰ = y⁰,
-	// λ⁰ = 𝟙 and z⁰ = λ⁰.
+	// Theta0, Lambda0 and Z0 are the initial θ, λ and z. Nil means θ⁰ = y⁰
+	// (after the projection of (x⁰, y⁰) onto C), λ⁰ = 𝟙 and z⁰ = λ⁰.
 	Theta0, Lambda0, Z0 []float64
 	// ProjC projects the concatenation (x, y) (length nx + ny) onto
 	// C = {(x, y) ∈ X×Y : g(x, y) ≤ 0}, or onto a superset the user accepts.
@@ -175,11 +175,6 @@ func (m *LVHBA) Solve(ctx context.Context, p ConstrainedProblem, x0, y0 []float6
 	r.lam, r.z, r.gv, r.dlam = take(np), take(np), take(np), take(np)
 	copy(r.v, x0)
 	copy(r.v[nx:], y0)
-	if s.Theta0 != nil {
-		copy(r.theta, s.Theta0)
-	} else {
-		copy(r.theta, y0)
-	}
 	if s.Lambda0 != nil {
 		copy(r.lam, s.Lambda0)
 	} else {
@@ -211,6 +206,11 @@ func (m *LVHBA) Solve(ctx context.Context, p ConstrainedProblem, x0, y0 []float6
 	}
 	if err := r.projC.Project(r.v); err != nil {
 		return LVHBAResult{Status: Failure}, fmt.Errorf("bilevel: projecting (x0, y0): %w", err)
+	}
+	if s.Theta0 != nil {
+		copy(r.theta, s.Theta0)
+	} else {
+		copy(r.theta, r.v[nx:])
 	}
 	if err := r.projY.Project(r.theta); err != nil {
 		return LVHBAResult{Status: Failure}, fmt.Errorf("bilevel: projecting θ0: %w", err)
