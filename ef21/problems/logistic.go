@@ -214,9 +214,18 @@ func (p *Logistic) Grad(i int, dst, x []float64) float64 {
 	f := 0.0
 	inv := 1 / float64(len(y))
 	for j, z := range m {
+		// With t = yⱼzⱼ and e = exp(−|t|): log(1 + e^(−t)) and the
+		// derivative −1/(1 + eᵗ), from one exponential.
 		t := y[j] * z
-		f += softplus(-t)
-		m[j] = -y[j] * inv / (1 + math.Exp(t))
+		e := math.Exp(-math.Abs(t))
+		sig := 1 / (1 + e) // 1/(1 + e^(−|t|))
+		if t >= 0 {
+			f += math.Log1p(e)
+			m[j] = -y[j] * inv * e * sig
+		} else {
+			f += -t + math.Log1p(e)
+			m[j] = -y[j] * inv * sig
+		}
 	}
 	a.MulVecTrans(dst, m)
 	return f*inv + p.addReg(dst, x)

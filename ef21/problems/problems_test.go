@@ -229,3 +229,25 @@ func TestLogisticBadInput(t *testing.T) {
 		t.Errorf("Inf entry: err = %v", err)
 	}
 }
+
+func BenchmarkLogisticGrad(b *testing.B) {
+	ds, err := sets.Load("a9a")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := NewLogistic(ds.X, ds.Y, 20, SplitSorted, 0.1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := make([]float64, p.Dim())
+	for j := range x {
+		x[j] = 0.01 * float64(j%7)
+	}
+	g := make([]float64, p.Dim())
+	b.Run("a9a/client0", func(b *testing.B) {
+		b.SetBytes(int64(p.a[0].NNZ() * 12))
+		for b.Loop() {
+			p.Grad(0, g, x)
+		}
+	})
+}
