@@ -82,11 +82,11 @@ func (c LinearConstraint) validate(n int) (int, error) {
 //	μ̃ᵢ = μᵢ − dᵢ gᵢ r / den,   Σ̃ = D − (Dg)(Dg)ᵀ / den.
 //
 // It writes μ̃ into dstMu and v = Dg into dstV and returns alpha = −1/den, so
-// that Σ̃ = diag(d) + alpha·v vᵀ; it makes four vector passes (two of them
-// SIMD dot products) and allocates nothing. dstMu may alias mu (not d or g). It returns ErrNotFinite if μ, d or
-// g hold a NaN or Inf, ErrNotPSD if some dᵢ < 0, and ErrZeroVariance if
-// den < 1e-300 (then dstMu and dstV are unspecified). It panics if the
-// lengths differ.
+// that Σ̃ = diag(d) + alpha·v vᵀ. It makes four vector passes (two of them
+// SIMD dot products) and allocates nothing. dstMu may alias mu; dstV must
+// not alias mu, d or g. It returns ErrNotFinite if μ, d or g hold a NaN or
+// Inf, ErrNotPSD if some dᵢ < 0, and ErrZeroVariance if den < 1e-300 (then
+// dstMu and dstV are unspecified). It panics if the lengths differ.
 func UpdateDiag(dstMu, dstV, mu, d, g []float64, b, noiseVar float64) (alpha float64, err error) {
 	n := len(mu)
 	if len(d) != n || len(g) != n || len(dstMu) != n || len(dstV) != n {
