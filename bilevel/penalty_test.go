@@ -23,6 +23,8 @@ func relDiff(a, b []float64) float64 {
 func TestP1GradientFormula(t *testing.T) {
 	q := problems.NewQuadratic(5, 8, 0.1, newRand(1))
 	rng := newRand(2)
+	worst := 0.0
+	defer func() { t.Logf("worst relative error %.3g", worst) }()
 	for _, sigma := range []float64{1, 1e-1, 1e-2, 1e-3} {
 		o := &bilevel.PenaltyOracle{Problem: q, Sigma: sigma, Tol: 1e-12}
 		for trial := range 3 {
@@ -37,7 +39,9 @@ func TestP1GradientFormula(t *testing.T) {
 			}
 			want := fd.Gradient(nil, func(x []float64) float64 { return q.Psi(sigma, x) }, x,
 				&fd.Settings{Formula: fd.Central, Step: 1e-5})
-			if e := relDiff(g, want); e > 1e-6 {
+			e := relDiff(g, want)
+			worst = math.Max(worst, e)
+			if e > 1e-6 {
 				t.Errorf("σ=%g trial %d: ∇ψσ rel. error %.3g > 1e-6", sigma, trial, e)
 			}
 			if e := math.Abs(psi - q.Psi(sigma, x)); e > 1e-9*math.Max(1, math.Abs(psi)) {
@@ -164,5 +168,25 @@ func TestP3(t *testing.T) {
 	a, b := p3(t, 0.5, 1, 11), p3(t, 0.5, 1, 11)
 	if math.Abs(a-b) > 1e-12 {
 		t.Errorf("P3 not reproducible: %.17g vs %.17g", a, b)
+	}
+}
+
+// The stochastic single loop (STORM estimators) on P3 with s = 0.1.
+func TestP3SingleLoopSTORM(t *testing.T) {
+	p := problems.NewSinePL(nil, 0.1)
+	xstar := p.XStar()
+	for _, sigma := range []float64{0.1, 0.01} {
+		var m bilevel.Penalty
+		s := &bilevel.PenaltySettings{Sigma: sigma, SingleLoop: true, Outer: int(200 / sigma), Decay: -1,
+			Rand: newRand(3), Batch: 4}
+		res, err := m.Solve(context.Background(), p, zeros(5), fill(5, 1), fill(5, -1), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := math.Sqrt(linalg.DistSq(res.X, xstar))
+		t.Logf("σ=%g: %d iterations, ‖x − x*‖ = %.4g", sigma, res.Iters, e)
+		if e > 0.1 {
+			t.Errorf("σ=%g: ‖x − x*‖ = %.4g > 0.1", sigma, e)
+		}
 	}
 }
