@@ -51,6 +51,10 @@ type Metrics struct {
 	// ShockErr is |median sampled front − x*(t)|; NaN if the case has no
 	// front or the method was not sampled.
 	ShockErr float64
+	// Ahead is the trapezoid integral of |mean| over the nodes ahead of
+	// the front (x > x*(t)), where the exact solution is 0: the mass a
+	// method pushes into the zero region. NaN if the case has no front.
+	Ahead float64
 }
 
 // Result is one method's prediction on one instance.
@@ -149,6 +153,15 @@ func Run(c Case, seed uint64, s *Settings) (*Instance, error) {
 			return err
 		}
 		r.ShockErr = math.NaN()
+		r.Ahead = math.NaN()
+		if hasFront {
+			r.Ahead = 0
+			for i, xi := range x {
+				if xi > front {
+					r.Ahead += w[i] * math.Abs(mean[i])
+				}
+			}
+		}
 		if sample && hasFront {
 			smp, err := pde.NewSampler(cov)
 			if err != nil {
