@@ -1,0 +1,51 @@
+// Package bilevel implements first-order methods for bilevel optimisation
+//
+//	min_{x∈X} F(x, y)  subject to  y ∈ S(x) = argmin_{y∈Y} { f(x, y) : g(x, y) ≤ 0 },
+//
+// from two papers:
+//
+//   - [Penalty]: J. Kwon, D. Kwon, S. Wright, R. Nowak, "On Penalty Methods
+//     for Nonconvex Bilevel Optimization and First-Order Stochastic
+//     Approximation", ICLR 2024, arXiv:2309.01753. The lower level may be
+//     nonconvex (it must satisfy a proximal error bound, e.g. the PL
+//     condition); the method minimises ψσ(x) = (l(x,σ) − l(x,0))/σ with
+//     l(x,σ) = min_y σf + g, using only gradients: Algorithm A (double loop,
+//     T inner steps), Algorithm B (single loop), deterministic or stochastic
+//     (minibatch M, shared lower sample in both ∇ₓg terms, STORM momentum in
+//     the single loop). [PenaltyOracle] evaluates ψσ and ∇ψσ directly.
+//   - [LVHBA]: W. Yao, C. Yu, S. Zeng, J. Zhang, "Constrained Bi-Level
+//     Optimization: Proximal Lagrangian Value Function Approach and
+//     Hessian-free Algorithm", ICLR 2024, arXiv:2401.16164. The lower level
+//     is convex in y with constraints g(x, y) ≤ 0 that may couple x and y;
+//     the single-loop algorithm follows the official code
+//     (SUSTech-Optimization/LV-HBA).
+//
+// Naming: each paper keeps its own symbols. For [Penalty] the problem's
+// UpperGrad is ∇f and LowerGrad ∇g (Kwon et al.); for [LVHBA] UpperGrad is
+// ∇F, LowerGrad ∇f and [Constraints] are g (Yao et al.). Paper symbols map
+// to settings fields as σ → Sigma, α → Alpha, β → Beta, T → Inner,
+// K → Outer, M → Batch, a → Momentum (penalty) and α, β, η, γ₁, γ₂, c̲, p, r →
+// Alpha, Beta, Eta, Gamma1, Gamma2, CLow, P, R (LV-HBA).
+//
+// Feasible sets are [Projector]s: [Identity], [Box], [Ball], [Halfspace] and
+// [Polyhedron] (Hildreth's dual coordinate ascent with a Farkas test for
+// empty sets). Problems with known solutions (P1–P3, R1–R2 of the
+// specifications) are in package bilevel/problems.
+//
+// # Usage
+//
+//	p := problems.NewSinePL(nil, 0) // nonconvex PL lower level, x* = t/2
+//	var m bilevel.Penalty
+//	res, err := m.Solve(ctx, p, x0, y0, z0, &bilevel.PenaltySettings{Sigma: 1e-2, Inner: 5})
+//	// res.X is within about 0.133σ of x*
+//
+//	r1 := problems.LLCToy{N: 100}
+//	var l bilevel.LVHBA
+//	out, err := l.Solve(ctx, r1, x0, y0, &bilevel.LVHBASettings{Iters: 80000, ProjC: r1.ProjC()})
+//
+// # Accuracy
+//
+// Both methods are biased by construction: the penalty method by O(σ) (the
+// surrogate ψσ differs from ψ by O(σ/μ)), LV-HBA by O(1/c_k). Neither
+// converges to machine precision on the original problem.
+package bilevel
