@@ -12,6 +12,8 @@ type graph struct {
 	jsucc      []int // job successor or -1
 	seq        [][]int
 	pos        []int // position of an op in its machine sequence
+	mp, ms     []int // machine predecessor and successor, or -1 (kept in sync with seq by link)
+	end        int   // an op with head+dur = cmax and tail 0 (after eval)
 	head, tail []int
 	topo       []int
 	indeg      []int
@@ -24,6 +26,7 @@ func newGraph(inst *Instance) *graph {
 	N := g.nops
 	g.dur, g.mach, g.rel = make([]int, N), make([]int, N), make([]int, N)
 	g.jpred, g.jsucc, g.pos = make([]int, N), make([]int, N), make([]int, N)
+	g.mp, g.ms = make([]int, N), make([]int, N)
 	g.head, g.tail, g.topo, g.indeg = make([]int, N), make([]int, N), make([]int, N), make([]int, N)
 	for j := 0; j < n; j++ {
 		for k := 0; k < m; k++ {
@@ -68,26 +71,48 @@ func (g *graph) setOrders(orders [][]int) {
 					break
 				}
 			}
-			g.pos[opOn[0]] = len(g.seq[mu])
 			g.seq[mu] = append(g.seq[mu], opOn[0])
+		}
+		g.link(mu)
+	}
+}
+
+// link sets pos, mp and ms from the sequence of machine mu.
+func (g *graph) link(mu int) {
+	seq := g.seq[mu]
+	for i, o := range seq {
+		g.pos[o] = i
+		g.mp[o], g.ms[o] = -1, -1
+		if i > 0 {
+			g.mp[o] = seq[i-1]
+		}
+		if i+1 < len(seq) {
+			g.ms[o] = seq[i+1]
 		}
 	}
 }
 
-func (g *graph) mpred(o int) int {
-	if p := g.pos[o]; p > 0 {
-		return g.seq[g.mach[o]][p-1]
+// swapAt swaps positions i and i+1 of machine mu and relinks the neighbours.
+func (g *graph) swapAt(mu, i int) {
+	seq := g.seq[mu]
+	seq[i], seq[i+1] = seq[i+1], seq[i]
+	lo, hi := max(i-1, 0), min(i+3, len(seq))
+	for p := lo; p < hi; p++ {
+		o := seq[p]
+		g.pos[o] = p
+		g.mp[o], g.ms[o] = -1, -1
+		if p > 0 {
+			g.mp[o] = seq[p-1]
+		}
+		if p+1 < len(seq) {
+			g.ms[o] = seq[p+1]
+		}
 	}
-	return -1
 }
 
-func (g *graph) msucc(o int) int {
-	s := g.seq[g.mach[o]]
-	if p := g.pos[o]; p+1 < len(s) {
-		return s[p+1]
-	}
-	return -1
-}
+func (g *graph) mpred(o int) int { return g.mp[o] }
+
+func (g *graph) msucc(o int) int { return g.ms[o] }
 
 // eval computes heads, tails and the makespan. It reports false if the
 // orders contain a cycle.
@@ -98,7 +123,7 @@ func (g *graph) eval() bool {
 		if g.jpred[o] >= 0 {
 			d++
 		}
-		if g.pos[o] > 0 {
+		if g.mp[o] >= 0 {
 			d++
 		}
 		g.indeg[o] = d
@@ -116,7 +141,7 @@ func (g *graph) eval() bool {
 				q = append(q, s)
 			}
 		}
-		if s := g.msucc(o); s >= 0 {
+		if s := g.ms[o]; s >= 0 {
 			g.head[s] = max(g.head[s], e)
 			if g.indeg[s]--; g.indeg[s] == 0 {
 				q = append(q, s)
@@ -133,11 +158,16 @@ func (g *graph) eval() bool {
 		if s := g.jsucc[o]; s >= 0 {
 			t = g.tail[s] + g.dur[s]
 		}
-		if s := g.msucc(o); s >= 0 {
+		if s := g.ms[o]; s >= 0 {
 			t = max(t, g.tail[s]+g.dur[s])
 		}
 		g.tail[o] = t
-		g.cmax = max(g.cmax, g.head[o]+g.dur[o]+t)
+		if c := g.head[o] + g.dur[o] + t; c > g.cmax || (c == g.cmax && t == 0) {
+			g.cmax = c
+			if t == 0 {
+				g.end = o
+			}
+		}
 	}
 	return true
 }
@@ -149,16 +179,4 @@ func (g *graph) schedule() Schedule {
 		s.Start[j] = append([]int(nil), g.head[j*g.m:(j+1)*g.m]...)
 	}
 	return s
-}
-
-// orders returns the machine sequences as job orders.
-func (g *graph) orders() [][]int {
-	out := make([][]int, g.m)
-	for mu, s := range g.seq {
-		out[mu] = make([]int, len(s))
-		for i, o := range s {
-			out[mu][i] = o / g.m
-		}
-	}
-	return out
 }

@@ -35,7 +35,7 @@ func NonDelay(inst *Instance, pol Policy) (Schedule, error) {
 // and overwritten by the next Run. inst must be valid (see
 // [Instance.Validate]).
 func (d *Dispatcher) Run(inst *Instance, pol Policy) Schedule {
-	d.reset(inst, nil)
+	d.reset(inst)
 	if r, ok := pol.(Rule); ok && r >= SPT && r <= FIFO {
 		d.dispatchRule(inst, r)
 	} else {
@@ -102,7 +102,7 @@ func (d *Dispatcher) dispatchRule(inst *Instance, r Rule) {
 	}
 }
 
-func (d *Dispatcher) reset(inst *Instance, pinned [][]bool) {
+func (d *Dispatcher) reset(inst *Instance) {
 	n, m := inst.N, inst.M
 	o := &d.obs
 	o.resize(inst)
@@ -203,7 +203,7 @@ func (d *Dispatcher) dispatch(inst *Instance, pol Policy, release [][]int) {
 // dates; free operations follow pinned ones on every machine.
 func listSchedule(inst *Instance, pol Policy, fixed Schedule, count []int, release [][]int) Schedule {
 	var d Dispatcher
-	d.reset(inst, nil)
+	d.reset(inst)
 	if count != nil {
 		d.pin(inst, fixed, count)
 	}

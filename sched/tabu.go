@@ -16,7 +16,9 @@ import (
 // re-swaps a pair is tabu for a tenure drawn in [TenureMin, TenureMax];
 // a tabu move is allowed if it would beat the best makespan (aspiration).
 // After Stall iterations without improvement the search restarts from the
-// best solution with a few random critical swaps. The run is deterministic
+// best solution perturbed by 3–12 random swaps of adjacent critical
+// operations. Ties between equally good moves, and between tight arcs when
+// tracing the critical path, are broken at random. The run is deterministic
 // for a given Options.Rand seed and MaxIter.
 //
 // The zero value is ready to use.
@@ -144,7 +146,7 @@ func (ts *Tabu) Solve(ctx context.Context, inst *Instance, opt *Options) (Result
 			}
 		}
 		res.Iterations++
-		s.criticalPath()
+		s.criticalPath(rng)
 		s.n5Moves()
 		if len(s.moves) == 0 {
 			// Only possible with release dates or pinned ops: restart.
@@ -203,7 +205,7 @@ func (ts *Tabu) Solve(ctx context.Context, inst *Instance, opt *Options) (Result
 				return finish(Stopped)
 			}
 		} else if stall++; stall >= stallMax {
-			s.restart(rng, 1+rng.IntN(3))
+			s.restart(rng, 3+rng.IntN(10))
 			stall = 0
 		}
 	}
@@ -222,11 +224,8 @@ func (s *tabuState) restoreBest() {
 	i := 0
 	for mu, seq := range g.seq {
 		copy(seq, s.bestSeq[i:i+len(seq)])
-		for p, o := range seq {
-			g.pos[o] = p
-		}
+		g.link(mu)
 		i += len(seq)
-		_ = mu
 	}
 }
 
@@ -236,7 +235,7 @@ func (s *tabuState) restart(rng *rand.Rand, k int) {
 	s.restoreBest()
 	s.g.eval()
 	for ; k > 0; k-- {
-		s.criticalPath()
+		s.criticalPath(rng)
 		s.n1Moves()
 		if len(s.moves) == 0 {
 			return
@@ -252,31 +251,37 @@ func (s *tabuState) restart(rng *rand.Rand, k int) {
 }
 
 func (s *tabuState) swap(mu, i int) {
-	g := s.g
-	seq := g.seq[mu]
-	seq[i], seq[i+1] = seq[i+1], seq[i]
-	g.pos[seq[i]], g.pos[seq[i+1]] = i, i+1
+	s.g.swapAt(mu, i)
 }
 
 // criticalPath fills s.path with one critical path (source to sink),
-// preferring machine arcs when tracing back, and s.blocks with its blocks.
-func (s *tabuState) criticalPath() {
+// tracing back from a sink; when both the machine arc and the job arc are
+// tight it follows the machine arc with probability 3/4 (longer blocks,
+// yet varied paths). s.blocks receives the path's blocks.
+func (s *tabuState) criticalPath(rng *rand.Rand) {
 	g := s.g
-	end := -1
-	for o := 0; o < g.nops; o++ {
-		if g.tail[o] == 0 && g.head[o]+g.dur[o] == g.cmax {
-			end = o
-			break
-		}
-	}
+	end := g.end
 	s.path = append(s.path[:0], end)
 	o := end
 	for {
-		if mp := g.mpred(o); mp >= 0 && g.head[mp]+g.dur[mp] == g.head[o] {
+		mp, jp := g.mp[o], g.jpred[o]
+		mt := mp >= 0 && g.head[mp]+g.dur[mp] == g.head[o]
+		jt := jp >= 0 && g.head[jp]+g.dur[jp] == g.head[o]
+		switch {
+		case mt && jt:
+			if rng.IntN(4) != 0 {
+				o = mp
+			} else {
+				o = jp
+			}
+		case mt:
 			o = mp
-		} else if jp := g.jpred[o]; jp >= 0 && g.head[jp]+g.dur[jp] == g.head[o] {
+		case jt:
 			o = jp
-		} else {
+		default:
+			o = -1
+		}
+		if o < 0 {
 			break
 		}
 		s.path = append(s.path, o)
