@@ -101,3 +101,29 @@ func ExampleAggregateLatent() {
 	// Output:
 	// mean [1.512 1.244 0.744 0.512], |CE| below 1e-12: true
 }
+
+// An ensemble of GPs with different length scales is a latent-variable
+// step-1 model: each member is constrained, then the mixture is formed.
+func ExampleEnsemble() {
+	sol := pde.PME{M: 1}
+	var ts, xs, ys []float64
+	for _, t := range []float64{0.3, 0.5, 0.7} {
+		for _, x := range []float64{0.1, 0.3, 0.45, 0.6, 0.9} {
+			ts, xs, ys = append(ts, t), append(xs, x), append(ys, sol.U(t, x))
+		}
+	}
+	var ens pde.Ensemble
+	for _, l := range []float64{0.1, 0.15, 0.2} {
+		gp, _ := pde.FitGP(ts, xs, ys, &pde.GPSettings{LengthT: l, LengthX: l})
+		ens = append(ens, pde.DiagModel{Model: gp})
+	}
+	x, _ := pde.UniformGrid(0, 1, 101)
+	w, _ := pde.TrapezoidWeights(x)
+	mus, covs, _ := ens.PredictLatent(0.5, x)
+	c := pde.MassConstraint(w, sol.Mass(0.5))
+	res, _ := pde.AggregateLatent(mus, covs, &c)
+	ce, _ := pde.ConservationError(res.Mean, w, sol.Mass(0.5))
+	fmt.Printf("%d members, |CE| below 1e-12: %v, %T\n", len(ens), math.Abs(ce) < 1e-12, res.Cov)
+	// Output:
+	// 3 members, |CE| below 1e-12: true, *pde.DiagPlusLowRank
+}

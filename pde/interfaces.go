@@ -46,3 +46,11 @@ type Sampler interface {
 	// returns it. It panics if len(mean) differs from Σ's dimension.
 	Sample(dst, mean []float64, rng *rand.Rand) []float64
 }
+
+// LatentModel is a step-1 model whose prediction is a mixture over latent
+// samples (an attentive neural process's latent draws, or the members of an
+// ensemble): sample s is N(means[s], covs[s]). [AggregateLatent] constrains
+// each sample before aggregating.
+type LatentModel interface {
+	PredictLatent(t float64, x []float64) (means [][]float64, covs []Covariance, err error)
+}

@@ -109,3 +109,27 @@ func averageCov(covs []Covariance, n int) Covariance {
 	}
 	return &DiagPlusLowRank{D: d, U: u, C: cm}
 }
+
+// Ensemble is a [LatentModel] whose latent samples are the predictions of
+// its members, with equal weights.
+type Ensemble []ProbModel
+
+var _ LatentModel = Ensemble(nil)
+
+// PredictLatent returns every member's prediction. It returns ErrEmpty for
+// an empty ensemble and the first member error.
+func (e Ensemble) PredictLatent(t float64, x []float64) ([][]float64, []Covariance, error) {
+	if len(e) == 0 {
+		return nil, nil, fmt.Errorf("%w: empty ensemble", ErrEmpty)
+	}
+	means := make([][]float64, len(e))
+	covs := make([]Covariance, len(e))
+	for s, m := range e {
+		mu, cov, err := m.Predict(t, x)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ensemble member %d: %w", s, err)
+		}
+		means[s], covs[s] = mu, cov
+	}
+	return means, covs, nil
+}

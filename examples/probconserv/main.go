@@ -42,7 +42,7 @@ func main() {
 	}
 }
 
-var methods = []string{gpme.GP, gpme.PC, gpme.HardC, gpme.PCFull, gpme.PCDiff}
+var methods = []string{gpme.GP, gpme.PC, gpme.HardC, gpme.PCFull, gpme.PCDiff, gpme.Ens, gpme.PCEns}
 
 type caseRuns struct {
 	c   gpme.Case
@@ -115,7 +115,7 @@ func llWins(ins []*gpme.Instance) int {
 }
 
 func run(w io.Writer, quick, asJSON bool, out string) error {
-	settings := &gpme.Settings{Full: true, Diffusion: true}
+	settings := &gpme.Settings{Full: true, Diffusion: true, Latent: true}
 	all, err := runAll(20, settings)
 	if err != nil {
 		return err
@@ -128,7 +128,7 @@ func run(w io.Writer, quick, asJSON bool, out string) error {
 			return err
 		}
 		table(w, "50 instances (seeds 1..50)", more)
-		tensor, err := runAll(20, &gpme.Settings{Tensor: true, Full: true, Diffusion: true})
+		tensor, err := runAll(20, &gpme.Settings{Tensor: true, Full: true, Diffusion: true, Latent: true})
 		if err != nil {
 			return err
 		}

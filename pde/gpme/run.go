@@ -21,7 +21,16 @@ const (
 	// PCDiff is ProbConserv with the second-difference rows stacked before
 	// the mass row (diagonal GP input).
 	PCDiff = "GP+ProbConserv+diff"
+	// Ens is an ensemble of five GPs (length scales 0.7..1.4 × the
+	// default) aggregated as a latent mixture, unconstrained.
+	Ens = "GPens"
+	// PCEns constrains each ensemble member, then aggregates
+	// ([pde.AggregateLatent]).
+	PCEns = "GPens+ProbConserv"
 )
+
+// ensembleScales are the length-scale multipliers of the [Ens] members.
+var ensembleScales = []float64{0.7, 0.85, 1, 1.2, 1.4}
 
 // Settings configures [Run]. The zero value is the spec's setting.
 type Settings struct {
@@ -35,6 +44,8 @@ type Settings struct {
 	Full bool
 	// Diffusion also runs [PCDiff].
 	Diffusion bool
+	// Latent also runs [Ens] and [PCEns].
+	Latent bool
 	// GP configures the step-1 model; its length scales are in normalised
 	// units (multiplied by T and L). Zero values are the spec's defaults.
 	GP pde.GPSettings
@@ -77,7 +88,8 @@ type Instance struct {
 	W []float64
 	// Mass is U(TEval).
 	Mass float64
-	// Results holds GP, PC, HardC, then PCFull and PCDiff when enabled.
+	// Results holds GP, PC, HardC, then PCFull, PCDiff, Ens and PCEns
+	// when enabled.
 	Results []Result
 }
 
@@ -141,8 +153,11 @@ func Run(c Case, seed uint64, s *Settings) (*Instance, error) {
 		return nil, err
 	}
 	d := dcov.(pde.Diagonal)
-	add := func(method string, mean []float64, cov pde.Covariance, sample bool) error {
-		r := Result{Method: method, Mean: mean, Var: cov.Diag(), Cov: cov}
+	add := func(method string, mean, variance []float64, cov pde.Covariance, sample bool) error {
+		if variance == nil {
+			variance = cov.Diag()
+		}
+		r := Result{Method: method, Mean: mean, Var: variance, Cov: cov}
 		if r.MSE, err = pde.MSE(mean, in.Truth); err != nil {
 			return err
 		}
@@ -181,21 +196,21 @@ func Run(c Case, seed uint64, s *Settings) (*Instance, error) {
 		in.Results = append(in.Results, r)
 		return nil
 	}
-	if err := add(GP, mu, d, true); err != nil {
+	if err := add(GP, mu, nil, d, true); err != nil {
 		return nil, err
 	}
 	muPC, covPC, err := pde.ConservationUpdate(mu, d, mass)
 	if err != nil {
 		return nil, fmt.Errorf("gpme: %s PC: %w", c.Name, err)
 	}
-	if err := add(PC, muPC, covPC, true); err != nil {
+	if err := add(PC, muPC, nil, covPC, true); err != nil {
 		return nil, err
 	}
 	muH, err := pde.ProjectHardC(mu, mass)
 	if err != nil {
 		return nil, err
 	}
-	if err := add(HardC, muH, d, true); err != nil {
+	if err := add(HardC, muH, nil, d, true); err != nil {
 		return nil, err
 	}
 	if o.Full {
@@ -207,7 +222,7 @@ func Run(c Case, seed uint64, s *Settings) (*Instance, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gpme: %s PC full: %w", c.Name, err)
 		}
-		if err := add(PCFull, muF, covF, false); err != nil {
+		if err := add(PCFull, muF, nil, covF, false); err != nil {
 			return nil, err
 		}
 	}
@@ -224,7 +239,38 @@ func Run(c Case, seed uint64, s *Settings) (*Instance, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gpme: %s PC diffusion: %w", c.Name, err)
 		}
-		if err := add(PCDiff, muD, covD, false); err != nil {
+		if err := add(PCDiff, muD, nil, covD, false); err != nil {
+			return nil, err
+		}
+	}
+	if o.Latent {
+		var ens pde.Ensemble
+		for _, f := range ensembleScales {
+			es := gs
+			es.LengthT *= f
+			es.LengthX *= f
+			m, err := pde.FitGP(ctx.T, ctx.X, ctx.Y, &es)
+			if err != nil {
+				return nil, fmt.Errorf("gpme: %s ensemble: %w", c.Name, err)
+			}
+			ens = append(ens, pde.DiagModel{Model: m})
+		}
+		mus, covs, err := ens.PredictLatent(t, x)
+		if err != nil {
+			return nil, err
+		}
+		plain, err := pde.AggregateLatent(mus, covs, nil)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(Ens, plain.Mean, plain.Var, plain.Cov, true); err != nil {
+			return nil, err
+		}
+		agg, err := pde.AggregateLatent(mus, covs, &mass)
+		if err != nil {
+			return nil, fmt.Errorf("gpme: %s ensemble PC: %w", c.Name, err)
+		}
+		if err := add(PCEns, agg.Mean, agg.Var, agg.Cov, true); err != nil {
 			return nil, err
 		}
 	}
