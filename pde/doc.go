@@ -15,7 +15,8 @@
 //     low-rank path, and the Cholesky path for [Full] covariances and m > 1.
 //   - [ProjectHardC] (the paper's HardC baseline), [DiffusionRows] (the
 //     "w/ diffusion" second-difference rows), [AggregateLatent]
-//     (constrain each latent sample, then aggregate) and [NewSampler]
+//     (constrain each latent sample of a [LatentModel] such as an
+//     [Ensemble], then aggregate) and [NewSampler]
 //     (sampling structured covariances without an n×n factorisation).
 //   - Exact solutions with their conserved quantity U(t) ([ExactSolution]):
 //     [HeatPeriodic], [PME], [Stefan] (erf root by bisection), plus

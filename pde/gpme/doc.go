@@ -4,7 +4,8 @@
 // the seven cases (Stefan u* = 0.6, 0.5; PME m = 1, 3, 6; heat k = 1, 5)
 // with their exact solutions, the spec's context sampling (10 times × 10
 // positions), and [Run], which fits the GP step-1 model of package pde,
-// applies ProbConserv, HardC and the optional variants, and computes MSE,
+// applies ProbConserv, HardC and the optional variants (full covariance,
+// diffusion rows, a GP ensemble as a latent mixture), and computes MSE,
 // conservation error, log-likelihood and shock-position error.
 //
 // Instances are fixed: instance i uses [InstanceSeed](i).
