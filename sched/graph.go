@@ -110,9 +110,6 @@ func (g *graph) swapAt(mu, i int) {
 	}
 }
 
-func (g *graph) mpred(o int) int { return g.mp[o] }
-
-func (g *graph) msucc(o int) int { return g.ms[o] }
 
 // eval computes heads, tails and the makespan. It reports false if the
 // orders contain a cycle.

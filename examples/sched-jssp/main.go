@@ -230,6 +230,16 @@ func main() {
 	rep.Add("A5 ft06 B&B", "ft06 = 55 proven optimal in < 5 s",
 		fmt.Sprintf("%d %v in %v", bb.Makespan, bb.Status, bb.Elapsed.Round(time.Microsecond)), bb.Makespan == 55 && bb.Status == sched.Optimal && bb.Elapsed < 5*time.Second)
 
+	if !*quick { // extra (ours): the B&B also closes la01–la05
+		for i := 1; i <= 5; i++ {
+			in := load(fmt.Sprintf("la%02d", i))
+			r, err := sched.BranchBound{}.Solve(ctx, in, &sched.Options{TimeLimit: 30 * time.Second})
+			if err != nil {
+				log.Fatal(err)
+			}
+			fmt.Printf("%s B&B: %d %v, %d nodes, %v\n", in.Name, r.Makespan, r.Status, r.Iterations, r.Elapsed.Round(time.Millisecond))
+		}
+	}
 	laOpt := []int{666, 655, 597, 590, 593}
 	var laMeas []string
 	laOK := true
