@@ -110,7 +110,6 @@ func (g *graph) swapAt(mu, i int) {
 	}
 }
 
-
 // eval computes heads, tails and the makespan. It reports false if the
 // orders contain a cycle.
 func (g *graph) eval() bool {
