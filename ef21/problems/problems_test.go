@@ -251,3 +251,11 @@ func BenchmarkLogisticGrad(b *testing.B) {
 		}
 	})
 }
+
+func TestLog1pSmall(t *testing.T) {
+	for _, e := range []float64{0, 1e-300, 1e-17, 1e-9, 5e-5, 9.99e-5, 1e-4, 0.01, 0.5, 1} {
+		if d := math.Abs(log1pSmall(e) - math.Log1p(e)); d > 2e-16 {
+			t.Errorf("log1pSmall(%v) off by %v", e, d)
+		}
+	}
+}
