@@ -85,6 +85,7 @@ type ganttBars struct {
 	s    Schedule
 }
 
+// Plot implements plot.Plotter.
 func (g *ganttBars) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&c)
 	inst := g.inst
@@ -110,6 +111,7 @@ func (g *ganttBars) Plot(c draw.Canvas, plt *plot.Plot) {
 	}
 }
 
+// DataRange implements plot.DataRanger.
 func (g *ganttBars) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return 0, float64(g.s.Makespan(g.inst)), -0.5, float64(g.inst.M) - 0.5
 }

@@ -2,6 +2,7 @@ package sched
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -72,6 +73,18 @@ type History struct {
 func (h *History) Record(it *Iter) error {
 	h.Iters = append(h.Iters, *it)
 	return nil
+}
+
+// Printer is a Recorder that prints one line per report to W.
+type Printer struct {
+	W io.Writer
+}
+
+// Record prints the iteration, the current and best makespans and the
+// elapsed time; it returns the write error.
+func (p Printer) Record(it *Iter) error {
+	_, err := fmt.Fprintf(p.W, "iter %8d  makespan %6d  best %6d  %v\n", it.Iteration, it.Makespan, it.Best, it.Elapsed.Round(time.Millisecond))
+	return err
 }
 
 // problem is an instance with validated options: per-op releases (pinned

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,5 +251,16 @@ func TestTabuNoAllocSteadyState(t *testing.T) {
 	a, b := allocs(300), allocs(3000)
 	if b != a {
 		t.Errorf("allocations: %v for 300 iterations, %v for 3000", a, b)
+	}
+}
+
+func TestPrinter(t *testing.T) {
+	var b strings.Builder
+	in := mustLoad(t, "ft06")
+	if _, err := (&sched.Tabu{}).Solve(context.Background(), in, &sched.Options{MaxIter: 100, Recorder: sched.Printer{W: &b}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "best") {
+		t.Errorf("printer output %q", b.String())
 	}
 }
