@@ -261,12 +261,11 @@ func Solve(ctx context.Context, p EqProblem, x0, l0 []float64, s *Settings) (Res
 
 // point holds an iterate and its first-order information.
 type point struct {
-	x, l  []float64
-	f     float64
-	g, c  []float64
-	gl    []float64 // ∇ₓL = g + Gᵀλ
-	G     *mat.Dense
-	merit float64
+	x, l []float64
+	f    float64
+	g, c []float64
+	gl   []float64 // ∇ₓL = g + Gᵀλ
+	G    *mat.Dense
 }
 
 type work struct {
