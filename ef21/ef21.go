@@ -20,12 +20,21 @@ const (
 	RuleAM StepRule = iota
 	// RuleQM is γ_QM = 1/(L + L_QM·√(β/θ)), the original EF21 step.
 	RuleQM
+	// RuleRare is the rare-features step 1/(L + √W_c·L_AM·√(β/θ))
+	// ([StepsizeRare]), with W_c computed from the Oracle's supports (it
+	// must implement Supporter) and the EF21-W weights wᵢ = Lᵢ/ΣLⱼ. It is
+	// derived for EF21-W, and covers EF21 with a homogeneous compressor,
+	// which then has the same iterates. Not defined for P < 1.
+	RuleRare
 )
 
-// String returns "AM" or "QM".
+// String returns "AM", "QM" or "Rare".
 func (r StepRule) String() string {
-	if r == RuleQM {
+	switch r {
+	case RuleQM:
 		return "QM"
+	case RuleRare:
+		return "Rare"
 	}
 	return "AM"
 }
@@ -108,6 +117,8 @@ type Result struct {
 	Gamma, Alpha, Theta, Beta float64
 	// L, LAM and LQM are the smoothness constants used (0 if not needed).
 	L, LAM, LQM float64
+	// Wc is the feature overlap W_c used by RuleRare (0 otherwise).
+	Wc float64
 	// Weights are the aggregation weights wᵢ.
 	Weights []float64
 	// Drift is the largest relative gap ‖g − Σᵢwᵢgᵢ‖/Σᵢwᵢ‖gᵢ‖ between the
@@ -216,8 +227,10 @@ func newRunner(o Oracle, c Compressor, x0 []float64, s *Settings) (*runner, erro
 		return nil, fmt.Errorf("%w: Iters = %d", ErrSettings, s.Iters)
 	case !(s.Tol >= 0):
 		return nil, fmt.Errorf("%w: Tol = %v", ErrSettings, s.Tol)
-	case s.Rule != RuleAM && s.Rule != RuleQM:
+	case s.Rule != RuleAM && s.Rule != RuleQM && s.Rule != RuleRare:
 		return nil, fmt.Errorf("%w: Rule = %d", ErrSettings, s.Rule)
+	case s.Rule == RuleRare && s.Gamma == 0 && p < 1:
+		return nil, fmt.Errorf("%w: RuleRare is not derived for P < 1", ErrSettings)
 	}
 	if _, ok := o.(StochOracle); s.Batch > 0 && !ok {
 		return nil, fmt.Errorf("%w: Batch > 0 needs a StochOracle", ErrSettings)
@@ -273,8 +286,22 @@ func newRunner(o Oracle, c Compressor, x0 []float64, s *Settings) (*runner, erro
 	gamma := s.Gamma
 	if gamma == 0 {
 		mean := res.LAM
-		if s.Rule == RuleQM {
+		switch s.Rule {
+		case RuleQM:
 			mean = res.LQM
+		case RuleRare:
+			sup, ok := o.(Supporter)
+			if !ok {
+				return nil, fmt.Errorf("%w: RuleRare needs an oracle implementing Supporter", ErrSettings)
+			}
+			z := make([][]int, n)
+			lw := make([]float64, n)
+			for i := range n {
+				z[i] = sup.Support(i)
+				lw[i] = li[i] / (float64(n) * res.LAM)
+			}
+			res.Wc = RareOverlap(lw, z, d)
+			mean *= math.Sqrt(res.Wc)
 		}
 		if p < 1 {
 			gamma = StepsizePP(res.L, []float64{mean}, alpha, p)

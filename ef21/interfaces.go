@@ -53,6 +53,15 @@ type Smooth interface {
 	Smoothness() float64
 }
 
+// Supporter is an Oracle whose clients' gradients are supported on known
+// coordinate sets Zᵢ (the "rare features" regime); Run needs it for
+// RuleRare.
+type Supporter interface {
+	// Support returns the coordinates, increasing, outside which ∇fᵢ is
+	// always 0. Nil means every coordinate.
+	Support(i int) []int
+}
+
 // Recorder receives the state of a run: once at the start (round 0), after
 // every round, and once more at the end with Iter.Done set. A non-nil error
 // stops the run with Status RecorderError. It must not modify the Iter nor

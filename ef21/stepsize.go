@@ -55,3 +55,36 @@ func StepsizePP(l float64, li []float64, alpha, p float64) float64 {
 	bep := p*be + (1 - p) + 2*(1-p)*(1-p)/(p*th)
 	return 1 / (l + MeanAM(li)*math.Sqrt(bep/thp))
 }
+
+// StepsizeRare returns the rare-features step size
+// γ = 1/(L + √W_c·L_AM·√(β/θ)), where wc = W_c ∈ (0, 1] is the largest
+// total weight of the clients sharing one coordinate ([RareOverlap]).
+// (Derived in the spec; W_c ≈ c/n when at most c clients share a feature,
+// and W_c = 1 gives γ_AM back.)
+func StepsizeRare(l float64, li []float64, alpha, wc float64) float64 {
+	return 1 / (l + math.Sqrt(wc)*MeanAM(li)*math.Sqrt(Beta(alpha)/Theta(alpha)))
+}
+
+// RareOverlap returns W_c = maxⱼ Σ_{i: j ∈ Zᵢ} wᵢ for weights w and client
+// supports z (z[i] nil means all d coordinates). Indices outside [0, d) are
+// ignored.
+func RareOverlap(w []float64, z [][]int, d int) float64 {
+	tot := make([]float64, d)
+	all := 0.0
+	for i, zi := range z {
+		if zi == nil {
+			all += w[i]
+			continue
+		}
+		for _, j := range zi {
+			if j >= 0 && j < d {
+				tot[j] += w[i]
+			}
+		}
+	}
+	m := 0.0
+	for _, v := range tot {
+		m = max(m, v)
+	}
+	return m + all
+}

@@ -33,6 +33,7 @@ type LeastSquares struct {
 	l     float64
 	xstar []float64
 	fstar float64
+	supp  [][]int // columns where Aᵢ has a nonzero
 }
 
 // NewLeastSquares returns the problem with client matrices a[i] (mᵢ × d,
@@ -58,6 +59,16 @@ func NewLeastSquares(d int, a, b [][]float64) (*LeastSquares, error) {
 		p.a[i] = append([]float64(nil), a[i]...)
 		p.b[i] = append([]float64(nil), b[i]...)
 		p.res[i] = make([]float64, m)
+		var supp []int
+		for c := range d {
+			for r := range m {
+				if p.a[i][r*d+c] != 0 {
+					supp = append(supp, c)
+					break
+				}
+			}
+		}
+		p.supp = append(p.supp, supp)
 		ai := mat.NewDense(m, d, p.a[i])
 		var hi mat.SymDense
 		hi.SymOuterK(1/float64(m), ai.T())
@@ -176,6 +187,10 @@ func (p *LeastSquares) LocalSmoothness(i int) float64 { return p.li[i] }
 
 // Smoothness returns L = λmax((1/n) Σᵢ AᵢᵀAᵢ/mᵢ).
 func (p *LeastSquares) Smoothness() float64 { return p.l }
+
+// Support returns the columns in which Aᵢ has a nonzero entry, outside
+// which ∇fᵢ is 0 (read only).
+func (p *LeastSquares) Support(i int) []int { return p.supp[i] }
 
 // Minimum returns the minimiser x* (a copy) and f* = f(x*).
 func (p *LeastSquares) Minimum() ([]float64, float64) {

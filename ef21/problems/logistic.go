@@ -283,6 +283,27 @@ func (p *Logistic) StochGrad(i int, dst, x []float64, batch int, rng *rand.Rand)
 	p.addReg(dst, x)
 }
 
+// Support returns the features client i's rows touch when λ = 0, outside
+// which ∇fᵢ is 0, and nil (every feature) when λ > 0, since the regulariser
+// is dense.
+func (p *Logistic) Support(i int) []int {
+	if p.lambda > 0 {
+		return nil
+	}
+	a := p.a[i]
+	seen := make([]bool, p.d)
+	for _, c := range a.ColIdx[a.RowPtr[0]:a.RowPtr[a.Rows]] {
+		seen[c] = true
+	}
+	var z []int
+	for c, ok := range seen {
+		if ok {
+			z = append(z, c)
+		}
+	}
+	return z
+}
+
 // LocalSmoothness returns Lᵢ = λmax(AᵢᵀAᵢ)/(4mᵢ) + 2λ.
 func (p *Logistic) LocalSmoothness(i int) float64 { return p.li[i] }
 
