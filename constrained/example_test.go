@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 
 	"github.com/optlearn/optlearn/constrained"
 	"github.com/optlearn/optlearn/constrained/problems"
@@ -64,4 +65,20 @@ func ExampleCheckDerivatives() {
 	fmt.Println(err == nil, rep.Max() < 1e-6)
 	// Output:
 	// true true
+}
+
+// A Printer traces every outer iteration.
+func ExamplePrinter() {
+	p := problems.HS28()
+	_, err := constrained.Solve(context.Background(), p, p.X0, nil, &constrained.Settings{
+		Sketcher: &constrained.ExactLU{},
+		Recorder: constrained.Printer{W: os.Stdout},
+	})
+	fmt.Println(err)
+	// Output:
+	//  iter            f        kkt    alpha        mu        nu     delta     inner
+	//     0           13  7.483e+00
+	//     1            0  0.000e+00        1         1       0.1     1e-06         1
+	// status Converged after 1 iterations, kkt 0.000e+00
+	// <nil>
 }

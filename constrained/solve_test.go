@@ -250,3 +250,20 @@ func TestSyntheticLogistic(t *testing.T) {
 		})
 	}
 }
+
+// TestSuperlinearTheta checks the θₜ → 0 variant converges with unit steps.
+func TestSuperlinearTheta(t *testing.T) {
+	p := problems.HS77()
+	h := &constrained.History{}
+	r, err := constrained.Solve(context.Background(), p, p.X0, nil, &constrained.Settings{
+		Eps: 1e-8, Theta: constrained.SuperlinearTheta, Sketcher: &constrained.RK{},
+		Rand: rand.New(rand.NewPCG(1, 0)), Recorder: h, Norm: constrained.Spectral,
+	})
+	if err != nil || maxAbsDiff(r.X, p.XStar) > 1e-5 {
+		t.Fatalf("err %v x %v", err, r.X)
+	}
+	n := len(h.KKT) - 1
+	if h.Alpha[n] != 1 || h.KKT[n] > 0.1*h.KKT[n-1] {
+		t.Errorf("last step alpha %g, kkt %g -> %g", h.Alpha[n], h.KKT[n-1], h.KKT[n])
+	}
+}
