@@ -32,6 +32,7 @@
 //	γ                Settings.Gamma, default StepsizeAM/StepsizeQM/StepsizePP (Settings.Rule)
 //	p                Settings.P (EF21-W-PP)
 //	minibatch, κ     Settings.Batch, Settings.Kappa (EF21-W-SGD, γ = γ_AM/κ)
+//	Zᵢ, W_c          Supporter.Support, RareOverlap, RuleRare (rare features)
 //	gᵢ, g            Client.State, Server.G
 //	Gᵗ, Lyapunov     Iter.G, Iter.Lyapunov
 //
