@@ -413,14 +413,14 @@ func (sv *solver) run(ctx context.Context) (Result, error) {
 		}
 
 		// Step 3: Hessian modification and norms.
-		normH, eigLo, eigHi := sv.hessNorm()
+		normH, eigLo, eigHi, spectral := sv.hessNorm()
 		shift := 0.0
 		if m < d && sv.reducedHessSmall() {
 			shift = s.XiB + normH
 		}
 		sv.it.Shifted = shift != 0
 		var normB, normG float64
-		if s.Norm == Spectral {
+		if spectral {
 			normB = math.Max(math.Abs(eigLo+shift), math.Abs(eigHi+shift))
 			normG = math.Sqrt(w.vals[m-1])
 		} else {
@@ -534,18 +534,19 @@ func (sv *solver) run(ctx context.Context) (Result, error) {
 }
 
 // hessNorm returns ‖H‖ in the selected norm and, for Spectral, the extreme
-// eigenvalues of H.
-func (sv *solver) hessNorm() (norm, lo, hi float64) {
+// eigenvalues of H and spectral = true. If the eigendecomposition fails it
+// falls back to Frobenius norms (spectral = false).
+func (sv *solver) hessNorm() (norm, lo, hi float64, spectral bool) {
 	H := sv.w.H
 	if sv.s.Norm == Spectral {
 		var e mat.EigenSym
 		if e.Factorize(H, false) {
 			v := e.Values(nil)
 			lo, hi = v[0], v[len(v)-1]
-			return math.Max(math.Abs(lo), math.Abs(hi)), lo, hi
+			return math.Max(math.Abs(lo), math.Abs(hi)), lo, hi, true
 		}
 	}
-	return frobShifted(H, 0), 0, 0
+	return frobShifted(H, 0), 0, 0, false
 }
 
 // frobShifted returns ‖H + shift I‖_F.
