@@ -15,7 +15,10 @@ type graph struct {
 	mp, ms     []int // machine predecessor and successor, or -1 (kept in sync with seq by link)
 	end        int   // an op with head+dur = cmax and tail 0 (after eval)
 	head, tail []int
-	topo       []int
+	topo       []int // a topological order (valid after eval or swapEval)
+	tpos       []int // position of each op in topo
+	inS        []bool
+	buf        []int
 	indeg      []int
 	cmax       int
 }
@@ -28,6 +31,7 @@ func newGraph(inst *Instance) *graph {
 	g.jpred, g.jsucc, g.pos = make([]int, N), make([]int, N), make([]int, N)
 	g.mp, g.ms = make([]int, N), make([]int, N)
 	g.head, g.tail, g.topo, g.indeg = make([]int, N), make([]int, N), make([]int, N), make([]int, N)
+	g.tpos, g.inS, g.buf = make([]int, N), make([]bool, N), make([]int, 0, N)
 	for j := 0; j < n; j++ {
 		for k := 0; k < m; k++ {
 			o := j*m + k
@@ -147,6 +151,9 @@ func (g *graph) eval() bool {
 	if len(q) != g.nops {
 		return false
 	}
+	for i, o := range q {
+		g.tpos[o] = i
+	}
 	g.cmax = 0
 	for i := len(q) - 1; i >= 0; i-- {
 		o := q[i]
@@ -175,4 +182,75 @@ func (g *graph) schedule() Schedule {
 		s.Start[j] = append([]int(nil), g.head[j*g.m:(j+1)*g.m]...)
 	}
 	return s
+}
+
+// swapEval swaps positions i and i+1 of machine mu, where the pair u→v is
+// an arc of a critical path (so no other path leads from u to v and the
+// swap creates no cycle), and updates heads, tails and the makespan
+// incrementally: only the segment of the topological order between u and v
+// is reordered (ops reachable from u after it, the rest before it), heads
+// are recomputed from u's old position on and tails up to v's old position.
+// It gives the same heads, tails and makespan as eval.
+func (g *graph) swapEval(mu, i int) {
+	seq := g.seq[mu]
+	u, v := seq[i], seq[i+1]
+	g.swapAt(mu, i)
+	pu, pv := g.tpos[u], g.tpos[v]
+	// Split the segment topo[pu..pv] into S (reachable from u without the
+	// old arc u→v) and the rest, keeping the relative order of each.
+	g.inS[u] = true
+	g.buf = g.buf[:0]
+	k := pu
+	for p := pu + 1; p <= pv; p++ {
+		x := g.topo[p]
+		jp, mp := g.jpred[x], g.mp[x]
+		if (jp >= 0 && g.inS[jp]) || (mp >= 0 && g.inS[mp]) {
+			g.inS[x] = true
+			g.buf = append(g.buf, x)
+		} else {
+			g.topo[k] = x
+			g.tpos[x] = k
+			k++
+		}
+	}
+	g.topo[k], g.tpos[u] = u, k
+	g.inS[u] = false
+	k++
+	for _, x := range g.buf {
+		g.topo[k], g.tpos[x] = x, k
+		g.inS[x] = false
+		k++
+	}
+	// Heads forward from pu.
+	for p := pu; p < g.nops; p++ {
+		x := g.topo[p]
+		h := g.rel[x]
+		if jp := g.jpred[x]; jp >= 0 {
+			h = max(h, g.head[jp]+g.dur[jp])
+		}
+		if mp := g.mp[x]; mp >= 0 {
+			h = max(h, g.head[mp]+g.dur[mp])
+		}
+		g.head[x] = h
+	}
+	// Tails backward from pv.
+	for p := pv; p >= 0; p-- {
+		x := g.topo[p]
+		t := 0
+		if js := g.jsucc[x]; js >= 0 {
+			t = g.tail[js] + g.dur[js]
+		}
+		if ms := g.ms[x]; ms >= 0 {
+			t = max(t, g.tail[ms]+g.dur[ms])
+		}
+		g.tail[x] = t
+	}
+	// The latest-ending op is the last op of some job, with tail 0.
+	g.cmax = 0
+	for j := 0; j < g.n; j++ {
+		x := j*g.m + g.m - 1
+		if c := g.head[x] + g.dur[x]; c > g.cmax {
+			g.cmax, g.end = c, x
+		}
+	}
 }

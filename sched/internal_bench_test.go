@@ -44,5 +44,25 @@ func BenchmarkNeighbourEval(b *testing.B) {
 			st.g.eval()
 			b.ReportMetric(float64(b.N*moves)/b.Elapsed().Seconds(), "evals/s")
 		})
+		// Applying a move: incremental update versus full re-evaluation.
+		mv := st.moves[0]
+		b.Run(ts.name+"/apply-incremental", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				st.g.swapEval(mv.mu, mv.i)
+				st.g.swapEval(mv.mu, mv.i)
+			}
+			b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "moves/s")
+		})
+		b.Run(ts.name+"/apply-full", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				st.g.swapAt(mv.mu, mv.i)
+				st.g.eval()
+				st.g.swapAt(mv.mu, mv.i)
+				st.g.eval()
+			}
+			b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "moves/s")
+		})
 	}
 }

@@ -188,13 +188,7 @@ func (ts *Tabu) Solve(ctx context.Context, inst *Instance, opt *Options) (Result
 		}
 		mv := s.moves[pick]
 		u, v := g.seq[mv.mu][mv.i], g.seq[mv.mu][mv.i+1]
-		s.swap(mv.mu, mv.i)
-		if !g.eval() { // cannot happen for critical swaps; stay safe
-			s.swap(mv.mu, mv.i)
-			g.eval()
-			s.tabu[(mv.mu*n+u/m)*n+v/m] = iter + tmax
-			continue
-		}
+		g.swapEval(mv.mu, mv.i) // critical swap: never a cycle
 		s.tabu[(mv.mu*n+v/m)*n+u/m] = iter + tmin + rng.IntN(tmax-tmin+1)
 		it.Iteration, it.Makespan = iter, g.cmax
 		if g.cmax < s.bestCmax {
@@ -241,17 +235,8 @@ func (s *tabuState) restart(rng *rand.Rand, k int) {
 			return
 		}
 		mv := s.moves[rng.IntN(len(s.moves))]
-		s.swap(mv.mu, mv.i)
-		if !s.g.eval() {
-			s.swap(mv.mu, mv.i)
-			s.g.eval()
-			return
-		}
+		s.g.swapEval(mv.mu, mv.i)
 	}
-}
-
-func (s *tabuState) swap(mu, i int) {
-	s.g.swapAt(mu, i)
 }
 
 // criticalPath fills s.path with one critical path (source to sink),
