@@ -57,3 +57,36 @@ func ordersOf(g *graph) [][]int {
 	}
 	return out
 }
+
+// TestEnvWithReleaseEqualsListSchedule checks the environment with release
+// dates against the fast path with release dates.
+func TestEnvWithReleaseEqualsListSchedule(t *testing.T) {
+	inst, _ := GenerateTaillard(12, 6, 4242, 99)
+	rng := rand.New(rand.NewPCG(2, 0))
+	rel := make([][]int, inst.N)
+	for j := range rel {
+		rel[j] = make([]int, inst.M)
+		for k := range rel[j] {
+			if rng.IntN(3) == 0 {
+				rel[j][k] = rng.IntN(400)
+			}
+		}
+	}
+	env, err := NewEnv(inst, rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules {
+		a := listSchedule(inst, r, Schedule{}, nil, rel)
+		b, err := Dispatch(env, r, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(a.Start) != fmt.Sprint(b.Start) {
+			t.Errorf("%v: env and fast path differ with release dates", r)
+		}
+		if err := b.Validate(inst); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
