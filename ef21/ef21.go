@@ -175,7 +175,8 @@ type runner struct {
 	res     Result
 	iter    Iter
 
-	// Worker pool: worker w runs clients [lo[w], hi[w]) when signalled.
+	// Worker pool: worker k ≥ 1 runs clients [k·n/w, (k+1)·n/w) when
+	// signalled; the calling goroutine runs block 0.
 	workers int
 	start   []chan bool // true = Init, false = Round
 	done    chan struct{}
@@ -374,14 +375,11 @@ func (r *runner) startPool() {
 	}
 	w = min(w, r.n)
 	r.workers = w
-	if w == 1 {
-		return
-	}
-	r.start = make([]chan bool, w)
+	// Block 0 runs on the calling goroutine; blocks 1..w-1 on their own.
 	r.done = make(chan struct{}, w)
-	for k := range w {
+	for k := 1; k < w; k++ {
 		ch := make(chan bool)
-		r.start[k] = ch
+		r.start = append(r.start, ch)
 		lo, hi := k*r.n/w, (k+1)*r.n/w
 		r.wg.Add(1)
 		go func() {
@@ -418,15 +416,12 @@ func (r *runner) work(init bool, lo, hi int) {
 // phase runs every client once, in parallel, and returns the first error in
 // client order.
 func (r *runner) phase(init bool) error {
-	if r.workers == 1 {
-		r.work(init, 0, r.n)
-	} else {
-		for _, ch := range r.start {
-			ch <- init
-		}
-		for range r.start {
-			<-r.done
-		}
+	for _, ch := range r.start {
+		ch <- init
+	}
+	r.work(init, 0, r.n/r.workers)
+	for range r.start {
+		<-r.done
 	}
 	for _, err := range r.errs {
 		if err != nil {
