@@ -17,7 +17,9 @@
 //     "w/ diffusion" second-difference rows), [AggregateLatent]
 //     (constrain each latent sample of a [LatentModel] such as an
 //     [Ensemble], then aggregate) and [NewSampler]
-//     (sampling structured covariances without an n×n factorisation).
+//     (sampling structured covariances without an n×n factorisation), and
+//     [ProjectNonNegative] (the optional post-hoc inequality step u ≥ 0 in
+//     its σ_G → 0 limit, keeping gᵀu = b).
 //   - Exact solutions with their conserved quantity U(t) ([ExactSolution]):
 //     [HeatPeriodic], [PME], [Stefan] (erf root by bisection), plus
 //     [Advection] and [Burgers]; quadrature rows [TrapezoidWeights] and

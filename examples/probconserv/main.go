@@ -42,7 +42,7 @@ func main() {
 	}
 }
 
-var methods = []string{gpme.GP, gpme.PC, gpme.HardC, gpme.PCFull, gpme.PCDiff, gpme.Ens, gpme.PCEns}
+var methods = []string{gpme.GP, gpme.PC, gpme.PCNonNeg, gpme.HardC, gpme.PCFull, gpme.PCDiff, gpme.Ens, gpme.PCEns}
 
 type caseRuns struct {
 	c   gpme.Case
@@ -86,6 +86,9 @@ func table(w io.Writer, title string, all []caseRuns) {
 	fmt.Fprintf(w, "%-10s %-22s %11s %11s %11s %9s %9s %9s\n", "case", "method", "MSE", "CE", "|CE|", "LL", "shock", "ahead")
 	for _, cr := range all {
 		for _, m := range methods {
+			if _, ok := cr.ins[0].Get(m); !ok {
+				continue
+			}
 			shock, ahead := "-", "-"
 			if v := mean(cr.ins, m, fShock); !math.IsNaN(v) {
 				shock = fmt.Sprintf("%.4f", v)
@@ -115,7 +118,7 @@ func llWins(ins []*gpme.Instance) int {
 }
 
 func run(w io.Writer, quick, asJSON bool, out string) error {
-	settings := &gpme.Settings{Full: true, Diffusion: true, Latent: true}
+	settings := &gpme.Settings{Full: true, Diffusion: true, Latent: true, NonNeg: true}
 	all, err := runAll(20, settings)
 	if err != nil {
 		return err
@@ -128,7 +131,7 @@ func run(w io.Writer, quick, asJSON bool, out string) error {
 			return err
 		}
 		table(w, "50 instances (seeds 1..50)", more)
-		tensor, err := runAll(20, &gpme.Settings{Tensor: true, Full: true, Diffusion: true, Latent: true})
+		tensor, err := runAll(20, &gpme.Settings{Tensor: true, Full: true, Diffusion: true, Latent: true, NonNeg: true})
 		if err != nil {
 			return err
 		}

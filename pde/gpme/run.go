@@ -27,6 +27,9 @@ const (
 	// PCEns constrains each ensemble member, then aggregates
 	// ([pde.AggregateLatent]).
 	PCEns = "GPens+ProbConserv"
+	// PCNonNeg adds the post-hoc inequality step u ≥ 0
+	// ([pde.ProjectNonNegative]) to [PC]; only for NonNegative cases.
+	PCNonNeg = "GP+ProbConserv+nonneg"
 )
 
 // ensembleScales are the length-scale multipliers of the [Ens] members.
@@ -46,6 +49,8 @@ type Settings struct {
 	Diffusion bool
 	// Latent also runs [Ens] and [PCEns].
 	Latent bool
+	// NonNeg also runs [PCNonNeg] on the NonNegative cases.
+	NonNeg bool
 	// GP configures the step-1 model; its length scales are in normalised
 	// units (multiplied by T and L). Zero values are the spec's defaults.
 	GP pde.GPSettings
@@ -88,8 +93,8 @@ type Instance struct {
 	W []float64
 	// Mass is U(TEval).
 	Mass float64
-	// Results holds GP, PC, HardC, then PCFull, PCDiff, Ens and PCEns
-	// when enabled.
+	// Results holds GP, PC, then PCNonNeg, HardC, PCFull, PCDiff, Ens and
+	// PCEns when enabled; use [Instance.Get].
 	Results []Result
 }
 
@@ -205,6 +210,15 @@ func Run(c Case, seed uint64, s *Settings) (*Instance, error) {
 	}
 	if err := add(PC, muPC, nil, covPC, true); err != nil {
 		return nil, err
+	}
+	if o.NonNeg && c.NonNegative {
+		muN, err := pde.ProjectNonNegative(muPC, d, w, in.Mass)
+		if err != nil {
+			return nil, fmt.Errorf("gpme: %s nonneg: %w", c.Name, err)
+		}
+		if err := add(PCNonNeg, muN, nil, covPC, false); err != nil {
+			return nil, err
+		}
 	}
 	muH, err := pde.ProjectHardC(mu, mass)
 	if err != nil {
