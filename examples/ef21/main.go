@@ -291,7 +291,7 @@ func partLibsvm(quick bool, out string, lambda float64, n, k int, names []string
 			Measured: fmt.Sprintf("rounds %d vs %d, final ‖∇f‖² %.6g vs %.6g", rounds[1], rounds[2], res[1].GradNormSq, res[2].GradNormSq),
 			Pass:     same,
 		})
-		if err := plotCurves(filepath.Join(out, "ef21-"+name+".png"), name, curves[:]); err != nil {
+		if err := plotCurves(filepath.Join(out, "ef21-"+name+".png"), name, n, k, curves[:]); err != nil {
 			return nil, err
 		}
 	}
@@ -308,9 +308,9 @@ func minOf(v []float64) float64 {
 
 // plotCurves draws ‖∇f‖² (log scale) against Mbit uploaded, one line per
 // method; EF21 (γ_AM) is dashed on top of EF21-W, which it coincides with.
-func plotCurves(path, name string, curves []curve) error {
+func plotCurves(path, name string, n, k int, curves []curve) error {
 	pl := plot.New()
-	pl.Title.Text = fmt.Sprintf("%s: nonconvex logistic regression, n = 20, TopK", name)
+	pl.Title.Text = fmt.Sprintf("%s: nonconvex logistic regression, n = %d, Top%d", name, n, k)
 	pl.X.Label.Text = "Mbit uploaded (all clients)"
 	pl.Y.Label.Text = "‖∇f(x)‖²"
 	pl.Y.Scale = plot.LogScale{}
@@ -341,18 +341,25 @@ func plotCurves(path, name string, curves []curve) error {
 	return pl.Save(7*vg.Inch, 4.5*vg.Inch, path)
 }
 
-// ticks125 labels a log axis at 1, 2, 3 and 5 times powers of ten, so that a
-// range shorter than a decade still gets labels.
+// ticks125 puts log-axis ticks at 1, 2, 3 and 5 times powers of ten and
+// labels them all when the range spans at most two decades (so a short
+// range still gets labels), only the powers of ten otherwise.
 type ticks125 struct{}
 
 func (ticks125) Ticks(lo, hi float64) []plot.Tick {
 	var t []plot.Tick
+	wide := hi > 100*lo // label only the powers of ten
 	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
 		for _, m := range []float64{1, 2, 3, 5} {
 			v := m * math.Pow(10, e)
-			if v >= lo && v <= hi {
-				t = append(t, plot.Tick{Value: v, Label: fmt.Sprintf("%g", v)})
+			if v < lo || v > hi {
+				continue
 			}
+			label := fmt.Sprintf("%.3g", v)
+			if wide && m != 1 {
+				label = ""
+			}
+			t = append(t, plot.Tick{Value: v, Label: label})
 		}
 	}
 	return t
