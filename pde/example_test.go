@@ -127,3 +127,16 @@ func ExampleEnsemble() {
 	// Output:
 	// 3 members, |CE| below 1e-12: true, *pde.DiagPlusLowRank
 }
+
+// The post-hoc inequality step clips negative values while keeping the
+// mass, moving the most uncertain points the most.
+func ExampleProjectNonNegative() {
+	w := []float64{0.5, 1, 1, 0.5}
+	mu := []float64{1, 0.8, -0.2, -0.1}
+	d := []float64{0.01, 0.1, 0.1, 0.1}
+	u, _ := pde.ProjectNonNegative(mu, d, w, 1)
+	mass, _ := pde.ConservationError(u, w, 0)
+	fmt.Printf("u %.4f, mass %.4f\n", u, mass)
+	// Output:
+	// u [0.9854 0.5073 0.0000 0.0000], mass 1.0000
+}
