@@ -78,3 +78,31 @@ func BenchmarkUpdateDense(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDiagVsDense runs the same diagonal problem through the O(n)
+// closed form (ConservationUpdate on a Diagonal) and through the dense
+// Cholesky path (the same covariance as a Full), the baseline.
+func BenchmarkDiagVsDense(b *testing.B) {
+	for _, n := range []int{200, 1000} {
+		rng := rand.New(rand.NewPCG(3, 0))
+		mu, d, g := randVec(rng, n), randDiag(rng, n), randVec(rng, n)
+		c := MassConstraint(g, 1)
+		full := &Full{Sigma: d.Dense()}
+		b.Run(fmt.Sprintf("n=%d/diag", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := ConservationUpdate(mu, d, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/dense", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := ConservationUpdate(mu, full, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
