@@ -81,6 +81,19 @@ func Sub(dst, x, y []float64) []float64 {
 	return dst
 }
 
+// MulTo computes the elementwise product dst = x ∘ y and returns dst.
+// dst may alias x or y. It panics if the lengths differ.
+func MulTo(dst, x, y []float64) []float64 {
+	checkLen(len(x), len(y))
+	checkLen(len(dst), len(x))
+	y = y[:len(x)]
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = v * y[i]
+	}
+	return dst
+}
+
 // Copy copies src into dst. It panics if the lengths differ, unlike the
 // builtin copy, so that a short destination is caught.
 func Copy(dst, src []float64) {

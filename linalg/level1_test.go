@@ -129,6 +129,7 @@ func TestLengthMismatchPanics(t *testing.T) {
 		"AXPBY":  func() { AXPBY(1, make([]float64, 2), 1, make([]float64, 3)) },
 		"DistSq": func() { DistSq(make([]float64, 2), make([]float64, 3)) },
 		"Scale":  func() { ScaleTo(make([]float64, 2), 1, make([]float64, 3)) },
+		"MulTo":  func() { MulTo(make([]float64, 3), make([]float64, 3), make([]float64, 2)) },
 	}
 	for name, f := range cases {
 		func() {
@@ -159,6 +160,7 @@ func TestLevel1Values(t *testing.T) {
 	check("Add", Add(dst, x, y), []float64{5, 3, -3})
 	check("Sub", Sub(dst, x, y), []float64{-3, -7, 9})
 	check("ScaleTo", ScaleTo(dst, 2, x), []float64{2, -4, 6})
+	check("MulTo", MulTo(dst, x, y), []float64{4, -10, -18})
 	check("AxpyTo", AxpyTo(dst, 2, x, y), []float64{6, 1, 0})
 	z := []float64{4, 5, -6}
 	AXPBY(2, x, -1, z)
