@@ -1,0 +1,111 @@
+package optlearn
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDocumentation enforces two rules of the style guide on every library
+// package of the module: the package has a doc.go, and every exported name
+// (function, method of an exported type, type, constant, variable) has a
+// doc comment, on itself or on its declaration group.
+func TestDocumentation(t *testing.T) {
+	dirs := map[string]bool{}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if path != "." && (strings.HasPrefix(name, ".") || name == "testdata" || path == "examples" || strings.HasPrefix(path, "examples"+string(filepath.Separator))) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+			dirs[filepath.Dir(path)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, "doc.go")); err != nil {
+			t.Errorf("%s: no doc.go (which paper it implements, a short usage)", dir)
+		}
+		checkDir(t, dir)
+	}
+}
+
+func checkDir(t *testing.T, dir string) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool {
+		return !strings.HasSuffix(fi.Name(), "_test.go")
+	}, parser.ParseComments)
+	if err != nil {
+		t.Errorf("%s: %v", dir, err)
+		return
+	}
+	for _, pkg := range pkgs {
+		if pkg.Name == "main" {
+			continue
+		}
+		for _, f := range pkg.Files {
+			for _, decl := range f.Decls {
+				switch d := decl.(type) {
+				case *ast.FuncDecl:
+					if !d.Name.IsExported() || d.Doc != nil {
+						continue
+					}
+					if d.Recv != nil && !exportedRecv(d.Recv) {
+						continue
+					}
+					t.Errorf("%s: %s has no doc comment", fset.Position(d.Pos()), d.Name.Name)
+				case *ast.GenDecl:
+					for _, spec := range d.Specs {
+						switch s := spec.(type) {
+						case *ast.TypeSpec:
+							if s.Name.IsExported() && s.Doc == nil && d.Doc == nil {
+								t.Errorf("%s: type %s has no doc comment", fset.Position(s.Pos()), s.Name.Name)
+							}
+						case *ast.ValueSpec:
+							for _, n := range s.Names {
+								if n.IsExported() && s.Doc == nil && d.Doc == nil && s.Comment == nil {
+									t.Errorf("%s: %s has no doc comment", fset.Position(n.Pos()), n.Name)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func exportedRecv(fl *ast.FieldList) bool {
+	if len(fl.List) == 0 {
+		return false
+	}
+	typ := fl.List[0].Type
+	for {
+		switch x := typ.(type) {
+		case *ast.StarExpr:
+			typ = x.X
+		case *ast.IndexExpr:
+			typ = x.X
+		case *ast.IndexListExpr:
+			typ = x.X
+		case *ast.Ident:
+			return x.IsExported()
+		default:
+			return true
+		}
+	}
+}
