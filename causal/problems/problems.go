@@ -48,26 +48,39 @@ func P1Env(g float64, n int, rng *rand.Rand) *mat.Dense {
 }
 
 // P1BayesF returns the Bayes-optimal stable predictor of P1 for S' = {X1},
-// f(x1, m) = E[Y | X1 = x1, do(M = m)], by Gauss–Legendre quadrature over
-// Y ~ N(0,1) on [-8, 8].
+// f(x1, m) = E[Y | X1 = x1, do(M = m)], by 32-point Gauss–Legendre
+// quadrature on each unit interval of Y ∈ [-7, 7] against the N(0,1) prior.
 func P1BayesF(x1, m float64) float64 {
-	lik := func(y float64) float64 {
-		r := (x1 - math.Tanh(y+m)) / P1NoiseX1
-		return math.Exp(-0.5*(r*r+y*y))
-	}
-	const n = 400
-	// Split the range so the sharp likelihood peaks are resolved.
 	num, den := 0.0, 0.0
-	for k := -8; k < 8; k++ {
-		a, b := float64(k), float64(k+1)
-		num += quad.Fixed(func(y float64) float64 { return y * lik(y) }, a, b, n/16, quad.Legendre{}, 0)
-		den += quad.Fixed(lik, a, b, n/16, quad.Legendre{}, 0)
+	for k, y := range p1Nodes {
+		r := (x1 - math.Tanh(y+m)) / P1NoiseX1
+		if r > 40 || r < -40 {
+			continue // weight below 1e-340: exactly 0 in float64
+		}
+		w := p1Weights[k] * math.Exp(-0.5*(r*r+y*y))
+		num += w * y
+		den += w
 	}
 	if den == 0 {
 		return 0
 	}
 	return num / den
 }
+
+var p1Nodes, p1Weights = func() ([]float64, []float64) {
+	const per = 32
+	x := make([]float64, per)
+	w := make([]float64, per)
+	quad.Legendre{}.FixedLocations(x, w, 0, 1)
+	var nodes, weights []float64
+	for k := -7; k < 7; k++ {
+		for i := range x {
+			nodes = append(nodes, float64(k)+x[i])
+			weights = append(weights, w[i])
+		}
+	}
+	return nodes, weights
+}()
 
 // P2Vars are the data columns of P2, in order (paper naming).
 var P2Vars = []string{"Y", "X1", "X2", "X3", "X4", "X5", "X6", "X7", "X8", "X9", "X10"}
@@ -144,4 +157,76 @@ func itoa(i int) string {
 		return string(rune('0' + i))
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// P1Bayes is the Bayes-optimal stable predictor of P1 for S' = {X1},
+// tabulated from [P1BayesF] on a grid and bilinearly interpolated; inputs
+// are (X1, M). It implements causal.Differentiable; Fit is a no-op.
+type P1Bayes struct {
+	x0, dx, m0, dm float64
+	nx, nm         int
+	t              []float64
+}
+
+// NewP1Bayes tabulates [P1BayesF] for X1 ∈ [-1.6, 1.6] (step 0.01) and
+// M ∈ [-4.5, 4.5] (step 0.05); outside, inputs are clamped.
+func NewP1Bayes() *P1Bayes {
+	b := &P1Bayes{x0: -1.6, dx: 0.01, m0: -4.5, dm: 0.05, nx: 321, nm: 181}
+	b.t = make([]float64, b.nx*b.nm)
+	for i := 0; i < b.nx; i++ {
+		for j := 0; j < b.nm; j++ {
+			b.t[i*b.nm+j] = P1BayesF(b.x0+float64(i)*b.dx, b.m0+float64(j)*b.dm)
+		}
+	}
+	return b
+}
+
+// Fit does nothing and returns nil (the predictor is known).
+func (b *P1Bayes) Fit(*mat.Dense, []float64) error { return nil }
+
+func (b *P1Bayes) cell(x, n int, v, v0, dv float64) (int, float64) {
+	u := (v - v0) / dv
+	if u < 0 {
+		return 0, 0
+	}
+	if u >= float64(n-1) {
+		return n - 2, 1
+	}
+	i := int(u)
+	return i, u - float64(i)
+}
+
+// Predict returns the interpolated E[Y | X1 = x[0], do(M = x[1])].
+func (b *P1Bayes) Predict(x []float64) float64 {
+	g := [2]float64{}
+	return b.PredictGrad(g[:], x)
+}
+
+// PredictGrad returns the interpolated value and its gradient.
+func (b *P1Bayes) PredictGrad(grad, x []float64) float64 {
+	i, fx := b.cell(0, b.nx, x[0], b.x0, b.dx)
+	j, fm := b.cell(0, b.nm, x[1], b.m0, b.dm)
+	t00, t01 := b.t[i*b.nm+j], b.t[i*b.nm+j+1]
+	t10, t11 := b.t[(i+1)*b.nm+j], b.t[(i+1)*b.nm+j+1]
+	v := (1-fx)*((1-fm)*t00+fm*t01) + fx*((1-fm)*t10+fm*t11)
+	grad[0] = ((1-fm)*(t10-t00) + fm*(t11-t01)) / b.dx
+	grad[1] = ((1-fx)*(t01-t00) + fx*(t11-t10)) / b.dm
+	return v
+}
+
+// P1TrueX1 is the true mean mechanism of X1 in P1, tanh(Y + M), with
+// inputs (Y, M). It implements causal.Differentiable; Fit is a no-op.
+type P1TrueX1 struct{}
+
+// Fit does nothing and returns nil.
+func (P1TrueX1) Fit(*mat.Dense, []float64) error { return nil }
+
+// Predict returns tanh(x[0] + x[1]).
+func (P1TrueX1) Predict(x []float64) float64 { return math.Tanh(x[0] + x[1]) }
+
+// PredictGrad returns tanh(x[0] + x[1]) and its gradient.
+func (P1TrueX1) PredictGrad(grad, x []float64) float64 {
+	t := math.Tanh(x[0] + x[1])
+	grad[0], grad[1] = 1-t*t, 1-t*t
+	return t
 }

@@ -1,0 +1,75 @@
+package causal
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/optlearn/optlearn/nn"
+)
+
+// MLP is a small neural-network regressor trained with gorgonia through
+// package nn (mean squared error, Adam).
+type MLP struct {
+	// Hidden are the hidden-layer widths. Nil means one layer of 12 (the
+	// official stable predictor).
+	Hidden []int
+	// Act is the hidden activation (zero value nn.Tanh; the official code
+	// uses nn.Sigmoid).
+	Act nn.Activation
+	// Train configures nn.Train (nil: its defaults).
+	Train *nn.TrainSettings
+	// Rand initialises the weights and shuffles minibatches; required.
+	Rand *rand.Rand
+
+	Net *nn.MLP // set by Fit
+	in  [1]float64
+}
+
+var _ Differentiable = (*MLP)(nil)
+
+// NewMLPLearner returns a [Learner] of [MLP] models.
+func NewMLPLearner(hidden []int, act nn.Activation, train *nn.TrainSettings) Learner {
+	return func(rng *rand.Rand) Regressor {
+		return &MLP{Hidden: hidden, Act: act, Train: train, Rand: rng}
+	}
+}
+
+// Fit trains a fresh network. Errors wrap [ErrData], [ErrNotFinite],
+// [ErrSettings] (nil Rand) or come from nn.Train.
+func (m *MLP) Fit(X *mat.Dense, y []float64) error {
+	n, d, err := checkXY(X, y)
+	if err != nil {
+		return err
+	}
+	if m.Rand == nil {
+		return fmt.Errorf("%w: MLP needs Rand", ErrSettings)
+	}
+	hidden := m.Hidden
+	if hidden == nil {
+		hidden = []int{12}
+	}
+	sizes := append(append([]int{d}, hidden...), 1)
+	net, err := nn.NewMLP(sizes, m.Act, m.Rand)
+	if err != nil {
+		return fmt.Errorf("causal: %w", err)
+	}
+	Y := mat.NewDense(n, 1, append([]float64(nil), y...))
+	if _, err := nn.Train(context.Background(), net, X, Y, m.Train, m.Rand); err != nil {
+		return fmt.Errorf("causal: training MLP: %w", err)
+	}
+	m.Net = net
+	return nil
+}
+
+// Predict evaluates the network; it panics before Fit.
+func (m *MLP) Predict(x []float64) float64 {
+	return m.Net.Predict(m.in[:0], x)[0]
+}
+
+// PredictGrad writes ∂f/∂x to grad and returns f(x).
+func (m *MLP) PredictGrad(grad, x []float64) float64 {
+	return m.Net.InputGrad(grad, x)
+}
