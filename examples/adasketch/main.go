@@ -372,10 +372,14 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 	var c5 []string
 	var fig []curve
 	type cost struct {
-		perOuter float64
-		total    int64
-		dur      time.Duration
-		conv     bool
+		perOuter   float64
+		total      int64
+		dur        time.Duration
+		conv       bool
+		iters      int
+		caps       int
+		kkt        float64
+		innerSolve int
 	}
 	costs := map[int]map[string]cost{}
 	grid := []int{3, 4, 6, 8, 12, 16, 20}
@@ -395,6 +399,9 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 		costs[n] = map[string]cost{}
 		for _, meth := range methods {
 			ns, maxIter := 1, 200
+			if n <= 4 {
+				maxIter = limits[meth] // spec check 5 limits
+			}
 			switch {
 			case meth == "gv" && (n > 4 || (n == 4 && *quick)):
 				continue // GV hits its inner cap every step: 264 outer steps already at N=4
@@ -414,7 +421,8 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 				xerr := maxAbsDiff(r.res.X, xref)
 				conv := r.res.Status == constrained.Converged
 				if s == 1 {
-					costs[n][meth] = cost{float64(r.res.RowOps) / math.Max(1, float64(r.res.Iterations)), r.res.RowOps, r.dur, conv}
+					costs[n][meth] = cost{float64(r.res.RowOps) / math.Max(1, float64(r.res.Iterations)), r.res.RowOps, r.dur, conv,
+						r.res.Iterations, r.res.InnerCapHits, r.res.KKT, r.res.Iterations + r.res.Retries}
 				}
 				fmt.Fprintf(w, "%3d %5d %5d %-5s %6d %10d %12d %13.0f %10.1e %9v %v\n", n, d, m, meth, r.res.Iterations, r.res.InnerSteps, r.res.RowOps,
 					float64(r.res.RowOps)/math.Max(1, float64(r.res.Iterations)), xerr, r.dur.Round(time.Millisecond), r.res.Status)
@@ -461,8 +469,9 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 		}
 	}
 	stallNote := "N=" + strings.Join(stall, ",") + " ran 3 outer steps only (cost measurement)"
-	if !*quick {
-		stallNote = "RK did not converge at N=" + strings.Join(stall, ",") + " (N=8: 200 outer steps, inner cap hit every step; larger N: 3 steps for cost)"
+	if c8 := costs[8]["rk"]; !*quick {
+		stallNote = fmt.Sprintf("RK did not converge at N=%s (N=8: %d outer steps end at KKT %.2g, the inner cap hit in %d of %d inner solves; larger N: 3 steps for cost)",
+			strings.Join(stall, ","), c8.iters, c8.kkt, c8.caps, c8.innerSolve)
 	}
 	win := false
 	for _, n := range grid {
