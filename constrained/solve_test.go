@@ -3,6 +3,7 @@ package constrained_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,6 +14,10 @@ import (
 )
 
 var seeds = []uint64{1, 2, 3, 4, 5}
+
+// long runs the slow Gaussian-sketch and HS49 acceptance cases with all 5
+// seeds (about a minute of CPU): go test ./constrained -long.
+var long = flag.Bool("long", false, "run the slow 5-seed acceptance cases")
 
 func sketcher(name string) constrained.Sketcher {
 	switch name {
@@ -114,7 +119,7 @@ func TestHSDegenerate(t *testing.T) {
 					continue
 				}
 				t.Run(fmt.Sprintf("%s/%s/seed=%d", tc.p.Name, sk, seed), func(t *testing.T) {
-					if tc.long && sk != "exact" && seed > 1 && testing.Short() {
+					if tc.long && sk != "exact" && seed > 1 && !*long {
 						t.Skip("long")
 					}
 					r, h, err := solveHS(t, tc.p, tc.p.X0, sk, seed, 1e-4, tc.maxIter)
@@ -181,8 +186,8 @@ func TestPDE(t *testing.T) {
 		{3, "gv", 400, 9.644442, 5, true},
 	} {
 		t.Run(fmt.Sprintf("N=%d/%s/seeds=%d", tc.n, tc.sk, tc.nseeds), func(t *testing.T) {
-			if tc.long && testing.Short() {
-				t.Skip("long")
+			if tc.long && !*long {
+				t.Skip("long: run with -long")
 			}
 			p, err := problems.NewPDE(tc.n)
 			if err != nil {
@@ -238,8 +243,8 @@ func TestSyntheticLogistic(t *testing.T) {
 		long   bool
 	}{{"rk", 5, false}, {"gv", 1, false}, {"gv", 5, true}} {
 		t.Run(fmt.Sprintf("%s/seeds=%d", tc.sk, tc.nseeds), func(t *testing.T) {
-			if tc.long && testing.Short() {
-				t.Skip("long")
+			if tc.long && !*long {
+				t.Skip("long: run with -long")
 			}
 			for _, seed := range seeds[:tc.nseeds] {
 				r := run(tc.sk, seed)
