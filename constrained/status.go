@@ -81,14 +81,25 @@ func (s Status) Err() error {
 // Sentinel errors. Errors returned by [Solve] and [CheckDerivatives] wrap one
 // of them (or the context's error), so callers can branch with errors.Is.
 var (
-	ErrIterationLimit   = errors.New("constrained: iteration limit reached")
+	// ErrIterationLimit: MaxIter outer iterations without convergence.
+	ErrIterationLimit = errors.New("constrained: iteration limit reached")
+	// ErrSingularJacobian: λmin(G Gᵀ) < XiGMin, the constraint Jacobian is
+	// (numerically) rank deficient.
 	ErrSingularJacobian = errors.New("constrained: singular constraint Jacobian (LICQ fails)")
-	ErrPenaltyBlowUp    = errors.New("constrained: penalty parameters blew up without a descent direction")
-	ErrInnerCap         = errors.New("constrained: inner sketch cap hit and line search failed")
-	ErrLineSearch       = errors.New("constrained: line search failed")
-	ErrNonFinite        = errors.New("constrained: NaN or Inf from a problem callback")
-	ErrSingularKKT      = errors.New("constrained: singular KKT matrix")
-	ErrDimension        = errors.New("constrained: dimension mismatch")
-	ErrSettings         = errors.New("constrained: invalid settings")
-	ErrDerivative       = errors.New("constrained: derivative check failed")
+	// ErrPenaltyBlowUp: the penalty safeguard accepted a non-descent direction.
+	ErrPenaltyBlowUp = errors.New("constrained: penalty parameters blew up without a descent direction")
+	// ErrInnerCap: the line search failed after a capped inner solve.
+	ErrInnerCap = errors.New("constrained: inner sketch cap hit and line search failed")
+	// ErrLineSearch: the line search failed after MaxBacktrack halvings.
+	ErrLineSearch = errors.New("constrained: line search failed")
+	// ErrNonFinite: NaN or ±Inf in the start point or from a callback.
+	ErrNonFinite = errors.New("constrained: NaN or Inf from a problem callback")
+	// ErrSingularKKT: a Sketcher found the KKT matrix singular.
+	ErrSingularKKT = errors.New("constrained: singular KKT matrix")
+	// ErrDimension: the sizes of x0, l0 and the problem disagree, or m > d.
+	ErrDimension = errors.New("constrained: dimension mismatch")
+	// ErrSettings: a Settings field is negative, NaN or out of range.
+	ErrSettings = errors.New("constrained: invalid settings")
+	// ErrDerivative: CheckDerivatives found an error above its tolerance.
+	ErrDerivative = errors.New("constrained: derivative check failed")
 )

@@ -19,8 +19,11 @@ import (
 // It implements constrained.EqProblem. It keeps scratch space, so one value
 // must not be used by concurrent solves.
 type Logistic struct {
+	// X is the N×d design matrix, one example aᵢ per row.
 	X *linalg.CSR
+	// Y holds the N labels, each ±1.
 	Y []float64
+	// A (k×d) and B (k) define the linear constraints A x = b.
 	A *mat.Dense
 	B []float64
 
