@@ -52,8 +52,8 @@ type Env = MOEnv
 //
 // Act returns the most likely action (the mode) when deterministic is true
 // and a sample drawn with rng otherwise. LogProb returns log π(a|obs).
-// Clone returns an independent deep copy. Act and LogProb must be safe for
-// concurrent use as long as nobody changes the policy's parameters.
+// Clone returns an independent deep copy. A Policy need not be safe for
+// concurrent use (models keep scratch buffers): Clone one per goroutine.
 type Policy interface {
 	Act(obs []float64, deterministic bool, rng *rand.Rand) Action
 	LogProb(obs []float64, a Action) float64
@@ -61,8 +61,8 @@ type Policy interface {
 }
 
 // VectorCritic estimates the vector of expected discounted returns V(s) ∈ Rⁿ.
-// Values writes the n estimates for obs into dst and must be safe for
-// concurrent use while the parameters do not change.
+// Values writes the n estimates for obs into dst. A VectorCritic need not be
+// safe for concurrent use.
 type VectorCritic interface {
 	Values(dst, obs []float64)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/optlearn/optlearn/rl/envs"
+	"github.com/optlearn/optlearn/rl/ppo"
 )
 
 // oracle replaces PPO-IPO by the exact constrained argmax over the DST
@@ -84,6 +85,33 @@ func TestOracleRounds(t *testing.T) {
 			}
 			if tr[5].Size != 10 || math.Abs(tr[5].HV-1155) != 0 {
 				t.Errorf("beta 0.5 round 5: size %d HV %g, want 10 and 1155", tr[5].Size, tr[5].HV)
+			}
+		}
+	}
+}
+
+func TestBarrierGrad(t *testing.T) {
+	mb := &ppo.Minibatch{
+		Ratio: []float64{0.9, 1.05, 1.3, 1.0}, Adv: make([]float64, 4),
+		AdvVec: []float64{1, -2, 0.5, 3, -1, 1, 2, 0}, Objectives: 2, Clip: 0.2, MeanEpLen: 10,
+	}
+	for _, c := range []struct {
+		name string
+		old  []float64
+	}{{"feasible", []float64{50, -14}}, {"infeasible", []float64{50, -24}}} {
+		b := &Barrier{L: 0, Beta: 0.6, T: 20, Ref: []float64{0, -25}, Parent: []float64{50, -14}, Old: c.old}
+		w := make([]float64, 4)
+		b.Grad(w, mb)
+		for i := range mb.Ratio {
+			const h = 1e-7
+			r := mb.Ratio[i]
+			mb.Ratio[i] = r * math.Exp(h)
+			fp := b.Grad(make([]float64, 4), mb)
+			mb.Ratio[i] = r * math.Exp(-h)
+			fm := b.Grad(make([]float64, 4), mb)
+			mb.Ratio[i] = r
+			if fd := (fp - fm) / (2 * h); math.Abs(fd-w[i]) > 1e-6 {
+				t.Errorf("%s sample %d: analytic %g, finite difference %g", c.name, i, w[i], fd)
 			}
 		}
 	}

@@ -97,7 +97,15 @@ func (l *Learner) optimize(extra []LossTerm, st *Stats) {
 					}
 				}
 			}
-			l.opt.step(params, grads)
+			if l.s.SGD {
+				for k, p := range params {
+					for j, g := range grads[k] {
+						p[j] -= l.s.LR * g
+					}
+				}
+			} else {
+				l.opt.step(params, grads)
+			}
 			if last {
 				st.PolicyObjective += obj / float64(l.s.Minibatches)
 				st.ValueLoss += vl / float64(l.s.Minibatches)

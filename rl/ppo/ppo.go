@@ -47,6 +47,10 @@ type Settings struct {
 	MaxGradNorm float64
 	// NoValueClip disables the clipped value loss.
 	NoValueClip bool
+	// SGD replaces Adam by plain gradient descent with step LR (useful for
+	// tabular models, where Adam's per-coordinate scaling saturates rarely
+	// visited states).
+	SGD bool
 	// RawAdvantage disables the standardisation of scalarised advantages.
 	RawAdvantage bool
 }
@@ -224,6 +228,9 @@ func (l *Learner) Steps() int { return l.steps }
 
 // Updates returns the number of completed updates.
 func (l *Learner) Updates() int { return l.updates }
+
+// SetLR changes the step size for later updates (for schedules).
+func (l *Learner) SetLR(lr float64) { l.s.LR, l.opt.lr = lr, lr }
 
 // BatchSize returns NumSteps·NumEnvs, the environment steps per update.
 func (l *Learner) BatchSize() int { return l.s.NumSteps * l.s.NumEnvs }
