@@ -109,5 +109,5 @@ func ExamplePolyhedron() {
 	}
 	fmt.Printf("v = (%.3f, %.3f), %d sweeps, violation ≤ 1e-8: %v\n", v[0], math.Round(v[1]*1e3)/1e3+0, p.Sweeps, p.Violation <= 1e-8)
 	// Output:
-	// v = (1.000, 0.000), 28 sweeps, violation ≤ 1e-8: true
+	// v = (1.000, 0.000), 35 sweeps, violation ≤ 1e-8: true
 }

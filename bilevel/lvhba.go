@@ -241,6 +241,7 @@ type lvhbaRun struct {
 func (r *lvhbaRun) run(ctx context.Context) (err error) {
 	s := &r.s
 	nx := r.nx
+	ig1, ig2 := 1/s.Gamma1, 1/s.Gamma2
 	x, y := r.v[:nx], r.v[nx:]
 	dx, dy := r.d[:nx], r.d[nx:]
 	tx, ty := r.t[:nx], r.t[nx:]
@@ -267,10 +268,10 @@ func (r *lvhbaRun) run(ctx context.Context) (err error) {
 		r.p.ConstraintVJP(tx, ty, x, r.theta, r.lam)
 		r.p.Constraint(r.gv, x, r.theta)
 		for i, th := range r.theta {
-			r.dth[i] += ty[i] + (th-y[i])/s.Gamma1
+			r.dth[i] += ty[i] + (th-y[i])*ig1
 		}
 		for i, l := range r.lam {
-			r.dlam[i] = -r.gv[i] + (l-r.z[i])/s.Gamma2
+			r.dlam[i] = -r.gv[i] + (l-r.z[i])*ig2
 		}
 		if !linalg.AllFinite(r.dth) || !linalg.AllFinite(r.dlam) {
 			r.res.Status = Failure
@@ -299,20 +300,22 @@ func (r *lvhbaRun) run(ctx context.Context) (err error) {
 		r.p.ConstraintVJP(tx, ty, x, r.theta, r.lam)
 		linalg.Axpy(-1, tx, dx)
 		for i, th := range r.theta {
-			dy[i] -= (y[i] - th) / s.Gamma1
+			dy[i] -= (y[i] - th) * ig1
 		}
 		if !linalg.AllFinite(r.d) {
 			r.res.Status = Failure
 			return fmt.Errorf("%w: (x, y) direction at iteration %d", ErrNonFinite, k)
 		}
-		r.gnorm = linalg.Nrm2(r.d)
+		if s.Recorder != nil {
+			r.gnorm = linalg.Nrm2(r.d)
+		}
 		// Step 4: joint projected step on (x, y), clipped step on z.
 		linalg.Axpy(-s.Alpha, r.d, r.v)
 		if err := r.projC.Project(r.v); err != nil {
 			return fmt.Errorf("bilevel: projecting (x, y): %w", err)
 		}
 		for i, l := range r.lam {
-			zi := r.z[i] - s.Beta*(r.z[i]-l)/s.Gamma2
+			zi := r.z[i] - s.Beta*(r.z[i]-l)*ig2
 			r.z[i] = math.Min(math.Max(zi, r.lo), s.R)
 		}
 		r.res.Iters = k + 1

@@ -3,6 +3,7 @@ package bilevel
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/optlearn/optlearn/linalg"
 )
@@ -15,6 +16,8 @@ const (
 	// defaultInfeasibleRadius: no feasible point with ‖p‖ ≤ radius·(1+‖v‖)
 	// means the polyhedron is reported empty.
 	defaultInfeasibleRadius = 1e10
+	// polyShuffleSeed seeds the default row-order generator (reproducibility).
+	polyShuffleSeed = 1
 	// farkasCheckEvery is the number of sweeps between infeasibility tests.
 	farkasCheckEvery = 16
 )
@@ -24,7 +27,8 @@ const (
 // intersection of halfspaces). The rows of A are sparse.
 //
 // Project solves min ½‖u − v‖² s.t. Au ≤ b through its dual: with multipliers
-// λ ≥ 0 and u = v − Aᵀλ, each step maximises the dual in one coordinate,
+// λ ≥ 0 and u = v − Aᵀλ, each step maximises the dual in one coordinate
+// (rows visited in a random order each sweep, see Shuffle),
 //
 //	δ = max(−λᵢ, (aᵢᵀu − bᵢ)/‖aᵢ‖²),  λᵢ += δ,  u −= δ·aᵢ,
 //
@@ -46,6 +50,16 @@ type Polyhedron struct {
 	// InfeasibleRadius scales the Farkas test (see the type comment). Zero
 	// means 1e10.
 	InfeasibleRadius float64
+	// Relax is the over-relaxation factor ω ∈ (0, 2) of the dual step
+	// δ = max(−λᵢ, ω(aᵢᵀu − bᵢ)/‖aᵢ‖²) (projected SOR, Mangasarian 1977);
+	// ω = 1 is Hildreth's method. Zero means 1.
+	Relax float64
+
+	// Shuffle is the source of the random row order of each sweep
+	// (randomised coordinate ascent, much faster than cyclic order on
+	// correlated rows). NewPolyhedron sets it to a generator with a fixed
+	// seed, so results are reproducible; nil means cyclic order.
+	Shuffle *rand.Rand
 
 	// Sweeps is the number of sweeps the last Project call made.
 	Sweeps int
@@ -61,6 +75,7 @@ type Polyhedron struct {
 	lambda []float64
 	snap   []float64
 	atd    []float64
+	order  []int
 }
 
 // NewPolyhedron returns the projection onto {v ∈ ℝⁿ : rows[i]ᵀv ≤ b[i]}.
@@ -103,6 +118,11 @@ func NewPolyhedron(n int, rows []linalg.Sparse, b []float64) (*Polyhedron, error
 	p.lambda = make([]float64, m)
 	p.snap = make([]float64, m)
 	p.atd = make([]float64, n)
+	p.order = make([]int, m)
+	for i := range p.order {
+		p.order[i] = i
+	}
+	p.Shuffle = rand.New(rand.NewPCG(polyShuffleSeed, 0))
 	return p, nil
 }
 
@@ -168,6 +188,13 @@ func (p *Polyhedron) Project(v []float64) error {
 		radius = defaultInfeasibleRadius
 	}
 	radius *= 1 + linalg.Nrm2(v)
+	omega := p.Relax
+	if omega == 0 {
+		omega = 1
+	}
+	if !(omega > 0 && omega < 2) {
+		return fmt.Errorf("%w: Polyhedron.Relax = %g not in (0, 2)", ErrSettings, omega)
+	}
 	// Warm start: u = v − Aᵀλ.
 	for i, l := range p.lambda {
 		if l != 0 {
@@ -178,14 +205,19 @@ func (p *Polyhedron) Project(v []float64) error {
 	p.Sweeps = 0
 	for p.Sweeps < maxSweeps {
 		p.Sweeps++
+		if p.Shuffle != nil {
+			p.Shuffle.Shuffle(len(p.order), func(i, j int) { p.order[i], p.order[j] = p.order[j], p.order[i] })
+		}
 		change := 0.0
-		for i, bi := range p.b {
+		m := len(p.b)
+		for j := range m {
+			i := p.order[j]
 			inv := p.inv2[i]
 			if inv == 0 {
 				continue
 			}
-			r := p.rowDot(i, v) - bi
-			d := math.Max(-p.lambda[i], r*inv)
+			r := p.rowDot(i, v) - p.b[i]
+			d := math.Max(-p.lambda[i], omega*r*inv)
 			if d == 0 {
 				continue
 			}
