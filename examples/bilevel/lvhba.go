@@ -201,8 +201,8 @@ func (a *app) r2run(seed uint64, lam0 float64, iters int, plotIt bool) (r2result
 				nc++
 			}
 		}
-		flippedPts = append(flippedPts, plotter.XY{X: float64(it.Iter), Y: sf / float64(nf)})
-		cleanPts = append(cleanPts, plotter.XY{X: float64(it.Iter), Y: sc / float64(nc)})
+		flippedPts = append(flippedPts, plotter.XY{X: float64(it.Iter), Y: 1e3 * (sf/float64(nf) + 5.5)})
+		cleanPts = append(cleanPts, plotter.XY{X: float64(it.Iter), Y: 1e3 * (sc/float64(nc) + 5.5)})
 		return nil
 	})
 	s := &bilevel.LVHBASettings{Iters: iters, ProjC: proj, Lambda0: fill(nx, lam0), RecordEvery: 5}
@@ -244,10 +244,9 @@ func (a *app) r2run(seed uint64, lam0 float64, iters int, plotIt bool) (r2result
 	r.svmVal = problems.Accuracy(sw, sb, d.ZVal, d.YVal)
 	if plotIt {
 		plt := plot.New()
-		plt.Title.Text = fmt.Sprintf("R2 (seed %d): mean weight parameter c", seed)
+		plt.Title.Text = fmt.Sprintf("R2 (seed %d): mean change of the weight parameters c", seed)
 		plt.X.Label.Text = "iteration k"
-		plt.Y.Label.Text = "mean cᵢ"
-		plt.Legend.Top = true
+		plt.Y.Label.Text = "mean (cᵢ + 5.5) × 10³"
 		plt.Legend.Left = true
 		if err := plotutil.AddLines(plt, "flipped labels", flippedPts, "clean labels", cleanPts); err != nil {
 			return r, err
