@@ -37,6 +37,8 @@ type LVHBASettings struct {
 	Iters int
 	// FreeSign makes the multipliers free-signed (equality constraints
 	// g(x, y) = 0): λ and z are clipped to [−R, R] instead of λ ≥ 0, z ∈ [0, R].
+	// ProjC must then project onto {g = 0} (as the official LLC toy projects
+	// onto a hyperplane); without it the iterates diverge.
 	FreeSign bool
 	// Theta0, Lambda0 and Z0 are the initial θ, λ and z. Nil means θ⁰ = y⁰
 	// (after the projection of (x⁰, y⁰) onto C), λ⁰ = 𝟙 and z⁰ = λ⁰.

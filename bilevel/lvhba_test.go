@@ -73,3 +73,49 @@ func TestR1(t *testing.T) {
 		t.Errorf("status %v after %d iterations", res.Status, res.Iters)
 	}
 }
+
+// eqToy: F = ½(x − 1)² + ½‖y‖², f = ½‖y‖², g = 𝟙ᵀy − x = 0 (equality,
+// m = 2). The lower solution is y = (x/2)𝟙 with λ = −x/2, and x* = 2/3.
+type eqToy struct{}
+
+func (eqToy) Dims() (int, int)               { return 1, 2 }
+func (eqToy) NumConstraints() int            { return 1 }
+func (eqToy) Constraint(dst, x, y []float64) { dst[0] = y[0] + y[1] - x[0] }
+func (eqToy) ConstraintVJP(gx, gy, x, y, lam []float64) {
+	gx[0] = -lam[0]
+	gy[0], gy[1] = lam[0], lam[0]
+}
+func (eqToy) UpperGrad(gx, gy, x, y []float64) {
+	gx[0] = x[0] - 1
+	copy(gy, y)
+}
+func (eqToy) LowerGrad(gx, gy, x, y []float64) {
+	gx[0] = 0
+	copy(gy, y)
+}
+
+// hyperplane projects (x, y₁, y₂) onto y₁ + y₂ − x = 0 (C for eqToy).
+type hyperplane struct{}
+
+func (hyperplane) Project(v []float64) error {
+	r := (v[1] + v[2] - v[0]) / 3
+	v[0] += r
+	v[1] -= r
+	v[2] -= r
+	return nil
+}
+
+// With FreeSign the multiplier of an equality constraint may be negative;
+// (x, y) is projected onto the hyperplane C, as in the official LLC toy.
+func TestLVHBAFreeSign(t *testing.T) {
+	var m bilevel.LVHBA
+	res, err := m.Solve(context.Background(), eqToy{}, []float64{0}, []float64{0, 0},
+		&bilevel.LVHBASettings{Iters: 20000, FreeSign: true, ProjC: hyperplane{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("x = %.4f (x* = 2/3), y = %.4f, λ = %.4f (λ* = −1/3), c_k = %.3g", res.X[0], res.Y, res.Lambda[0], res.Ck)
+	if math.Abs(res.X[0]-2.0/3) > 0.05 || math.Abs(res.Lambda[0]+1.0/3) > 0.05 {
+		t.Errorf("FreeSign: x = %.4f, λ = %.4f", res.X[0], res.Lambda[0])
+	}
+}

@@ -12,7 +12,8 @@ import (
 //
 //	f(x, y) = ½‖y − b‖² + ½ρ‖x‖²   (upper),   g(x, y) = ½‖y − Ax‖²   (lower),
 //
-// with X and Y the whole spaces. The lower solution is y*(x) = Ax, the
+// with X and Y the whole spaces. A Quadratic keeps a scratch vector and is
+// not safe for concurrent use. The lower solution is y*(x) = Ax, the
 // solution is x* = (AᵀA + ρI)⁻¹Aᵀb, the penalty surrogate is
 // ψσ(x) = ½‖Ax − b‖²/(1 + σ) + ½ρ‖x‖², minimised by
 // x*σ = (AᵀA + ρ(1 + σ)I)⁻¹Aᵀb.
@@ -71,6 +72,14 @@ func mulVecTrans(a *mat.Dense, dst, v []float64) {
 	}
 }
 
+// work returns the length-ny scratch vector, allocating it on first use.
+func (q *Quadratic) work() []float64 {
+	if ny, _ := q.A.Dims(); len(q.ax) != ny {
+		q.ax = make([]float64, ny)
+	}
+	return q.ax
+}
+
 // UpperGrad writes ∇ₓf = ρx and ∇_y f = y − b.
 func (q *Quadratic) UpperGrad(gx, gy, x, y []float64) {
 	linalg.ScaleTo(gx, q.Rho, x)
@@ -79,7 +88,7 @@ func (q *Quadratic) UpperGrad(gx, gy, x, y []float64) {
 
 // LowerGrad writes ∇_y g = y − Ax and ∇ₓg = −Aᵀ(y − Ax).
 func (q *Quadratic) LowerGrad(gx, gy, x, y []float64) {
-	mulVec(q.A, q.ax, x)
+	mulVec(q.A, q.work(), x)
 	linalg.Sub(gy, y, q.ax)
 	mulVecTrans(q.A, gx, gy)
 	linalg.Scal(-1, gx)
@@ -92,14 +101,14 @@ func (q *Quadratic) UpperValue(x, y []float64) float64 {
 
 // LowerValue returns g(x, y).
 func (q *Quadratic) LowerValue(x, y []float64) float64 {
-	mulVec(q.A, q.ax, x)
+	mulVec(q.A, q.work(), x)
 	return 0.5 * linalg.DistSq(y, q.ax)
 }
 
 // Psi returns the closed-form surrogate ψσ(x) = ½‖Ax − b‖²/(1 + σ) + ½ρ‖x‖²;
 // σ = 0 gives ψ.
 func (q *Quadratic) Psi(sigma float64, x []float64) float64 {
-	mulVec(q.A, q.ax, x)
+	mulVec(q.A, q.work(), x)
 	return 0.5*linalg.DistSq(q.ax, q.B)/(1+sigma) + 0.5*q.Rho*linalg.SqNorm(x)
 }
 
