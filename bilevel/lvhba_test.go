@@ -3,6 +3,7 @@ package bilevel_test
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/optlearn/optlearn/bilevel"
@@ -117,5 +118,58 @@ func TestLVHBAFreeSign(t *testing.T) {
 	t.Logf("x = %.4f (x* = 2/3), y = %.4f, λ = %.4f (λ* = −1/3), c_k = %.3g", res.X[0], res.Y, res.Lambda[0], res.Ck)
 	if math.Abs(res.X[0]-2.0/3) > 0.05 || math.Abs(res.Lambda[0]+1.0/3) > 0.05 {
 		t.Errorf("FreeSign: x = %.4f, λ = %.4f", res.X[0], res.Lambda[0])
+	}
+}
+
+// R2 of the LV-HBA spec (synthetic SVM hyperparameter learning), seed 1:
+// violation ≤ 1e-6, ≥ 60% of flipped points below the median weight after
+// 300 iterations, validation accuracy not worse than at iteration 0.
+func TestR2(t *testing.T) {
+	if testing.Short() {
+		t.Skip("300 Hildreth-projected iterations")
+	}
+	rng := newRand(1)
+	d := problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3)
+	p := problems.NewSVMHyper(d)
+	nx, ny := p.Dims()
+	y0 := zeros(ny)
+	for i := range 8 {
+		y0[i] = 0.1 * rng.NormFloat64()
+	}
+	proj, err := p.ProjC(1e-8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m bilevel.LVHBA
+	res, err := m.Solve(context.Background(), p, fill(nx, -5.5), y0,
+		&bilevel.LVHBASettings{Iters: 300, ProjC: proj, Lambda0: zeros(nx)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w0, b0, _ := p.Split(y0)
+	w, b, _ := p.Split(res.Y)
+	acc0, acc := problems.Accuracy(w0, b0, d.ZVal, d.YVal), problems.Accuracy(w, b, d.ZVal, d.YVal)
+	c := append([]float64(nil), res.X...)
+	slices.Sort(c)
+	med := (c[nx/2-1] + c[nx/2]) / 2
+	nf, below := 0, 0
+	for i, f := range d.Flipped {
+		if f {
+			nf++
+			if res.X[i] < med {
+				below++
+			}
+		}
+	}
+	frac := float64(below) / float64(nf)
+	t.Logf("violation %.2e, flipped below median %.3f, validation accuracy %.3f → %.3f", res.Violation, frac, acc0, acc)
+	if res.Violation > 1e-6 || proj.MaxViolation(append(append([]float64(nil), res.X...), res.Y...)) > 1e-6 {
+		t.Errorf("violation %.3g > 1e-6", res.Violation)
+	}
+	if frac < 0.6 {
+		t.Errorf("flipped below median %.3f < 0.6", frac)
+	}
+	if acc < acc0 {
+		t.Errorf("validation accuracy fell from %.3f to %.3f", acc0, acc)
 	}
 }
