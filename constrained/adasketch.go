@@ -458,11 +458,7 @@ func (sv *solver) run(ctx context.Context) (Result, error) {
 		if s.Theta != nil {
 			theta = s.Theta(sv.res.Iterations, kkt)
 		}
-		// Parts of the merit gradient: ∇ₓ = ∇ₓL + μ Gᵀc + ν H∇ₓL, ∇_λ = c + ν G∇ₓL.
-		Graw := cur.G.RawMatrix()
-		linalg.Gemv(true, 1, Graw, cur.c, 0, w.gtc)
-		mat.NewVecDense(d, w.hgl).MulVec(w.H, mat.NewVecDense(d, cur.gl))
-		linalg.Gemv(false, 1, Graw, cur.gl, 0, w.ggl)
+		sv.meritGradParts()
 		var q float64
 		safeguard := false
 		for {
@@ -474,11 +470,7 @@ func (sv *solver) run(ctx context.Context) (Result, error) {
 				sv.it.InnerCapHit = true
 				sv.res.InnerCapHits++
 			}
-			dx, dl := w.z[:d], w.z[d:]
-			q0 := linalg.Dot(dx, cur.gl) + linalg.Dot(dl, cur.c)
-			q1 := linalg.Dot(dx, w.gtc)
-			q2 := linalg.Dot(dx, w.hgl) + linalg.Dot(dl, w.ggl)
-			q = q0 + sv.mu*q1 + sv.nu*q2
+			q = sv.dirDeriv(w.z)
 			// Step 6: descent test with penalty updates.
 			if sv.mu > s.MuMax || sv.nu < s.NuMin {
 				safeguard = true
@@ -531,6 +523,30 @@ func (sv *solver) run(ctx context.Context) (Result, error) {
 			return sv.finish(RecorderStop, err)
 		}
 	}
+}
+
+// meritGradParts stores Gᵀc, H∇ₓL and G∇ₓL at the current point, the parts
+// of the merit gradient
+//
+//	∇ₓL_{μ,ν} = ∇ₓL + μ Gᵀc + ν H∇ₓL,   ∇_λL_{μ,ν} = c + ν G∇ₓL,
+//
+// with H the Hessian of the Lagrangian (not of f, as in the official code).
+func (sv *solver) meritGradParts() {
+	w, cur := sv.w, &sv.w.cur
+	Graw := cur.G.RawMatrix()
+	linalg.Gemv(true, 1, Graw, cur.c, 0, w.gtc)
+	mat.NewVecDense(sv.d, w.hgl).MulVec(w.H, mat.NewVecDense(sv.d, cur.gl))
+	linalg.Gemv(false, 1, Graw, cur.gl, 0, w.ggl)
+}
+
+// dirDeriv returns ∇L_{μ,ν}ᵀz for z = (Δx, Δλ), after meritGradParts.
+func (sv *solver) dirDeriv(z []float64) float64 {
+	w, cur := sv.w, &sv.w.cur
+	dx, dl := z[:sv.d], z[sv.d:]
+	q0 := linalg.Dot(dx, cur.gl) + linalg.Dot(dl, cur.c)
+	q1 := linalg.Dot(dx, w.gtc)
+	q2 := linalg.Dot(dx, w.hgl) + linalg.Dot(dl, w.ggl)
+	return q0 + sv.mu*q1 + sv.nu*q2
 }
 
 // hessNorm returns ‖H‖ in the selected norm and, for Spectral, the extreme
