@@ -36,13 +36,14 @@ const (
 	defaultMaxIter  = 10000
 	defaultMaxInner = 100000
 	// Safeguards of the official code.
-	defaultXiGMin         = 1e-2 // λmin(G Gᵀ) below which LICQ is declared failed
-	defaultReducedHessMin = 1e-6 // λmin(ZᵀHZ) below which H is shifted
-	defaultMuMax          = 1e8  // μ beyond which any direction is accepted
-	defaultNuMin          = 1e-8 // ν below which any direction is accepted
-	defaultDeltaMin       = 1e-6 // floor of the inner accuracy δ
-	defaultMaxBacktrack   = 60   // 2⁻⁶⁰ ≈ 1e-18: a shorter step cannot change x
-	psiFactor             = 20.0 // Ψ = 20 max(‖B‖²,1)/(min(ξ_G,1) min(ξ_B,1))
+	defaultXiGMin         = 1e-2                  // λmin(G Gᵀ) below which LICQ is declared failed
+	defaultReducedHessMin = 1e-6                  // λmin(ZᵀHZ) below which H is shifted
+	defaultMuMax          = 1e8                   // μ beyond which any direction is accepted
+	defaultNuMin          = 1e-8                  // ν below which any direction is accepted
+	defaultDeltaMin       = 1e-6                  // floor of the inner accuracy δ
+	defaultMaxBacktrack   = 60                    // 2⁻⁶⁰ ≈ 1e-18: a shorter step cannot change x
+	psiFactor             = 20.0                  // Ψ = 20 max(‖B‖²,1)/(min(ξ_G,1) min(ξ_B,1))
+	machEps               = 2.220446049250313e-16 // steps below ε‖(x,λ)‖∞ cannot move the iterate
 )
 
 // Settings configures [Solve]. The zero value, or a nil *Settings, gives the
@@ -496,17 +497,29 @@ func (sv *solver) run(ctx context.Context) (Result, error) {
 		la := sv.merit(cur)
 		tr := &w.trial
 		alpha := 1.0
+		sawNonFinite := false
+		zInf := linalg.MaxAbs(w.z)
+		iterScale := math.Max(1, math.Max(linalg.MaxAbs(cur.x), linalg.MaxAbs(cur.l)))
 		for k := 0; ; k++ {
 			linalg.AxpyTo(tr.x, alpha, w.z[:d], cur.x)
 			linalg.AxpyTo(tr.l, alpha, w.z[d:], cur.l)
+			// A step below the rounding level of the iterate is a failure.
+			stalled := alpha*zInf <= machEps*iterScale
 			lat := math.Inf(1)
-			if sv.eval(tr) {
-				lat = sv.merit(tr)
+			if !stalled {
+				if sv.eval(tr) {
+					lat = sv.merit(tr)
+				} else {
+					sawNonFinite = true
+				}
+				if lat <= la+alpha*s.Beta*q {
+					break
+				}
 			}
-			if lat <= la+alpha*s.Beta*q {
-				break
-			}
-			if k >= s.MaxBacktrack {
+			if stalled || k >= s.MaxBacktrack {
+				if sawNonFinite {
+					return sv.finish(NonFinite, fmt.Errorf("%w: the line search failed with non-finite trial points", ErrNonFinite))
+				}
 				if sv.it.InnerCapHit {
 					return sv.finish(InnerCap, fmt.Errorf("%w: after %d halvings", ErrInnerCap, k))
 				}

@@ -167,3 +167,25 @@ func TestSketchersConverge(t *testing.T) {
 		t.Errorf("RK on zero matrix: %v", err)
 	}
 }
+
+// nanAway returns NaN from Func away from the start point, so every trial
+// point of the first line search is non-finite.
+type nanAway struct {
+	*problems.HS
+	x0 []float64
+}
+
+func (p nanAway) Func(x []float64) float64 {
+	if maxAbsDiff(x, p.x0) > 0 {
+		return math.NaN()
+	}
+	return p.HS.Func(x)
+}
+
+func TestNaNTrials(t *testing.T) {
+	hs := problems.HS77()
+	r, err := constrained.Solve(context.Background(), nanAway{hs, hs.X0}, hs.X0, nil, &constrained.Settings{Sketcher: &constrained.ExactLU{}})
+	if !errors.Is(err, constrained.ErrNonFinite) || r.Iterations != 0 || maxAbsDiff(r.X, hs.X0) != 0 {
+		t.Fatalf("err %v iterations %d x %v", err, r.Iterations, r.X)
+	}
+}
