@@ -512,6 +512,12 @@ func plotKKT(dir string, titles []string, figs [][]curve) ([]string, error) {
 			meth := c.label[strings.LastIndex(c.label, " ")+1:]
 			l.Color = colors[meth]
 			l.Width = vg.Points(1.5)
+			switch meth { // the curves often coincide: dash them apart
+			case "gv":
+				l.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
+			case "exact":
+				l.Width = vg.Points(3)
+			}
 			pl.Add(l)
 			pl.Legend.Add(meth, l)
 		}
