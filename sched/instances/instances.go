@@ -1,11 +1,3 @@
-// Package instances ships the job-shop benchmark instances that the sched
-// tests and examples need: ft06, ft10, la01–la05 (standard format, gzipped,
-// embedded), the bounds of the ft, la and ta families, and the 80 Taillard
-// instances ta01–ta80, regenerated exactly from their seeds.
-//
-// The instance files and bounds come from ScheduleOpt/benchmarks (commit
-// 79f0edc1, CC BY-SA 4.0); the frozen Taillard BKS row is from
-// thomasWeise/jsspInstancesAndResults (2020), as listed in the spec.
 package instances
 
 import (
