@@ -252,10 +252,44 @@ func BenchmarkLogisticGrad(b *testing.B) {
 	})
 }
 
-func TestLog1pSmall(t *testing.T) {
-	for _, e := range []float64{0, 1e-300, 1e-17, 1e-9, 5e-5, 9.99e-5, 1e-4, 0.01, 0.5, 1} {
-		if d := math.Abs(log1pSmall(e) - math.Log1p(e)); d > 2e-16 {
-			t.Errorf("log1pSmall(%v) off by %v", e, d)
+// TestLogisticValue checks fᵢ against a direct sum of log1p terms, at a
+// point where many margins are large (tiny loss terms) and some negative.
+func TestLogisticValue(t *testing.T) {
+	ds, err := sets.Load("australian")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewLogistic(ds.X, ds.Y, 1, SplitEven, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 0))
+	x := make([]float64, p.Dim())
+	for _, scale := range []float64{0, 0.3, 30} {
+		for j := range x {
+			x[j] = scale * rng.NormFloat64()
+		}
+		want := 0.0
+		for r := range ds.Rows() {
+			idx, val := ds.X.Row(r)
+			z := 0.0
+			for k, c := range idx {
+				z += val[k] * x[c]
+			}
+			tt := ds.Y[r] * z
+			if tt > 0 {
+				want += math.Log1p(math.Exp(-tt))
+			} else {
+				want += -tt + math.Log1p(math.Exp(tt))
+			}
+		}
+		want /= float64(ds.Rows())
+		for _, v := range x {
+			want += 0.1 * v * v / (1 + v*v)
+		}
+		got := p.Grad(0, make([]float64, p.Dim()), x)
+		if math.Abs(got-want) > 1e-13*(1+math.Abs(want)) {
+			t.Errorf("scale %v: f = %.17g, want %.17g", scale, got, want)
 		}
 	}
 }
