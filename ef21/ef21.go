@@ -86,8 +86,8 @@ type Settings struct {
 	// rand.NewPCG(Seed, i), so results do not depend on scheduling.
 	Seed uint64
 	// Workers is the number of goroutines the clients of a round are
-	// spread over (contiguous blocks). Zero means GOMAXPROCS. Results are
-	// bit-for-bit the same for any value.
+	// spread over (client i on goroutine i mod Workers). Zero means
+	// GOMAXPROCS. Results are bit-for-bit the same for any value.
 	Workers int
 	// Recorder, if not nil, receives the state at the start, after every
 	// round and at the end.
@@ -175,8 +175,8 @@ type runner struct {
 	res     Result
 	iter    Iter
 
-	// Worker pool: worker k ≥ 1 runs clients [k·n/w, (k+1)·n/w) when
-	// signalled; the calling goroutine runs block 0.
+	// Worker pool: worker k ≥ 1 runs clients k, k+w, ... when signalled;
+	// the calling goroutine runs share 0.
 	workers int
 	start   []chan bool // true = Init, false = Round
 	done    chan struct{}
@@ -375,17 +375,16 @@ func (r *runner) startPool() {
 	}
 	w = min(w, r.n)
 	r.workers = w
-	// Block 0 runs on the calling goroutine; blocks 1..w-1 on their own.
+	// Share 0 runs on the calling goroutine; shares 1..w-1 on their own.
 	r.done = make(chan struct{}, w)
 	for k := 1; k < w; k++ {
 		ch := make(chan bool)
 		r.start = append(r.start, ch)
-		lo, hi := k*r.n/w, (k+1)*r.n/w
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
 			for init := range ch {
-				r.work(init, lo, hi)
+				r.work(init, k)
 				r.done <- struct{}{}
 			}
 		}()
@@ -401,9 +400,12 @@ func (r *runner) stop() {
 	r.start = nil
 }
 
-// work runs clients lo..hi-1 on the broadcast point.
-func (r *runner) work(init bool, lo, hi int) {
-	for i := lo; i < hi; i++ {
+// work runs share k of the clients, i = k, k+w, k+2w, ..., on the
+// broadcast point. Interleaving balances the load when the clients' costs
+// grow with i (as with sorted splits); each client's result depends only on
+// its own state, so the assignment never changes the outcome.
+func (r *runner) work(init bool, k int) {
+	for i := k; i < r.n; i += r.workers {
 		if init {
 			r.errs[i] = r.clients[i].Init(&r.msgs[i], r.bcast, r.initCmp)
 			r.sent[i] = r.errs[i] == nil
@@ -419,7 +421,7 @@ func (r *runner) phase(init bool) error {
 	for _, ch := range r.start {
 		ch <- init
 	}
-	r.work(init, 0, r.n/r.workers)
+	r.work(init, 0)
 	for range r.start {
 		<-r.done
 	}
