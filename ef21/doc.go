@@ -36,6 +36,16 @@
 //	gᵢ, g            Client.State, Server.G
 //	Gᵗ, Lyapunov     Iter.G, Iter.Lyapunov
 //
+// # Smoothness constants
+//
+// The weights of EF21-W and the theory steps need the Lᵢ and L. Run takes
+// them from Settings.L and Settings.LGlobal, or else from an Oracle that
+// implements [Smooth]. The problems package computes them exactly with a
+// symmetric eigendecomposition of the d × d Gram matrices for d ≤ 1024 and
+// otherwise with problems.PowerIteration (at least 300 iterations, then
+// until the Rayleigh quotient settles to 1e-13, returning the quotient plus
+// the residual norm), because an underestimated L voids the guarantees.
+//
 // # Protocol
 //
 // A [Client] owns its state gᵢ and its random stream; given the broadcast x
