@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"image/color"
 	"flag"
 	"fmt"
 	"math"
@@ -39,7 +40,14 @@ func main() {
 	out := flag.String("out", filepath.Join(os.TempDir(), "optlearn-cmorl"), "directory for the figures")
 	seeds := flag.Int("seeds", 0, "seeds per configuration (0: 1 with -quick, 5 otherwise)")
 	workers := flag.Int("workers", 2, "parallel training tasks")
+	only := flag.String("only", "", "comma-separated parts to run (dst,fruittree,cartpole,pendulum); empty: all for the mode")
 	flag.Parse()
+	want := func(part string, def bool) bool {
+		if *only == "" {
+			return def
+		}
+		return slices.Contains(strings.Split(*only, ","), part)
+	}
 	if *seeds <= 0 {
 		*seeds = 5
 		if *quick {
@@ -52,19 +60,25 @@ func main() {
 	}
 	rep := &claims.Report{Example: "cmorl"}
 	ctx := context.Background()
-	if err := runDST(ctx, rep, *quick, *seeds, *workers, *out); err != nil {
-		fmt.Fprintln(os.Stderr, "dst:", err)
-		os.Exit(1)
+	if want("dst", true) {
+		if err := runDST(ctx, rep, *quick, *seeds, *workers, *out); err != nil {
+			fmt.Fprintln(os.Stderr, "dst:", err)
+			os.Exit(1)
+		}
 	}
-	if err := runFruitTree(ctx, rep, *quick, *seeds, *workers, *out); err != nil {
-		fmt.Fprintln(os.Stderr, "fruit tree:", err)
-		os.Exit(1)
+	if want("fruittree", true) {
+		if err := runFruitTree(ctx, rep, *quick, *seeds, *workers, *out); err != nil {
+			fmt.Fprintln(os.Stderr, "fruit tree:", err)
+			os.Exit(1)
+		}
 	}
-	if !*quick {
+	if want("cartpole", !*quick) {
 		if err := runCartPole(ctx, rep, *workers); err != nil {
 			fmt.Fprintln(os.Stderr, "cartpole:", err)
 			os.Exit(1)
 		}
+	}
+	if want("pendulum", !*quick) {
 		if err := runPendulum(ctx, *workers, *out); err != nil {
 			fmt.Fprintln(os.Stderr, "pendulum:", err)
 			os.Exit(1)
@@ -407,8 +421,9 @@ func plotFront(path, title, xl, yl string, front [][]float64, sets []frontSet, i
 		if err != nil {
 			return err
 		}
-		sc.GlyphStyle.Shape = draw.CircleGlyph{}
-		sc.GlyphStyle.Radius = vg.Points(6)
+		sc.GlyphStyle.Shape = draw.RingGlyph{}
+		sc.GlyphStyle.Radius = vg.Points(7)
+		sc.GlyphStyle.Color = color.Gray{Y: 120}
 		pl.Add(sc)
 		pl.Legend.Add("true front", sc)
 	}
@@ -423,13 +438,10 @@ func plotFront(path, title, xl, yl string, front [][]float64, sets []frontSet, i
 		}
 		sc.GlyphStyle.Shape = shapes[k%len(shapes)]
 		sc.GlyphStyle.Radius = vg.Points(4)
-		sc.GlyphStyle.Color = plotter.DefaultLineStyle.Color
-		if k > 0 {
-			sc.GlyphStyle.Color = plotColor(k)
-		}
+		sc.GlyphStyle.Color = plotColor(k)
 		pl.Add(sc)
 		pl.Legend.Add(s.name, sc)
 	}
-	pl.Legend.Top = false
+	pl.Legend.Top = true
 	return pl.Save(6*vg.Inch, 4.5*vg.Inch, path)
 }

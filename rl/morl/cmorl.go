@@ -157,11 +157,13 @@ func parallel(n, w int, f func(i int) error) error {
 
 // Run runs C-MORL (Liu et al., ICLR 2025) on environments made by newEnv:
 // Stage 1 trains one agent per preference of the δ-grid with scalarised PPO
-// (in parallel), archiving checkpoints; Stage 2 repeatedly selects
-// NumSelect never-selected archive entries by crowding distance and, for
-// every objective l, runs K PPO-IPO updates from a copy of the entry,
-// archiving every evaluated iterate. With LSOnly it runs the
-// linear-scalarisation baseline instead.
+// (in parallel) for InitSteps/|W|/batch updates each, archiving checkpoints;
+// Stage 2 repeatedly selects NumSelect never-selected archive entries by
+// crowding distance and, for every objective l, runs K PPO-IPO updates from
+// a copy of the entry, archiving every evaluated iterate. Each (π_r, l) gets
+// (TotalSteps − InitSteps)/(NumSelect·batch·n) updates over all rounds
+// (rounded, at least 1), split into rounds of K (the last round may be
+// shorter). With LSOnly it runs the linear-scalarisation baseline instead.
 //
 // It returns an error for an invalid configuration, an environment whose
 // objectives do not match Ref, [ErrReference] if after Stage 1 no
@@ -251,9 +253,9 @@ func Run(ctx context.Context, newEnv func() rl.MOEnv, cfg *Config) (*Result, err
 	}
 
 	// Stage 2.
-	perPair := float64(c.TotalSteps-c.InitSteps) / float64(c.NumSelect*batch*n)
-	rounds := max(1, int(math.Ceil(perPair/float64(c.UpdateIter))))
-	ext := &ipoExtender{cfg: &c, newEnv: newEnv}
+	perPair := max(1, int(math.Round(float64(c.TotalSteps-c.InitSteps)/float64(c.NumSelect*batch*n))))
+	rounds := (perPair + c.UpdateIter - 1) / c.UpdateIter
+	ext := &ipoExtender{cfg: &c, newEnv: newEnv, perPair: perPair}
 	rs, steps2, err := Extend(ctx, ar, ext, &ExtendSettings{
 		NumSelect: c.NumSelect, Rounds: rounds, Objectives: n, Workers: c.Workers,
 		RandomSelection: c.RandomSelection, Seed: c.Seed,
@@ -385,8 +387,9 @@ func (a *Archive) selectRandom(k int, h *History, rng *rand.Rand) []Entry {
 
 // ipoExtender is the PPO-IPO extension of step 7.
 type ipoExtender struct {
-	cfg    *Config
-	newEnv func() rl.MOEnv
+	cfg     *Config
+	newEnv  func() rl.MOEnv
+	perPair int // updates per (π_r, l) over all rounds
 }
 
 func (x *ipoExtender) Extend(ctx context.Context, parent Entry, l, round int, seed uint64) ([]Entry, int, error) {
@@ -408,7 +411,8 @@ func (x *ipoExtender) Extend(ctx context.Context, parent Entry, l, round int, se
 	env := x.newEnv()
 	erng := rand.New(rand.NewPCG(seed, 2))
 	var out []Entry
-	for k := 1; k <= c.UpdateIter; k++ {
+	K := min(c.UpdateIter, x.perPair-round*c.UpdateIter)
+	for k := 1; k <= K; k++ {
 		if _, err := lr.Update(ctx, w, bar); err != nil {
 			return out, lr.Steps(), err
 		}

@@ -1,0 +1,30 @@
+package ppo_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/optlearn/optlearn/rl"
+	"github.com/optlearn/optlearn/rl/envs"
+	"github.com/optlearn/optlearn/rl/ppo"
+)
+
+func ExampleLearner_Update() {
+	ag := &ppo.Agent{Policy: ppo.NewTabular(121, 4), Critic: ppo.NewTabularCritic(121, 2)}
+	l, err := ppo.New(func() rl.MOEnv { return envs.NewDST() }, ag,
+		&ppo.Settings{NumSteps: 128, NumEnvs: 2, Epochs: 4, Minibatches: 4, Gamma: 0.99, LR: 0.05}, 1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for range 20 {
+		if _, err := l.Update(context.Background(), []float64{0.1, 0.9}); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	g, _, _ := rl.Evaluate(envs.NewDST(), ag.Actor(), 1, 1, true, 0, rand.New(rand.NewPCG(1, 0)))
+	fmt.Println(g)
+	// Output: [1 -1]
+}
