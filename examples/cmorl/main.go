@@ -9,9 +9,9 @@ package main
 
 import (
 	"context"
-	"image/color"
 	"flag"
 	"fmt"
+	"image/color"
 	"math"
 	"math/rand/v2"
 	"os"
