@@ -20,7 +20,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
@@ -30,6 +29,7 @@ import (
 
 	"github.com/optlearn/optlearn/bilevel"
 	"github.com/optlearn/optlearn/bilevel/problems"
+	"github.com/optlearn/optlearn/examples/internal/claims"
 	"github.com/optlearn/optlearn/linalg"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -37,22 +37,15 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-type claim struct {
-	Name     string `json:"name"`
-	Paper    string `json:"paper"`
-	Measured string `json:"measured"`
-	Pass     bool   `json:"pass"`
-}
-
 type app struct {
 	quick  bool
 	out    string
-	claims []claim
+	report claims.Report
 	ctx    context.Context
 }
 
 func (a *app) claim(name, paper, measured string, pass bool) {
-	a.claims = append(a.claims, claim{name, paper, measured, pass})
+	a.report.Add(name, paper, measured, pass)
 }
 
 func main() {
@@ -60,7 +53,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the claims as one JSON object on the last line")
 	out := flag.String("out", filepath.Join(os.TempDir(), "optlearn-bilevel"), "directory for figures")
 	flag.Parse()
-	a := &app{quick: *quick, out: *out, ctx: context.Background()}
+	a := &app{quick: *quick, out: *out, ctx: context.Background(), report: claims.Report{Example: "bilevel"}}
 	if err := os.MkdirAll(a.out, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -74,22 +67,17 @@ func main() {
 	}
 	fmt.Printf("\nfigures in %s\n", a.out)
 	fail := 0
-	for _, c := range a.claims {
+	for _, c := range a.report.Claims {
 		if !c.Pass {
 			fail++
 		}
 	}
-	fmt.Printf("%d claims, %d failed\n", len(a.claims), fail)
+	fmt.Printf("%d claims, %d failed\n", len(a.report.Claims), fail)
 	if *asJSON {
-		b, err := json.Marshal(struct {
-			Example string  `json:"example"`
-			Claims  []claim `json:"claims"`
-		}{"bilevel", a.claims})
-		if err != nil {
+		if err := a.report.Write(os.Stdout, true); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		fmt.Println(string(b))
 	}
 }
 

@@ -19,7 +19,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"image/color"
@@ -36,20 +35,13 @@ import (
 
 	"github.com/optlearn/optlearn/ef21"
 	"github.com/optlearn/optlearn/ef21/problems"
+	report "github.com/optlearn/optlearn/examples/internal/claims"
 	"github.com/optlearn/optlearn/libsvm/sets"
 )
 
-type claim struct {
-	Name     string `json:"name"`
-	Paper    string `json:"paper"`
-	Measured string `json:"measured"`
-	Pass     bool   `json:"pass"`
-}
-
-type report struct {
-	Example string  `json:"example"`
-	Claims  []claim `json:"claims"`
-}
+// claim is one check of the paper's claims, in the format that
+// examples/reproduce reads.
+type claim = report.Claim
 
 // curve is the convergence history of one run, for plotting.
 type curve struct {
@@ -102,15 +94,14 @@ func main() {
 	}
 	claims = append(claims, c...)
 	fmt.Printf("\nfigures in %s; total %.1f s\n", *out, time.Since(start).Seconds())
-	pass := true
-	for _, c := range claims {
-		pass = pass && c.Pass
-	}
+	rep := report.Report{Example: "ef21", Claims: claims}
 	if *asJSON {
-		b, _ := json.Marshal(report{Example: "ef21", Claims: claims})
-		fmt.Println(string(b))
+		if err := rep.Write(os.Stdout, true); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
-	if !pass {
+	if !rep.Passed() {
 		os.Exit(1)
 	}
 }
