@@ -55,7 +55,21 @@ type Config struct {
 	NewAgent func(rng *rand.Rand) *ppo.Agent
 	// Seed fixes every random stream of the run.
 	Seed uint64
+	// Recorder, if non-nil, sees the archive after Stage 1 (Round −1) and
+	// after every Stage-2 round; an error from it stops the run.
+	Recorder Recorder
 }
+
+// Recorder observes the progress of [Run]. It must not modify the Round.
+type Recorder interface {
+	Record(r *Round) error
+}
+
+// RoundHistory records every Round it sees, for plots.
+type RoundHistory struct{ Rounds []Round }
+
+// Record appends a copy of r.
+func (h *RoundHistory) Record(r *Round) error { h.Rounds = append(h.Rounds, *r); return nil }
 
 // Round records one Stage-2 round (after its archive update).
 type Round struct {
@@ -247,6 +261,11 @@ func Run(ctx context.Context, newEnv func() rl.MOEnv, cfg *Config) (*Result, err
 	if ar.Len() == 0 {
 		return res, fmt.Errorf("%w: no Stage-1 policy reached %v", ErrReference, c.Ref)
 	}
+	if c.Recorder != nil {
+		if err := c.Recorder.Record(&Round{Round: -1, Size: ar.Len(), HV: res.Stage1HV, Steps: res.Steps}); err != nil {
+			return finish(ctx, res, err)
+		}
+	}
 	if c.LSOnly || c.TotalSteps <= c.InitSteps || c.NumSelect == 0 || c.UpdateIter == 0 {
 		res.Status = Done
 		return res, nil
@@ -258,7 +277,7 @@ func Run(ctx context.Context, newEnv func() rl.MOEnv, cfg *Config) (*Result, err
 	ext := &ipoExtender{cfg: &c, newEnv: newEnv, perPair: perPair}
 	rs, steps2, err := Extend(ctx, ar, ext, &ExtendSettings{
 		NumSelect: c.NumSelect, Rounds: rounds, Objectives: n, Workers: c.Workers,
-		RandomSelection: c.RandomSelection, Seed: c.Seed,
+		RandomSelection: c.RandomSelection, Seed: c.Seed, Recorder: c.Recorder, StepsBefore: res.Steps,
 	})
 	res.Rounds = rs
 	res.Steps += steps2
@@ -310,6 +329,10 @@ type ExtendSettings struct {
 	Seed uint64
 	// History is the global selection history; nil starts a new one.
 	History *History
+	// Recorder, if non-nil, sees each round; an error from it stops Extend.
+	Recorder Recorder
+	// StepsBefore is added to Round.Steps (the steps spent before Extend).
+	StepsBefore int
 }
 
 // Extend runs Stage 2 of C-MORL on ar (steps 6–8): each round selects up
@@ -357,8 +380,11 @@ func Extend(ctx context.Context, ar *Archive, ext Extender, s *ExtendSettings) (
 		for _, e := range sel {
 			rec.Selected = append(rec.Selected, e.G)
 		}
-		rec.Size, rec.HV, rec.Steps = ar.Len(), ar.Hypervolume(), total
+		rec.Size, rec.HV, rec.Steps = ar.Len(), ar.Hypervolume(), s.StepsBefore+total
 		trace = append(trace, rec)
+		if err == nil && s.Recorder != nil {
+			err = s.Recorder.Record(&rec)
+		}
 		if err != nil {
 			return trace, total, err
 		}

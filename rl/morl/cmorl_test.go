@@ -33,9 +33,15 @@ func TestCMORLDSTReduced(t *testing.T) {
 		t.Skip("RL run")
 	}
 	defer goleak.VerifyNone(t)
-	res, err := Run(context.Background(), dstEnv, dstConfig(1, 150_000))
+	cfg := dstConfig(1, 150_000)
+	var hist RoundHistory
+	cfg.Recorder = &hist
+	res, err := Run(context.Background(), dstEnv, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(hist.Rounds) != len(res.Rounds)+1 || hist.Rounds[0].Round != -1 || hist.Rounds[0].HV != res.Stage1HV {
+		t.Errorf("recorder saw %+v", hist.Rounds)
 	}
 	front := envs.DSTFront()
 	found := 0

@@ -262,6 +262,21 @@ func (l *Learner) Update(ctx context.Context, w []float64, extra ...LossTerm) (S
 	return st, nil
 }
 
+// Rollout collects one batch (NumSteps steps of every environment copy,
+// advancing their episodes and the normalisers) without optimising, and
+// returns its episode statistics. It is meant for diagnostics and
+// benchmarks; Update does the same collection before optimising.
+func (l *Learner) Rollout(ctx context.Context) (Stats, error) {
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	if err := l.rollout(); err != nil {
+		return Stats{}, err
+	}
+	l.steps += l.BatchSize()
+	return l.summarize(), nil
+}
+
 // rollout fills the buffers with NumSteps steps of every environment.
 func (l *Learner) rollout() error {
 	E, W := l.s.NumEnvs, l.s.Workers
