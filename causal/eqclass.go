@@ -90,8 +90,13 @@ type classSearch struct {
 	w   dsepWork
 	ctx context.Context
 	out []Class
-	// Tests counts d-separation tests.
+	// tests counts d-separation tests.
 	tests int
+	an    []bool
+	inO   []bool
+	stack []int64
+	z     []int64
+	ab    [2]int64
 }
 
 func (s *classSearch) rec(L, C []int64) error {
@@ -135,16 +140,47 @@ func (s *classSearch) rec(L, C []int64) error {
 
 // adj is the MAG adjacency test of Alg. 2.
 func (s *classSearch) adj(a, b int64, O, C []int64) bool {
-	an := s.g.AncestralSet(append([]int64{a, b}, C...)...)
-	var z []int64
-	for _, v := range an {
-		if v != a && v != b && slices.Contains(O, v) {
-			z = append(z, v)
+	g := s.g
+	if s.an == nil {
+		s.an = make([]bool, g.Len())
+		s.inO = make([]bool, g.Len())
+	}
+	clear(s.an)
+	clear(s.inO)
+	for _, v := range O {
+		s.inO[v] = true
+	}
+	st := s.stack[:0]
+	push := func(v int64) {
+		if !s.an[v] {
+			s.an[v] = true
+			st = append(st, v)
+		}
+	}
+	push(a)
+	push(b)
+	for _, c := range C {
+		push(c)
+	}
+	for len(st) > 0 {
+		v := st[len(st)-1]
+		st = st[:len(st)-1]
+		for _, p := range g.pa[v] {
+			push(p)
+		}
+	}
+	s.stack = st
+	z := s.z[:0]
+	for v, in := range s.an {
+		if in && s.inO[v] && int64(v) != a && int64(v) != b {
+			z = append(z, int64(v))
 		}
 	}
 	z = append(z, C...)
+	s.z = z
 	s.tests++
-	return !s.g.dsep(&s.w, []int64{a}, []int64{b}, z)
+	s.ab[0], s.ab[1] = a, b
+	return !g.dsep(&s.w, s.ab[:1], s.ab[1:], z)
 }
 
 func sorted(a []int64) []int64 {

@@ -347,8 +347,8 @@ func (g *Graph) DSeparated(xs, ys, zs []int64) bool {
 }
 
 type dsepWork struct {
-	inA, inZ, seen []bool
-	stack          []int64
+	inA, inZ, seen, isY []bool
+	stack               []int64
 }
 
 func (g *Graph) dsep(w *dsepWork, xs, ys, zs []int64) bool {
@@ -385,7 +385,11 @@ func (g *Graph) dsep(w *dsepWork, xs, ys, zs []int64) bool {
 			panic("causal: DSeparated sets overlap the conditioning set")
 		}
 	}
-	isY := make(map[int64]bool, len(ys))
+	if len(w.isY) != len(w.inA) {
+		w.isY = make([]bool, len(w.inA))
+	}
+	isY := w.isY
+	clear(isY)
 	for _, y := range ys {
 		if g.Has(y) {
 			if w.inZ[y] {

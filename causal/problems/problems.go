@@ -1,7 +1,3 @@
-// Package problems holds the known-answer structural causal models used to
-// test and demonstrate package causal: P1 (one mutable variable, exact
-// references by quadrature) and P2 (the 11-node simulator of Liu et al.,
-// ICML 2023, Sec. 6.1).
 package problems
 
 import (
