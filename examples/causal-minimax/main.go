@@ -21,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -55,8 +56,12 @@ func main() {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
 	}
+	t0 := time.Now()
 	runP1(ctx, *quick, *seed)
+	fmt.Printf("[P1: %.1f s]\n\n", time.Since(t0).Seconds())
+	t0 = time.Now()
 	runP2(ctx, *quick, *seed, *out)
+	fmt.Printf("[P2: %.1f s]\n", time.Since(t0).Seconds())
 	if *asJSON {
 		b, err := json.Marshal(struct {
 			Example string  `json:"example"`
@@ -244,7 +249,7 @@ func runP2(ctx context.Context, quick bool, seed uint64, out string) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	g := problems.P2Graph()
 	splits, perEnv := 5, 100
-	risk := causal.RiskSettings{Method: causal.Ascent, Bound: 3, Hidden: 4, Rows: 300, MaxIter: 1500, Patience: 30, Restarts: 2}
+	risk := causal.RiskSettings{Method: causal.Ascent, Bound: 3, Hidden: 4, Rows: 150, MaxIter: 800, Patience: 20, Restarts: 2}
 	if quick {
 		splits = 1
 		risk.Rows, risk.Patience, risk.Restarts, risk.MaxIter = 150, 20, 1, 600
