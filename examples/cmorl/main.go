@@ -5,6 +5,17 @@
 // baseline (HV, EU, SP, front points found), and, without -quick, checks
 // the PPO underneath on CartPole and runs the two-objective energy-cost
 // Pendulum. Figures of the found fronts against the true fronts go to -out.
+//
+// Flags: -quick (default true: one seed, halved DST and reduced Fruit Tree
+// budgets, DST and Fruit Tree only), -json, -out, -seeds, -workers, and
+// -only (comma-separated subset of dst,fruittree,cartpole,pendulum).
+//
+// DST uses the spec's tabular setting (softmax table over the one-hot cell,
+// tabular vector critic, 256×4 steps, γ 0.99, Adam lr 0.05, entropy 0.01,
+// T_total 600k, T_init 300k, δ 0.2, N_s 3, K 10, one deterministic
+// evaluation with γ_eval 1) with the official running reward normalisation
+// on. Fruit Tree uses the official script's 500k/100k, δ 1 and ref −1 with
+// N_s 6 and the same tabular PPO.
 package main
 
 import (
