@@ -46,3 +46,17 @@ func ExampleMLP_InputGrad() {
 	// Output:
 	// f=1.50 grad=[0.50 0.50]
 }
+
+// Minimise (x-3)² with Adam on a plain slice.
+func ExampleAdam() {
+	x := []float64{0}
+	g := []float64{0}
+	opt := nn.Adam{LR: 0.1}
+	for i := 0; i < 300; i++ {
+		g[0] = 2 * (x[0] - 3)
+		opt.Step([][]float64{x}, [][]float64{g})
+	}
+	fmt.Printf("x = %.2f after %d steps\n", x[0], opt.Steps())
+	// Output:
+	// x = 3.00 after 300 steps
+}
