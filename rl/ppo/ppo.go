@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 
 	"github.com/optlearn/optlearn/rl"
@@ -332,6 +333,16 @@ func (l *Learner) rolloutEnv(e int, pol Differentiable, cr Critic, r []float64) 
 	env, rng := l.envs[e], l.rngs[e]
 	l.epLog[e] = l.epLog[e][:0]
 	tmp := make([]float64, l.odim)
+	// Work on goroutine-local copies of the per-environment episode state
+	// (adjacent entries of shared slices would false-share cache lines).
+	epLen := l.epLen[e]
+	epRet := slices.Clone(l.epRet[e])
+	retAcc := slices.Clone(l.retAcc[e])
+	defer func() {
+		l.epLen[e] = epLen
+		copy(l.epRet[e], epRet)
+		copy(l.retAcc[e], retAcc)
+	}()
 	for t := range T {
 		i := e*T + t
 		copy(l.rawObs[i], l.cur[e])
@@ -354,11 +365,11 @@ func (l *Learner) rolloutEnv(e int, pol Differentiable, cr Critic, r []float64) 
 			}
 		}
 		l.done[i] = done
-		l.epLen[e]++
+		epLen++
 		for k, v := range r {
-			l.epRet[e][k] += v
-			l.retAcc[e][k] = l.retAcc[e][k]*l.s.Gamma + v
-			l.accs[i][k] = l.retAcc[e][k]
+			epRet[k] += v
+			retAcc[k] = retAcc[k]*l.s.Gamma + v
+			l.accs[i][k] = retAcc[k]
 			if l.agent.RetNorm != nil {
 				v = math.Max(-normClip, math.Min(normClip, v/l.rscale[k]))
 			}
@@ -369,10 +380,10 @@ func (l *Learner) rolloutEnv(e int, pol Differentiable, cr Critic, r []float64) 
 			cr.Values(l.boot[i*n:(i+1)*n], tmp)
 		}
 		if done != rl.Running {
-			l.epLog[e] = append(l.epLog[e], epRecord{len: l.epLen[e], ret: append([]float64(nil), l.epRet[e]...)})
-			l.epLen[e] = 0
-			clear(l.epRet[e])
-			clear(l.retAcc[e])
+			l.epLog[e] = append(l.epLog[e], epRecord{len: epLen, ret: slices.Clone(epRet)})
+			epLen = 0
+			clear(epRet)
+			clear(retAcc)
 			next = env.Reset(rng)
 		}
 		copy(l.cur[e], next)
