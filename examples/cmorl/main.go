@@ -189,15 +189,22 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 		name   string
 		beta   float64
 		lsOnly bool
+		random bool
 	}
-	variants := []variant{{"C-MORL β=0.6", 0.6, false}, {"C-MORL β=0.9", 0.9, false}, {"LS only", 0.9, true}}
+	variants := []variant{{"C-MORL β=0.6", 0.6, false, false}, {"C-MORL β=0.9", 0.9, false, false}, {"LS only", 0.9, true, false}}
+	if !quick {
+		// The random-selection ablation (informational, no claim).
+		variants = append(variants, variant{"random sel β=0.6", 0.6, false, true})
+	}
 	stats := make([][]runStats, len(variants))
 	fmt.Printf("Deep Sea Treasure (concave), %d seed(s), quick=%v\n", seeds, quick)
-	fmt.Printf("%-14s %4s %6s %6s %9s %9s %6s %7s %s\n", "method", "seed", "front", "HV", "EU", "SP", "all∈PF", "time", "points")
+	fmt.Printf("%-16s %4s %6s %6s %9s %9s %6s %7s %s\n", "method", "seed", "front", "HV", "EU", "SP", "all∈PF", "time", "points")
 	for v, vr := range variants {
 		for s := 1; s <= seeds; s++ {
 			start := time.Now()
-			res, err := morl.Run(ctx, newEnv, dstConfig(vr.beta, vr.lsOnly, uint64(s), quick, workers))
+			cfg := dstConfig(vr.beta, vr.lsOnly, uint64(s), quick, workers)
+			cfg.RandomSelection = vr.random
+			res, err := morl.Run(ctx, newEnv, cfg)
 			if err != nil {
 				return err
 			}
@@ -206,7 +213,7 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 				return err
 			}
 			stats[v] = append(stats[v], st)
-			fmt.Printf("%-14s %4d %6d %6.0f %9.4f %9.3f %6v %6.1fs %v\n", vr.name, s, st.frontFound, st.hv, st.eu, st.sp, st.onFront, st.secs, st.points)
+			fmt.Printf("%-16s %4d %6d %6.0f %9.4f %9.3f %6v %6.1fs %v\n", vr.name, s, st.frontFound, st.hv, st.eu, st.sp, st.onFront, st.secs, st.points)
 		}
 	}
 	col := func(v int, f func(runStats) float64) float64 {
@@ -251,7 +258,7 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 	rep.Add("DST (e) EU not worse", "EU(C-MORL) ≥ EU(LS only) − 0.5 (true front EU 53.7279)",
 		fmt.Sprintf("median EU C-MORL %.4f, LS %.4f", eu(0), eu(2)), eu(0) >= eu(2)-0.5)
 	var sets []frontSet
-	for v, vr := range variants {
+	for v, vr := range variants[:3] {
 		sets = append(sets, frontSet{vr.name, stats[v][0].points})
 	}
 	return plotFront(filepath.Join(out, "dst-front.png"), "Deep Sea Treasure: found fronts (seed 1)", "treasure", "−time", front, sets, 0, 1)
@@ -290,7 +297,7 @@ func runFruitTree(ctx context.Context, rep *claims.Report, quick bool, seeds, wo
 	names := []string{"C-MORL β=0.9", "LS only"}
 	stats := make([][]runStats, 2)
 	fmt.Printf("\nFruit Tree (depth 6, %d true front points), %d seed(s)\n", len(front), seeds)
-	fmt.Printf("%-14s %4s %6s %9s %9s %9s %6s %7s\n", "method", "seed", "points", "HV", "EU", "SP", "all∈PF", "time")
+	fmt.Printf("%-16s %4s %6s %9s %9s %9s %6s %7s\n", "method", "seed", "points", "HV", "EU", "SP", "all∈PF", "time")
 	for v := range 2 {
 		for s := 1; s <= seeds; s++ {
 			start := time.Now()

@@ -60,11 +60,6 @@ type Config struct {
 	Recorder Recorder
 }
 
-// Recorder observes the progress of [Run]. It must not modify the Round.
-type Recorder interface {
-	Record(r *Round) error
-}
-
 // RoundHistory records every Round it sees, for plots.
 type RoundHistory struct{ Rounds []Round }
 
@@ -307,14 +302,6 @@ func evaluate(env rl.MOEnv, ag *ppo.Agent, c *Config, rng *rand.Rand) (Entry, er
 		return Entry{}, err
 	}
 	return Entry{G: g, Policy: actor, Agent: snap}, nil
-}
-
-// Extender runs one Stage-2 extension: starting from a copy of parent it
-// pushes objective l up while holding the others, and returns every
-// evaluated iterate (with Origin filled) and the environment steps used.
-// seed fixes the task's random streams.
-type Extender interface {
-	Extend(ctx context.Context, parent Entry, l, round int, seed uint64) (iterates []Entry, steps int, err error)
 }
 
 // ExtendSettings configures [Extend].
