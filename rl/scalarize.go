@@ -69,9 +69,10 @@ func (s *Scalarized) Step(a Action, r []float64) ([]float64, Done, error) {
 	return obs, done, nil
 }
 
-// Evaluate runs episodes deterministic (deterministic=true: the policy's
-// mode) or sampled episodes of p in env and returns the mean discounted
-// return vector Σ_t γ^t r_t and the mean episode length. maxSteps > 0 caps
+// Evaluate runs the given number of episodes of p in env, acting with the
+// policy's mode when deterministic is true and by sampling from rng
+// otherwise, and returns the mean discounted return vector Σ_t γ^t r_t and
+// the mean episode length. Box actions are clipped into the action space. maxSteps > 0 caps
 // each episode (the environments of package envs truncate on their own). It
 // returns an error if an action leaves the action space or a reward is not
 // finite.
