@@ -275,3 +275,29 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("canceled: err = %v", err)
 	}
 }
+
+// When K ∩ Ch(Y) = ∅ the whole stable set is optimal and no search runs.
+func TestFullSetShortcut(t *testing.T) {
+	g, err := causal.NewGraph([]string{"Y", "M", "X1", "E"}, []causal.Edge{{From: "E", To: "M"}, {From: "Y", To: "M"}, {From: "Y", To: "X1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(8, 0))
+	var envs []*mat.Dense
+	for _, ge := range []float64{-1, 1} {
+		X := mat.NewDense(200, 3, nil)
+		for i := 0; i < 200; i++ {
+			y := rng.NormFloat64()
+			X.SetRow(i, []float64{y, ge*y + rng.NormFloat64(), math.Tanh(y) + 0.1*rng.NormFloat64()})
+		}
+		envs = append(envs, X)
+	}
+	sel, err := causal.SelectSubset(context.Background(), g, "Y", "E", causal.Data{Vars: []string{"Y", "M", "X1"}, Envs: envs},
+		&causal.Settings{Predictor: causal.NewRidgeLearner(0), Equation: causal.NewRidgeLearner(0), Risk: causal.RiskSettings{Method: causal.Grid, Bound: 1}}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sel.FullSet || len(sel.Candidates) != 1 || len(sel.Best.Subset) != 1 {
+		t.Errorf("FullSet=%v, %d candidates, best %v; want the full stable set {X1} without search", sel.FullSet, len(sel.Candidates), sel.Best.Names)
+	}
+}
