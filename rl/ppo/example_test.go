@@ -28,3 +28,36 @@ func ExampleLearner_Update() {
 	fmt.Println(g)
 	// Output: [1 -1]
 }
+
+// ratioPenalty is an extra loss term −c·mean_i (ρ_i − 1)², a simple trust
+// region. Its derivative with respect to log π_i is −2c(ρ_i − 1)ρ_i/|mb|.
+type ratioPenalty struct{ c float64 }
+
+func (p ratioPenalty) Grad(dst []float64, mb *ppo.Minibatch) float64 {
+	v := 0.0
+	n := float64(len(mb.Ratio))
+	for i, r := range mb.Ratio {
+		v -= p.c * (r - 1) * (r - 1) / n
+		dst[i] -= 2 * p.c * (r - 1) * r / n
+	}
+	return v
+}
+
+func ExampleLossTerm() {
+	ag := &ppo.Agent{Policy: ppo.NewTabular(121, 4), Critic: ppo.NewTabularCritic(121, 2)}
+	l, err := ppo.New(func() rl.MOEnv { return envs.NewDST() }, ag,
+		&ppo.Settings{NumSteps: 128, NumEnvs: 2, Epochs: 4, Minibatches: 4, Gamma: 0.99, LR: 0.05}, 1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for range 20 {
+		if _, err := l.Update(context.Background(), []float64{0.1, 0.9}, ratioPenalty{c: 1}); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	g, _, _ := rl.Evaluate(envs.NewDST(), ag.Actor(), 1, 1, true, 0, nil)
+	fmt.Println(g)
+	// Output: [1 -1]
+}
