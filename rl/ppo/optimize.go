@@ -104,7 +104,7 @@ func (l *Learner) optimize(extra []LossTerm, st *Stats) {
 					}
 				}
 			} else {
-				l.opt.step(params, grads)
+				l.opt.Step(params, grads)
 			}
 			if last {
 				st.PolicyObjective += obj / float64(l.s.Minibatches)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/optlearn/optlearn/nn/optim"
 	"github.com/optlearn/optlearn/rl"
 )
 
@@ -111,7 +112,7 @@ type Learner struct {
 	nobj  int
 	odim  int
 	space rl.Space
-	opt   adam
+	opt   optim.Adam
 
 	cur    [][]float64 // current raw observation per env
 	epLen  []int
@@ -160,7 +161,7 @@ func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (*Learn
 	if o.Minibatches > o.NumSteps*o.NumEnvs {
 		return nil, fmt.Errorf("%w: %d minibatches for a batch of %d", ErrConfig, o.Minibatches, o.NumSteps*o.NumEnvs)
 	}
-	l := &Learner{agent: agent, s: o, opt: adam{lr: o.LR, eps: o.AdamEps}}
+	l := &Learner{agent: agent, s: o, opt: optim.Adam{LR: o.LR, Eps: o.AdamEps}}
 	for e := range o.NumEnvs {
 		env := newEnv()
 		sp := env.Spec()
@@ -231,7 +232,7 @@ func (l *Learner) Steps() int { return l.steps }
 func (l *Learner) Updates() int { return l.updates }
 
 // SetLR changes the step size for later updates (for schedules).
-func (l *Learner) SetLR(lr float64) { l.s.LR, l.opt.lr = lr, lr }
+func (l *Learner) SetLR(lr float64) { l.s.LR, l.opt.LR = lr, lr }
 
 // BatchSize returns NumSteps·NumEnvs, the environment steps per update.
 func (l *Learner) BatchSize() int { return l.s.NumSteps * l.s.NumEnvs }
