@@ -12,11 +12,14 @@
 //
 // Every kernel has a plain Go reference implementation (ref.go), always
 // compiled. Dot and Axpy dispatch by default to gonum's assembly kernels
-// (gonum.org/v1/gonum/floats). When the module is built with
-// GOEXPERIMENT=simd on amd64, Dot, Axpy and the TopK threshold scan use
-// simd/archsimd (AVX2 and FMA), installed at start-up only when the CPU
-// reports those features. The build tag purego forces the reference loops.
-// Tests compare each compiled path with the reference.
+// (gonum.org/v1/gonum/floats); the TopK candidate scan compares IEEE bit
+// patterns four entries at a time. When the module is built with
+// GOEXPERIMENT=simd on amd64, simd/archsimd versions (AVX2 and FMA) of Dot,
+// Axpy and the TopK scan are compiled and tested, and the ones that beat the
+// default path in this package's benchmarks (Dot) are installed at start-up
+// when the CPU reports those features; KernelPath tells which is in use.
+// The build tag purego forces the reference loops. Tests compare every
+// compiled path with the reference.
 //
 // Dense matrix products are not reimplemented here: Gemv forwards to gonum's
 // blas64, so a native BLAS installed with blas64.Use serves every package.
