@@ -9,12 +9,17 @@ import "gonum.org/v1/gonum/floats"
 var (
 	dotKernel     = floats.Dot
 	axpyKernel    = gonumAxpy
+	axpyToKernel  = gonumAxpyTo
 	collectKernel = collectBits
 	kernelPath    = "gonum"
 )
 
 // gonumAxpy is y += a*x through gonum's assembly AxpyUnitary; it equals axpyRef.
 func gonumAxpy(a float64, x, y []float64) { floats.AddScaled(y, a, x) }
+
+// gonumAxpyTo is dst = a*x + y through gonum's assembly AxpyUnitaryTo; it
+// equals axpyToRef.
+func gonumAxpyTo(dst []float64, a float64, x, y []float64) { floats.AddScaledTo(dst, y, a, x) }
 
 // KernelPath reports which implementation the vector kernels use:
 // "gonum" (default), "simd" (GOEXPERIMENT=simd with AVX2 and FMA) or

@@ -31,9 +31,7 @@ func Axpy(a float64, x, y []float64) {
 func AxpyTo(dst []float64, a float64, x, y []float64) []float64 {
 	checkLen(len(x), len(y))
 	checkLen(len(dst), len(x))
-	for i, v := range x {
-		dst[i] = a*v + y[i]
-	}
+	axpyToKernel(dst, a, x, y)
 	return dst
 }
 

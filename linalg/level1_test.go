@@ -118,6 +118,39 @@ func TestAxpyPaths(t *testing.T) {
 	}
 }
 
+func TestAxpyToPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 0))
+	for name, axpyTo := range axpyToPaths {
+		for _, n := range lengths() {
+			for off := 0; off < 4; off++ {
+				x, bx := guarded(n, off)
+				y, by := guarded(n, (off+2)%4)
+				dst, bd := guarded(n, 3-off)
+				randVec(rng, x)
+				randVec(rng, y)
+				a := rng.NormFloat64()
+				want := make([]float64, n)
+				axpyToRef(want, a, x, y)
+				axpyTo(dst, a, x, y)
+				for i := range dst {
+					if dst[i] != want[i] {
+						t.Fatalf("%s: n=%d off=%d i=%d: got %v want %v", name, n, off, i, dst[i], want[i])
+					}
+				}
+				checkGuards(t, bx, n, off)
+				checkGuards(t, by, n, (off+2)%4)
+				checkGuards(t, bd, n, 3-off)
+			}
+		}
+	}
+	// In place: dst aliasing y, as the callers of AxpyTo may do.
+	y := []float64{1, 2, 3, 4, 5}
+	AxpyTo(y, 2, []float64{1, 1, 1, 1, 1}, y)
+	if y[0] != 3 || y[4] != 7 {
+		t.Errorf("AxpyTo in place: %v", y)
+	}
+}
+
 func TestLengthMismatchPanics(t *testing.T) {
 	cases := map[string]func(){
 		"Dot":    func() { Dot(make([]float64, 2), make([]float64, 3)) },

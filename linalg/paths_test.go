@@ -13,6 +13,10 @@ var (
 		"ref":   axpyRef,
 		"gonum": gonumAxpy,
 	}
+	axpyToPaths = map[string]func(dst []float64, a float64, x, y []float64){
+		"ref":   axpyToRef,
+		"gonum": gonumAxpyTo,
+	}
 	collectPaths = map[string]func(idx []int, mag []float64, x []float64, t float64, base int) ([]int, []float64){
 		"ref":  collectRef,
 		"bits": collectBits,

@@ -5,6 +5,7 @@ package linalg
 func init() {
 	dotKernel = dotRef
 	axpyKernel = axpyRef
+	axpyToKernel = axpyToRef
 	collectKernel = collectRef
 	kernelPath = "purego"
 }

@@ -18,6 +18,13 @@ func axpyRef(a float64, x, y []float64) {
 	}
 }
 
+// axpyToRef is the reference dst = a*x + y.
+func axpyToRef(dst []float64, a float64, x, y []float64) {
+	for i, v := range x {
+		dst[i] = a*v + y[i]
+	}
+}
+
 // collectRef is the reference TopK threshold scan: it appends to idx and mag
 // every i with magnitude(x[i]) >= t, in increasing i, starting at offset
 // base, and returns the extended slices. magnitude maps NaN to +Inf.
