@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
-	"syscall"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -99,16 +98,6 @@ func BenchmarkTopK(b *testing.B) {
 			naiveTopK(&msg, v, 1, idx)
 		}
 	})
-}
-
-// cpuTime returns the process's user+system CPU seconds, a measure that a
-// loaded machine distorts less than wall time.
-func cpuTime() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 // naive is EF21-W written the obvious way with gonum: dense client

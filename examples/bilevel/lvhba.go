@@ -5,7 +5,6 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
-	"syscall"
 	"time"
 
 	"github.com/optlearn/optlearn/bilevel"
@@ -282,15 +281,4 @@ func uniformSVM(d *problems.SVMData, c float64) ([]float64, float64) {
 		b -= gb / lip
 	}
 	return w, b
-}
-
-// cpuTime returns the user+system CPU time of the process (the solver is
-// single-threaded, so differences measure its run time without the noise of
-// other processes on a shared machine).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
