@@ -1,6 +1,7 @@
 package causal
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -90,28 +91,18 @@ func (s *RiskSettings) withDefaults() (RiskSettings, error) {
 	if r.Bound == 0 {
 		r.Bound = 3
 	}
-	def := func(p *float64, v float64) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	defi := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	def(&r.Lambda, 0.01)
+	r.Lambda = cmp.Or(r.Lambda, 0.01)
 	if r.NoPenalty {
 		r.Lambda = 0
 	}
-	def(&r.LR, 0.02)
-	def(&r.Tol, 0.01)
-	def(&r.InitScale, 1)
-	defi(&r.MaxIter, 10000)
-	defi(&r.RecordEvery, 10)
-	defi(&r.Patience, 100)
-	defi(&r.Restarts, 3)
-	defi(&r.GridPoints, 61)
+	r.LR = cmp.Or(r.LR, 0.02)
+	r.Tol = cmp.Or(r.Tol, 0.01)
+	r.InitScale = cmp.Or(r.InitScale, 1)
+	r.MaxIter = cmp.Or(r.MaxIter, 10000)
+	r.RecordEvery = cmp.Or(r.RecordEvery, 10)
+	r.Patience = cmp.Or(r.Patience, 100)
+	r.Restarts = cmp.Or(r.Restarts, 3)
+	r.GridPoints = cmp.Or(r.GridPoints, 61)
 	if r.Lambda < 0 || r.LR < 0 || r.Tol < 0 || r.MaxIter < 0 || r.RecordEvery < 0 || r.Patience < 0 ||
 		r.Restarts < 0 || r.Hidden < 0 || r.InitScale < 0 || r.Rows < 0 || r.GridPoints < 2 || r.NoiseDraws < 0 {
 		return r, fmt.Errorf("%w: negative risk setting (or GridPoints < 2)", ErrSettings)

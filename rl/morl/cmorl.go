@@ -1,6 +1,7 @@
 package morl
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -94,27 +95,17 @@ func (c *Config) defaults() (Config, error) {
 		return Config{}, fmt.Errorf("%w: nil config", ErrConfig)
 	}
 	o := *c
-	setf := func(p *float64, v float64) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	seti := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	setf(&o.Delta, 0.2)
-	setf(&o.Beta, 0.9)
-	setf(&o.Barrier, 20)
-	setf(&o.EvalGamma, 1)
-	seti(&o.UpdateIter, 20)
-	seti(&o.NumSelect, 5)
-	seti(&o.InitSteps, o.TotalSteps/2)
-	seti(&o.EvalInterval, 10)
-	seti(&o.EvalEpisodes, 1)
-	seti(&o.PolicyBuffer, DefaultPolicyBuffer)
-	seti(&o.Workers, 1)
+	o.Delta = cmp.Or(o.Delta, 0.2)
+	o.Beta = cmp.Or(o.Beta, 0.9)
+	o.Barrier = cmp.Or(o.Barrier, 20)
+	o.EvalGamma = cmp.Or(o.EvalGamma, 1)
+	o.UpdateIter = cmp.Or(o.UpdateIter, 20)
+	o.NumSelect = cmp.Or(o.NumSelect, 5)
+	o.InitSteps = cmp.Or(o.InitSteps, o.TotalSteps/2)
+	o.EvalInterval = cmp.Or(o.EvalInterval, 10)
+	o.EvalEpisodes = cmp.Or(o.EvalEpisodes, 1)
+	o.PolicyBuffer = cmp.Or(o.PolicyBuffer, DefaultPolicyBuffer)
+	o.Workers = cmp.Or(o.Workers, 1)
 	if o.NewAgent == nil {
 		return o, fmt.Errorf("%w: NewAgent is nil", ErrConfig)
 	}

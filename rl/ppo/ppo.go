@@ -1,6 +1,7 @@
 package ppo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -62,28 +63,18 @@ func (s *Settings) defaults() Settings {
 	if s != nil {
 		o = *s
 	}
-	def := func(p *int, v int) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	deff := func(p *float64, v float64) {
-		if *p == 0 {
-			*p = v
-		}
-	}
-	def(&o.NumSteps, 2048)
-	def(&o.NumEnvs, 4)
-	def(&o.Workers, 1)
-	def(&o.Epochs, 10)
-	def(&o.Minibatches, 32)
-	deff(&o.Gamma, 0.995)
-	deff(&o.Lambda, 0.95)
-	deff(&o.LR, 3e-4)
-	deff(&o.AdamEps, 1e-5)
-	deff(&o.Clip, 0.2)
-	deff(&o.ValueCoef, 0.5)
-	deff(&o.MaxGradNorm, 0.5)
+	o.NumSteps = cmp.Or(o.NumSteps, 2048)
+	o.NumEnvs = cmp.Or(o.NumEnvs, 4)
+	o.Workers = cmp.Or(o.Workers, 1)
+	o.Epochs = cmp.Or(o.Epochs, 10)
+	o.Minibatches = cmp.Or(o.Minibatches, 32)
+	o.Gamma = cmp.Or(o.Gamma, 0.995)
+	o.Lambda = cmp.Or(o.Lambda, 0.95)
+	o.LR = cmp.Or(o.LR, 3e-4)
+	o.AdamEps = cmp.Or(o.AdamEps, 1e-5)
+	o.Clip = cmp.Or(o.Clip, 0.2)
+	o.ValueCoef = cmp.Or(o.ValueCoef, 0.5)
+	o.MaxGradNorm = cmp.Or(o.MaxGradNorm, 0.5)
 	return o
 }
 
