@@ -31,7 +31,7 @@ import (
 
 	"github.com/optlearn/optlearn/constrained"
 	"github.com/optlearn/optlearn/constrained/problems"
-	"github.com/optlearn/optlearn/examples/internal/claims"
+	"github.com/optlearn/optlearn/internal/claims"
 	"github.com/optlearn/optlearn/libsvm/sets"
 )
 

@@ -29,7 +29,7 @@ import (
 
 	"github.com/optlearn/optlearn/bilevel"
 	"github.com/optlearn/optlearn/bilevel/problems"
-	"github.com/optlearn/optlearn/examples/internal/claims"
+	"github.com/optlearn/optlearn/internal/claims"
 	"github.com/optlearn/optlearn/linalg"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"

@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"image/color"
@@ -31,20 +30,15 @@ import (
 
 	"github.com/optlearn/optlearn/causal"
 	"github.com/optlearn/optlearn/causal/problems"
+	"github.com/optlearn/optlearn/internal/claims"
 	"github.com/optlearn/optlearn/nn"
 )
 
-type claim struct {
-	Name     string `json:"name"`
-	Paper    string `json:"paper"`
-	Measured string `json:"measured"`
-	Pass     bool   `json:"pass"`
-}
-
-var claims []claim
+// report collects the claims checked by the run.
+var report = claims.Report{Example: "causal-minimax"}
 
 func addClaim(name, paper, measured string, pass bool) {
-	claims = append(claims, claim{name, paper, measured, pass})
+	report.Add(name, paper, measured, pass)
 }
 
 func main() {
@@ -64,14 +58,9 @@ func main() {
 	runP2(ctx, *quick, *seed, *out)
 	fmt.Printf("[P2: %.1f s]\n", time.Since(t0).Seconds())
 	if *asJSON {
-		b, err := json.Marshal(struct {
-			Example string  `json:"example"`
-			Claims  []claim `json:"claims"`
-		}{"causal-minimax", claims})
-		if err != nil {
+		if err := report.Write(os.Stdout, true); err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(string(b))
 	}
 }
 

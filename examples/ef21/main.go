@@ -35,7 +35,7 @@ import (
 
 	"github.com/optlearn/optlearn/ef21"
 	"github.com/optlearn/optlearn/ef21/problems"
-	report "github.com/optlearn/optlearn/examples/internal/claims"
+	report "github.com/optlearn/optlearn/internal/claims"
 	"github.com/optlearn/optlearn/libsvm/sets"
 )
 

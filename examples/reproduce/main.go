@@ -25,7 +25,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/optlearn/optlearn/examples/internal/claims"
+	"github.com/optlearn/optlearn/internal/claims"
 )
 
 type result struct {
@@ -103,7 +103,7 @@ func moduleRoot() (string, error) {
 }
 
 // exampleNames lists the example programs: the folders of examples/ that
-// hold a main.go, except this runner and internal packages.
+// hold a main.go, except this runner.
 func exampleNames(dir, only string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -111,7 +111,7 @@ func exampleNames(dir, only string) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if !e.IsDir() || e.Name() == "reproduce" || e.Name() == "internal" {
+		if !e.IsDir() || e.Name() == "reproduce" {
 			continue
 		}
 		if _, err := os.Stat(filepath.Join(dir, e.Name(), "main.go")); err == nil {

@@ -1,6 +1,3 @@
-// Package claims is the report format shared by the programs under
-// examples/: each example checks what its paper (or spec) claims and, with
-// -json, ends its output with one JSON line that examples/reproduce reads.
 package claims
 
 import (
