@@ -108,7 +108,9 @@ type runStats struct {
 	hv, eu, sp   float64
 	onFront      bool
 	frontFound   int
-	offHullStage bool // a Stage-2 iterate found a front point off the convex hull
+	offHullStage bool    // a Stage-2 iterate found a front point off the convex hull
+	hv1          float64 // HV of the archive after Stage 1
+	stage2       int     // archived entries produced by Stage-2 iterates
 	secs         float64
 	steps        int
 }
@@ -142,13 +144,16 @@ func contains(set [][]float64, p []float64) bool {
 // lists the front points linear scalarisation can reach.
 func measure(res *morl.Result, front, hull, W [][]float64, secs float64) (runStats, error) {
 	ar := res.Archive
-	st := runStats{points: ar.Points(), hv: ar.Hypervolume(), sp: morl.Sparsity(ar.Points()), secs: secs, steps: res.Steps, onFront: true}
+	st := runStats{points: ar.Points(), hv: ar.Hypervolume(), hv1: res.Stage1HV, sp: morl.Sparsity(ar.Points()), secs: secs, steps: res.Steps, onFront: true}
 	eu, err := morl.ExpectedUtility(st.points, W)
 	if err != nil {
 		return st, err
 	}
 	st.eu = eu
 	for _, e := range ar.Entries() {
+		if e.Origin.Stage == 2 {
+			st.stage2++
+		}
 		if contains(front, e.G) {
 			st.frontFound++
 			if e.Origin.Stage == 2 && !contains(hull, e.G) {
@@ -198,7 +203,7 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 	}
 	stats := make([][]runStats, len(variants))
 	fmt.Printf("Deep Sea Treasure (concave), %d seed(s), quick=%v\n", seeds, quick)
-	fmt.Printf("%-16s %4s %6s %6s %9s %9s %6s %7s %s\n", "method", "seed", "front", "HV", "EU", "SP", "all∈PF", "time", "points")
+	fmt.Printf("%-16s %4s %6s %6s %6s %3s %9s %9s %6s %7s %s\n", "method", "seed", "front", "HV", "HV1", "S2", "EU", "SP", "all∈PF", "time", "points")
 	for v, vr := range variants {
 		for s := 1; s <= seeds; s++ {
 			start := time.Now()
@@ -213,7 +218,7 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 				return err
 			}
 			stats[v] = append(stats[v], st)
-			fmt.Printf("%-16s %4d %6d %6.0f %9.4f %9.3f %6v %6.1fs %v\n", vr.name, s, st.frontFound, st.hv, st.eu, st.sp, st.onFront, st.secs, st.points)
+			fmt.Printf("%-16s %4d %6d %6.0f %6.0f %3d %9.4f %9.3f %6v %6.1fs %v\n", vr.name, s, st.frontFound, st.hv, st.hv1, st.stage2, st.eu, st.sp, st.onFront, st.secs, st.points)
 		}
 	}
 	col := func(v int, f func(runStats) float64) float64 {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -162,8 +161,9 @@ func parallel(n, w int, f func(i int) error) error {
 // crowding distance and, for every objective l, runs K PPO-IPO updates from
 // a copy of the entry, archiving every evaluated iterate. Each (π_r, l) gets
 // (TotalSteps − InitSteps)/(NumSelect·batch·n) updates over all rounds
-// (rounded, at least 1), split into rounds of K (the last round may be
-// shorter). With LSOnly it runs the linear-scalarisation baseline instead.
+// (integer division, as for Stage 1, so Stage 2 never exceeds
+// TotalSteps − InitSteps; at least 1), split into rounds of K (the last
+// round may be shorter). With LSOnly it runs the linear-scalarisation baseline instead.
 //
 // It returns an error for an invalid configuration, an environment whose
 // objectives do not match Ref, [ErrReference] if after Stage 1 no
@@ -258,7 +258,10 @@ func Run(ctx context.Context, newEnv func() rl.MOEnv, cfg *Config) (*Result, err
 	}
 
 	// Stage 2.
-	perPair := max(1, int(math.Round(float64(c.TotalSteps-c.InitSteps)/float64(c.NumSelect*batch*n))))
+	// Integer division, like the Stage-1 budget: rounding up would spend
+	// more than T_total − T_init steps (49 instead of 48 updates per pair,
+	// 301,056 Stage-2 steps, on the spec's DST run).
+	perPair := max(1, (c.TotalSteps-c.InitSteps)/(c.NumSelect*batch*n))
 	rounds := (perPair + c.UpdateIter - 1) / c.UpdateIter
 	ext := &ipoExtender{cfg: &c, newEnv: newEnv, perPair: perPair}
 	rs, steps2, err := Extend(ctx, ar, ext, &ExtendSettings{
