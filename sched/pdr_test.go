@@ -41,18 +41,6 @@ func TestA2(t *testing.T) {
 	}
 }
 
-// a3 is the spec's A3 table: mean gap (%) per Taillard group for each rule.
-var a3 = [8][7]float64{
-	{25.9, 41.2, 19.2, 47.7, 20.5, 17.7, 23.9},
-	{32.8, 46.2, 23.4, 47.0, 23.6, 21.3, 31.4},
-	{27.8, 40.9, 21.8, 47.7, 21.7, 19.9, 27.4},
-	{35.3, 49.1, 23.9, 49.9, 22.8, 21.7, 31.2},
-	{34.5, 50.3, 25.2, 59.1, 25.0, 24.0, 31.1},
-	{24.1, 41.2, 16.9, 38.5, 17.4, 15.3, 20.7},
-	{25.5, 43.7, 17.9, 46.6, 17.7, 16.3, 23.9},
-	{14.4, 31.9, 8.3, 28.9, 9.2, 7.6, 13.6},
-}
-
 // TestA3 checks the Taillard group mean gaps against the spec's table (±0.1).
 func TestA3(t *testing.T) {
 	var d sched.Dispatcher
@@ -75,8 +63,8 @@ func TestA3(t *testing.T) {
 		}
 		for i, r := range sched.Rules {
 			got := sum[i] / 10
-			if math.Abs(got-a3[g][i]) > 0.1+1e-9 {
-				t.Errorf("group %s %v: mean gap %.2f, want %.1f±0.1", grp.Name, r, got, a3[g][i])
+			if math.Abs(got-instances.TaillardGroups[g].PDRGaps[i]) > 0.1+1e-9 {
+				t.Errorf("group %s %v: mean gap %.2f, want %.1f±0.1", grp.Name, r, got, instances.TaillardGroups[g].PDRGaps[i])
 			}
 		}
 	}

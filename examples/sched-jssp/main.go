@@ -29,18 +29,6 @@ import (
 	"github.com/optlearn/optlearn/sched/instances"
 )
 
-// a3 is the spec's A3 table (mean gap % per Taillard group, non-delay).
-var a3 = [8][7]float64{
-	{25.9, 41.2, 19.2, 47.7, 20.5, 17.7, 23.9},
-	{32.8, 46.2, 23.4, 47.0, 23.6, 21.3, 31.4},
-	{27.8, 40.9, 21.8, 47.7, 21.7, 19.9, 27.4},
-	{35.3, 49.1, 23.9, 49.9, 22.8, 21.7, 31.2},
-	{34.5, 50.3, 25.2, 59.1, 25.0, 24.0, 31.1},
-	{24.1, 41.2, 16.9, 38.5, 17.4, 15.3, 20.7},
-	{25.5, 43.7, 17.9, 46.6, 17.7, 16.3, 23.9},
-	{14.4, 31.9, 8.3, 28.9, 9.2, 7.6, 13.6},
-}
-
 var a2 = map[string][7]int{
 	"ft06": {88, 77, 61, 83, 59, 67, 65},
 	"la01": {751, 822, 735, 933, 763, 747, 772},
@@ -167,8 +155,8 @@ func main() {
 	for g, grp := range instances.TaillardGroups {
 		fmt.Printf("%-7s", grp.Name)
 		for i := range sched.Rules {
-			worst = math.Max(worst, math.Abs(gaps[g][i]-a3[g][i]))
-			fmt.Printf(" %13s", fmt.Sprintf("%.2f [%.1f]", gaps[g][i], a3[g][i]))
+			worst = math.Max(worst, math.Abs(gaps[g][i]-instances.TaillardGroups[g].PDRGaps[i]))
+			fmt.Printf(" %13s", fmt.Sprintf("%.2f [%.1f]", gaps[g][i], instances.TaillardGroups[g].PDRGaps[i]))
 		}
 		tg, cnt := 0.0, 0
 		for k := 10*g + 1; k <= 10*g+10; k++ {

@@ -140,12 +140,22 @@ type Group struct {
 	Name  string // e.g. "15x15"
 	N, M  int
 	First int // first instance number (1, 11, ..., 71)
+	// PDRGaps is the spec's reference (acceptance A3) for the mean gap, in
+	// percent of TaillardBKS, of the non-delay dispatching rules over the
+	// group's 10 instances, in the order of sched.Rules.
+	PDRGaps [7]float64
 }
 
 // TaillardGroups lists the eight Taillard groups.
 var TaillardGroups = []Group{
-	{"15x15", 15, 15, 1}, {"20x15", 20, 15, 11}, {"20x20", 20, 20, 21}, {"30x15", 30, 15, 31},
-	{"30x20", 30, 20, 41}, {"50x15", 50, 15, 51}, {"50x20", 50, 20, 61}, {"100x20", 100, 20, 71},
+	{"15x15", 15, 15, 1, [7]float64{25.9, 41.2, 19.2, 47.7, 20.5, 17.7, 23.9}},
+	{"20x15", 20, 15, 11, [7]float64{32.8, 46.2, 23.4, 47.0, 23.6, 21.3, 31.4}},
+	{"20x20", 20, 20, 21, [7]float64{27.8, 40.9, 21.8, 47.7, 21.7, 19.9, 27.4}},
+	{"30x15", 30, 15, 31, [7]float64{35.3, 49.1, 23.9, 49.9, 22.8, 21.7, 31.2}},
+	{"30x20", 30, 20, 41, [7]float64{34.5, 50.3, 25.2, 59.1, 25.0, 24.0, 31.1}},
+	{"50x15", 50, 15, 51, [7]float64{24.1, 41.2, 16.9, 38.5, 17.4, 15.3, 20.7}},
+	{"50x20", 50, 20, 61, [7]float64{25.5, 43.7, 17.9, 46.6, 17.7, 16.3, 23.9}},
+	{"100x20", 100, 20, 71, [7]float64{14.4, 31.9, 8.3, 28.9, 9.2, 7.6, 13.6}},
 }
 
 // Taillard generates Taillard instance ta<k> (k in 1..80), named "taKK",
