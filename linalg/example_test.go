@@ -66,3 +66,16 @@ func ExampleCSR_MulVec() {
 	fmt.Println(y)
 	// Output: [5 14]
 }
+
+func ExampleDotIdx() {
+	// A row of a sparse matrix (columns 0 and 3) times a dense vector.
+	fmt.Println(linalg.DotIdx([]float64{2, -1}, []int{0, 3}, []float64{1, 1, 1, 5}))
+	// Output: -3
+}
+
+func ExampleAxpyIdx() {
+	y := make([]float64, 4)
+	linalg.AxpyIdx(0.5, []float64{2, 4}, []int{1, 3}, y)
+	fmt.Println(y)
+	// Output: [0 1 0 2]
+}

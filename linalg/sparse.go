@@ -51,9 +51,31 @@ func (s *Sparse) NNZ() int { return len(s.Index) }
 // It panics if len(dst) != s.N.
 func (s *Sparse) ScatterAdd(dst []float64, a float64) {
 	checkLen(len(dst), s.N)
-	val := s.Value[:len(s.Index)]
-	for k, i := range s.Index {
-		dst[i] += a * val[k]
+	AxpyIdx(a, s.Value[:len(s.Index)], s.Index, dst)
+}
+
+// DotIdx returns sum_k val[k]*x[idx[k]], the dot product of the sparse
+// vector with entries val at positions idx and the dense vector x (BLAS
+// usdot). It sums in order k = 0, 1, ... It panics if len(val) != len(idx)
+// or an index is outside x.
+func DotIdx(val []float64, idx []int, x []float64) float64 {
+	checkLen(len(val), len(idx))
+	val = val[:len(idx)]
+	var d float64
+	for k, i := range idx {
+		d += val[k] * x[i]
+	}
+	return d
+}
+
+// AxpyIdx computes y[idx[k]] += a*val[k] for every k (BLAS usaxpy).
+// Repeated indices accumulate. It panics if len(val) != len(idx) or an
+// index is outside y.
+func AxpyIdx(a float64, val []float64, idx []int, y []float64) {
+	checkLen(len(val), len(idx))
+	val = val[:len(idx)]
+	for k, i := range idx {
+		y[i] += a * val[k]
 	}
 }
 
@@ -81,12 +103,7 @@ func (s *Sparse) Gather(x []float64, index []int) {
 // DotDense returns sum_k Value[k]*x[Index[k]]. It panics if len(x) != s.N.
 func (s *Sparse) DotDense(x []float64) float64 {
 	checkLen(len(x), s.N)
-	val := s.Value[:len(s.Index)]
-	var d float64
-	for k, i := range s.Index {
-		d += val[k] * x[i]
-	}
-	return d
+	return DotIdx(s.Value[:len(s.Index)], s.Index, x)
 }
 
 // CopyFrom makes s a copy of src, reusing the storage of s.

@@ -54,6 +54,24 @@ func TestSparseOps(t *testing.T) {
 	s.Append(2, 1)
 }
 
+func TestIdxKernels(t *testing.T) {
+	x := []float64{1, 2, 3, 4}
+	if got := DotIdx([]float64{10, -1}, []int{3, 0}, x); got != 39 {
+		t.Errorf("DotIdx = %v, want 39", got)
+	}
+	y := []float64{0, 0, 0, 0}
+	AxpyIdx(2, []float64{1, 5, 1}, []int{2, 0, 2}, y)
+	if !slices.Equal(y, []float64{10, 0, 4, 0}) {
+		t.Errorf("AxpyIdx: %v", y)
+	}
+	defer func() {
+		if recover() != errLength {
+			t.Error("DotIdx with mismatched lengths did not panic with the length message")
+		}
+	}()
+	DotIdx([]float64{1}, []int{0, 1}, x)
+}
+
 func denseOf(a *CSR) [][]float64 {
 	d := make([][]float64, a.Rows)
 	for i := range d {

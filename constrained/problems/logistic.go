@@ -211,11 +211,8 @@ func (p *Logistic) HessLag(H *mat.SymDense, x, l []float64) {
 		w := s * (1 - s) * inv
 		idx, val := p.X.Row(r)
 		for a, i := range idx {
-			wa := w * val[a]
-			row := raw.Data[i*raw.Stride:]
-			for b := a; b < len(idx); b++ {
-				row[idx[b]] += wa * val[b]
-			}
+			// Upper triangle of row i: columns idx[a:].
+			linalg.AxpyIdx(w*val[a], val[a:], idx[a:], raw.Data[i*raw.Stride:])
 		}
 	}
 	for i := range d {

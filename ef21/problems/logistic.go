@@ -100,10 +100,7 @@ func NewLogistic(x *linalg.CSR, y []float64, n int, split Split, lambda float64)
 		key := make([]float64, x.Rows)
 		for j := range key {
 			idx, val := x.Row(j)
-			s := 0.0
-			for k, c := range idx {
-				s += val[k] * v[c]
-			}
+			s := linalg.DotIdx(val, idx, v)
 			key[j] = s * s
 		}
 		slices.SortStableFunc(order, func(p, q int) int { return cmp.Compare(key[p], key[q]) })
@@ -223,11 +220,7 @@ func (p *Logistic) Grad(i int, dst, x []float64) float64 {
 	for j, yj := range y {
 		lo, hi := ptr[j], ptr[j+1]
 		cols, vals := a.ColIdx[lo:hi], a.Val[lo:hi]
-		vals = vals[:len(cols)] // lets the compiler drop the bounds checks on vals
-		z := 0.0
-		for k, c := range cols {
-			z += vals[k] * x[c]
-		}
+		z := linalg.DotIdx(vals, cols, x)
 		// With t = yⱼzⱼ and e = exp(−|t|): the derivative of the loss in t
 		// is −1/(1 + eᵗ), that is −e/(1 + e) for t ≥ 0 and −1/(1 + e) below.
 		t := yj * z
@@ -245,9 +238,7 @@ func (p *Logistic) Grad(i int, dst, x []float64) float64 {
 			f += math.Log(prod)
 			prod = 1
 		}
-		for k, c := range cols {
-			dst[c] += coef * vals[k]
-		}
+		linalg.AxpyIdx(coef, vals, cols, dst)
 	}
 	f += math.Log(prod)
 	return f*inv + p.addReg(dst, x)
@@ -276,14 +267,9 @@ func (p *Logistic) StochGrad(i int, dst, x []float64, batch int, rng *rand.Rand)
 	for range batch {
 		j := rng.IntN(len(y))
 		idx, val := a.Row(j)
-		z := 0.0
-		for k, c := range idx {
-			z += val[k] * x[c]
-		}
+		z := linalg.DotIdx(val, idx, x)
 		coef := -y[j] / (float64(batch) * (1 + math.Exp(y[j]*z)))
-		for k, c := range idx {
-			dst[c] += coef * val[k]
-		}
+		linalg.AxpyIdx(coef, val, idx, dst)
 	}
 	p.addReg(dst, x)
 }
