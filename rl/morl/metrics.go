@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/optlearn/optlearn/linalg"
 )
 
 // dominates reports whether p Pareto-dominates q (maximisation): p ≥ q in
@@ -231,11 +233,7 @@ func ExpectedUtility(points, W [][]float64) (float64, error) {
 			if len(p) != len(w) {
 				return 0, fmt.Errorf("%w: weight has %d components, point %d", ErrDimension, len(w), len(p))
 			}
-			u := 0.0
-			for k := range p {
-				u += w[k] * p[k]
-			}
-			best = math.Max(best, u)
+			best = math.Max(best, linalg.Dot(w, p))
 		}
 		sum += best
 	}
