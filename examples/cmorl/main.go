@@ -51,6 +51,7 @@ func main() {
 	out := flag.String("out", filepath.Join(os.TempDir(), "optlearn-cmorl"), "directory for the figures")
 	seeds := flag.Int("seeds", 0, "seeds per configuration (0: 1 with -quick, 5 otherwise)")
 	workers := flag.Int("workers", 2, "parallel training tasks")
+	flag.IntVar(&dstEvalInterval, "dst-eval-interval", 1, "Stage-1 checkpoint interval (PPO updates) on DST, for C-MORL and LS only alike")
 	only := flag.String("only", "", "comma-separated parts to run (dst,fruittree,cartpole,pendulum); empty: all for the mode")
 	flag.Parse()
 	want := func(part string, def bool) bool {
@@ -166,6 +167,9 @@ func measure(res *morl.Result, front, hull, W [][]float64, secs float64) (runSta
 	return st, nil
 }
 
+// dstEvalInterval is rl_eval_interval on DST (flag -dst-eval-interval).
+var dstEvalInterval = 1
+
 func dstConfig(beta float64, lsOnly bool, seed uint64, quick bool, workers int) *morl.Config {
 	total, init := 600_000, 300_000
 	if quick {
@@ -173,7 +177,7 @@ func dstConfig(beta float64, lsOnly bool, seed uint64, quick bool, workers int) 
 	}
 	return &morl.Config{
 		Ref: []float64{0, -25}, Delta: 0.2, Beta: beta, Barrier: 20, UpdateIter: 10, NumSelect: 3,
-		TotalSteps: total, InitSteps: init, EvalInterval: 1, EvalEpisodes: 1, EvalGamma: 1,
+		TotalSteps: total, InitSteps: init, EvalInterval: dstEvalInterval, EvalEpisodes: 1, EvalGamma: 1,
 		LSOnly: lsOnly, Workers: workers, Seed: seed,
 		PPO: ppo.Settings{NumSteps: 256, NumEnvs: 4, Gamma: 0.99, LR: 0.05, EntCoef: 0.01},
 		NewAgent: func(*rand.Rand) *ppo.Agent {
@@ -279,7 +283,7 @@ func ftConfig(lsOnly bool, seed uint64, quick bool, workers int) *morl.Config {
 	nObs := len(ft.Spec().Obs.Low)
 	return &morl.Config{
 		Ref: ref, Delta: 1, Beta: 0.9, Barrier: 20, UpdateIter: 10, NumSelect: 6,
-		TotalSteps: total, InitSteps: init, EvalInterval: 1, EvalEpisodes: 1, EvalGamma: 1,
+		TotalSteps: total, InitSteps: init, EvalInterval: dstEvalInterval, EvalEpisodes: 1, EvalGamma: 1,
 		LSOnly: lsOnly, Workers: workers, Seed: seed,
 		PPO: ppo.Settings{NumSteps: 256, NumEnvs: 4, Gamma: 0.99, LR: 0.05, EntCoef: 0.01},
 		NewAgent: func(*rand.Rand) *ppo.Agent {
