@@ -28,3 +28,13 @@ type Differentiable interface {
 // (random features, initial weights) and must be used, not stored for
 // later reseeding.
 type Learner func(rng *rand.Rand) Regressor
+
+// Recorder receives progress reports of [Model.WorstCaseRisk]: at the start
+// and end of every ascent restart and at every recorded step (every
+// RiskSettings.RecordEvery steps), and at the start and end of a grid run.
+// A non-nil error stops the run; WorstCaseRisk then returns the estimate
+// so far with Status RecorderStopped and that error. Recorders must not
+// modify the RiskIter.
+type Recorder interface {
+	Record(it *RiskIter) error
+}

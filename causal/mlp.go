@@ -23,6 +23,12 @@ type MLP struct {
 	Train *nn.TrainSettings
 	// Rand initialises the weights and shuffles minibatches; required.
 	Rand *rand.Rand
+	// AutoHidden, with Hidden nil, uses one hidden layer of max(1, d/2)
+	// units for d inputs (the official structural equations).
+	AutoHidden bool
+	// ConstInit initialises every weight to 1 and every bias to 0 (the
+	// official code) instead of Glorot draws from Rand.
+	ConstInit bool
 
 	Net *nn.MLP // set by Fit
 	in  [1]float64
@@ -37,6 +43,18 @@ func NewMLPLearner(hidden []int, act nn.Activation, train *nn.TrainSettings) Lea
 	}
 }
 
+// NewEquationLearner returns the official code's structural-equation
+// learner: an [MLP] with one sigmoid hidden layer of max(1, d/2) units,
+// weights initialised to 1 and biases to 0, trained full batch with Adam
+// (step 0.01) for at most 5000 iterations, stopping early when the loss has
+// not improved by 0.01 for 1000 iterations.
+func NewEquationLearner() Learner {
+	return func(rng *rand.Rand) Regressor {
+		return &MLP{AutoHidden: true, ConstInit: true, Act: nn.Sigmoid, Rand: rng,
+			Train: &nn.TrainSettings{Epochs: 5000, LR: 0.01, Patience: 1000, MinDelta: 0.01}}
+	}
+}
+
 // Fit trains a fresh network. Errors wrap [ErrData], [ErrNotFinite],
 // [ErrSettings] (nil Rand) or come from nn.Train.
 func (m *MLP) Fit(X *mat.Dense, y []float64) error {
@@ -48,11 +66,19 @@ func (m *MLP) Fit(X *mat.Dense, y []float64) error {
 		return fmt.Errorf("%w: MLP needs Rand", ErrSettings)
 	}
 	hidden := m.Hidden
-	if hidden == nil {
+	switch {
+	case hidden == nil && m.AutoHidden:
+		hidden = []int{max(1, d/2)}
+	case hidden == nil:
 		hidden = []int{12}
 	}
 	sizes := append(append([]int{d}, hidden...), 1)
-	net, err := nn.NewMLP(sizes, m.Act, m.Rand)
+	var net *nn.MLP
+	if m.ConstInit {
+		net, err = nn.NewMLPConst(sizes, m.Act, 1, 0)
+	} else {
+		net, err = nn.NewMLP(sizes, m.Act, m.Rand)
+	}
 	if err != nil {
 		return fmt.Errorf("causal: %w", err)
 	}

@@ -103,6 +103,15 @@ func (m *Model) SetEquation(v int64, r Regressor, parents []int64, resid []float
 	m.SEM.Resid[v] = resid
 }
 
+// Column returns the pooled training column of node v (a view: do not
+// modify it), or nil if v is not a data column.
+func (m *Model) Column(v int64) []float64 {
+	if v < 0 || int(v) >= len(m.cols) {
+		return nil
+	}
+	return m.cols[v]
+}
+
 // Rows returns the number of pooled training rows.
 func (m *Model) Rows() int { return m.n }
 

@@ -78,6 +78,8 @@ type RiskSettings struct {
 	// every regenerated node and averages the squared error over them inside
 	// the maximum. Zero means noise-free regeneration (official).
 	NoiseDraws int
+	// Recorder, if set, receives progress reports (see [Recorder]).
+	Recorder Recorder
 }
 
 func (s *RiskSettings) withDefaults() (RiskSettings, error) {
@@ -120,10 +122,46 @@ type RiskResult struct {
 	Risk float64
 	// PerRestart holds each restart's estimate (Ascent only).
 	PerRestart []float64
+	// Interventions holds, for Ascent, the intervention networks of the
+	// best restart by mutable node id: X_m := Bound·tanh(J_m(PA_M(m))), with
+	// inputs PA_M(m) in [Components.PaM] order (a single 0 input when m
+	// has no mutable-graph parents). Use [RiskResult.Intervene] to evaluate.
+	Interventions map[int64]*nn.MLP
+	// Bound is the bound B used.
+	Bound float64
+	// Status says how the run ended: for Ascent, Converged when every
+	// restart met the early-stopping test and IterationLimit when one used
+	// MaxIter steps; Completed for Grid; Canceled or RecorderStopped when
+	// interrupted (the estimate is then partial).
+	Status Status
+	// RestartStatus holds each ascent restart's final status.
+	RestartStatus []Status
+	// Rows are the training rows the risk was evaluated on (pooled row
+	// indices, ascending).
+	Rows []int
+	// GridArgMax holds, for Grid, the maximising value of the mutable
+	// variable for each of Rows: the worst-case intervention row by row.
+	GridArgMax []float64
 	// Steps counts ascent steps over all restarts.
 	Steps int
 	// Evals counts evaluations of the predictor.
 	Evals int
+}
+
+// Intervene returns the value B·tanh(J_m(pa)) of the worst-case
+// intervention found for mutable node m, given the values pa of PA_M(m)
+// (nil when m has no parents). It returns NaN when no intervention network
+// is known for m.
+func (r RiskResult) Intervene(m int64, pa []float64) float64 {
+	net := r.Interventions[m]
+	if net == nil {
+		return math.NaN()
+	}
+	var out [1]float64
+	if len(pa) == 0 {
+		pa = []float64{0}
+	}
+	return r.Bound * math.Tanh(net.Predict(out[:0], pa)[0])
 }
 
 // regenNode is one node replaced under an intervention on X_M.
@@ -222,12 +260,20 @@ func (m *Model) gridRisk(ctx context.Context, p *Predictor, seq []*regenNode, ro
 	for k := range noise {
 		noise[k] = make([]float64, len(seq))
 	}
-	var res RiskResult
+	res := RiskResult{Bound: set.Bound, Rows: rows, GridArgMax: make([]float64, len(rows))}
+	it := &RiskIter{Method: Grid, Subset: p.Subset, MSE: math.NaN()}
+	if err := record(set.Recorder, it); err != nil {
+		res.Status = RecorderStopped
+		return res, err
+	}
 	total := 0.0
 	for ri, i := range rows {
 		if ri%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				res.Risk = total / float64(max(1, ri))
+				res.Status = Canceled
+				it.Step, it.MSE, it.Status = ri, res.Risk, Canceled
+				_ = record(set.Recorder, it)
 				return res, err
 			}
 		}
@@ -266,16 +312,31 @@ func (m *Model) gridRisk(ctx context.Context, p *Predictor, seq []*regenNode, ro
 			e /= float64(draws)
 			if e > best {
 				best = e
+				res.GridArgMax[ri] = g
 			}
 		}
 		total += best
 	}
 	res.Risk = total / float64(len(rows))
+	res.Status = Completed
+	it.Step, it.MSE, it.Status = len(rows), res.Risk, Completed
+	if err := record(set.Recorder, it); err != nil {
+		res.Status = RecorderStopped
+		return res, err
+	}
 	return res, nil
 }
 
+// record calls r if it is not nil.
+func record(r Recorder, it *RiskIter) error {
+	if r == nil {
+		return nil
+	}
+	return r.Record(it)
+}
+
 func (m *Model) ascentRisk(ctx context.Context, p *Predictor, df Differentiable, seq []*regenNode, rows []int, set RiskSettings, rng *rand.Rand) (RiskResult, error) {
-	var res RiskResult
+	res := RiskResult{Bound: set.Bound, Rows: rows}
 	var params, grads [][]float64
 	var nets []*nn.MLP
 	for _, nd := range seq {
@@ -336,6 +397,8 @@ func (m *Model) ascentRisk(ctx context.Context, p *Predictor, df Differentiable,
 		}
 		opt := nn.Adam{LR: set.LR, Ascent: true}
 		ref, last, calm := math.NaN(), math.NaN(), 0
+		it := &RiskIter{Method: Ascent, Subset: p.Subset, Restart: r, MSE: math.NaN()}
+		status := IterationLimit
 		for step := 0; step < set.MaxIter; step++ {
 			for _, g := range grads {
 				clear(g)
@@ -387,15 +450,29 @@ func (m *Model) ascentRisk(ctx context.Context, p *Predictor, df Differentiable,
 			res.Evals += len(rows)
 			mse /= R
 			if step%set.RecordEvery == 0 {
-				if err := ctx.Err(); err != nil {
+				it.Step, it.MSE = step, mse
+				stop := Canceled
+				err := ctx.Err()
+				if err == nil {
+					stop = RecorderStopped
+					err = record(set.Recorder, it)
+				}
+				if err != nil {
 					res.PerRestart = append(res.PerRestart, mse)
+					res.RestartStatus = append(res.RestartStatus, stop)
 					res.Risk = slices.Max(res.PerRestart)
+					res.Status = stop
+					if stop == Canceled {
+						it.Status = Canceled
+						_ = record(set.Recorder, it)
+					}
 					return res, err
 				}
 				last = mse
 				if math.IsNaN(ref) || math.Abs(mse-ref) > set.Tol {
 					ref, calm = mse, 0
 				} else if calm++; calm >= set.Patience {
+					status = Converged
 					break
 				}
 			}
@@ -421,8 +498,27 @@ func (m *Model) ascentRisk(ctx context.Context, p *Predictor, df Differentiable,
 			res.Steps++
 		}
 		res.PerRestart = append(res.PerRestart, last)
+		res.RestartStatus = append(res.RestartStatus, status)
+		it.MSE, it.Status = last, status
+		if err := record(set.Recorder, it); err != nil {
+			res.Risk = slices.Max(res.PerRestart)
+			res.Status = RecorderStopped
+			return res, err
+		}
+		if last >= slices.Max(res.PerRestart) {
+			res.Interventions = make(map[int64]*nn.MLP, len(nets))
+			for _, nd := range seq {
+				if nd.mutable {
+					res.Interventions[nd.v] = nd.net.Clone()
+				}
+			}
+		}
 	}
 	res.Risk = slices.Max(res.PerRestart)
+	res.Status = Converged
+	if slices.Contains(res.RestartStatus, IterationLimit) {
+		res.Status = IterationLimit
+	}
 	return res, nil
 }
 

@@ -64,9 +64,11 @@ func main() {
 	}
 }
 
-// P1 learners: ridge on 100 random Fourier features (median-distance
-// bandwidth) for the structural equations and the stable predictors.
-func p1Equation() causal.Learner  { return causal.NewRFFLearner(100, 0, 1e-3, false) }
+// P1 learners: the official structural-equation MLP (one sigmoid unit for
+// X1's two parents) and ridge on 100 random Fourier features
+// (median-distance bandwidth) for the stable predictors (the spec allows
+// an MLP or RFF ridge for f).
+func p1Equation() causal.Learner  { return causal.NewEquationLearner() }
 func p1Predictor() causal.Learner { return causal.NewRFFLearner(100, 0, 1e-4, false) }
 
 func runP1(ctx context.Context, quick bool, seed uint64) {
@@ -77,15 +79,23 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 	}
 	g := problems.P1Graph()
 	data := causal.Data{Vars: problems.P1Vars, Envs: envs}
-	gridRows, ascRows, restarts := 0, 1000, 3
+	// The ascent uses the spec's settings (J = 3·tanh(MLP), hidden
+	// max(2, |PA_M|/2) = 2, Adam 0.02, <= 10,000 steps, early stop after
+	// 100 calm records, 3 restarts); quick mode evaluates it on 1000 of the
+	// 10,000 training rows.
+	gridRows, ascRows := 0, 0
 	if quick {
-		gridRows, ascRows = 3000, 400
+		gridRows, ascRows = 2000, 1000
 	}
+	// The grid averages 10 resampled X1 residuals inside the max, like the
+	// spec's Bayes reference (A2), and the do(W) sample carries resampled
+	// residuals too (DoNoise): f_{X1} is then trained on data with X1's
+	// noise, as the reference f is.
 	grid := func(B float64) causal.RiskSettings {
-		return causal.RiskSettings{Method: causal.Grid, Bound: B, Rows: gridRows}
+		return causal.RiskSettings{Method: causal.Grid, Bound: B, Rows: gridRows, NoiseDraws: 10}
 	}
-	ascent := causal.RiskSettings{Method: causal.Ascent, Bound: 3, Hidden: 8, Rows: ascRows, MaxIter: 1500, Patience: 50, Restarts: restarts}
-	set := &causal.Settings{Predictor: p1Predictor(), Equation: p1Equation(), Risk: grid(3)}
+	ascent := causal.RiskSettings{Method: causal.Ascent, Bound: 3, Rows: ascRows}
+	set := &causal.Settings{Predictor: p1Predictor(), Equation: p1Equation(), Risk: grid(3), DoNoise: true}
 	sel3, err := causal.SelectSubset(ctx, g, "Y", "E", data, set, rng)
 	if err != nil {
 		log.Fatal(err)
@@ -100,17 +110,19 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 		grid3, asc3, grid1 float64
 		mse0, mseM1, mse1  float64
 		asc3runs           []float64
+		asc                causal.RiskResult
+		grid3res           causal.RiskResult
 	}
 	var rows []row
 	fresh := map[float64]*mat.Dense{0: problems.P1Env(0, 5000, rng), -1: problems.P1Env(-1, 5000, rng), 1: problems.P1Env(1, 5000, rng)}
 	g1 := grid(1)
 	for _, c := range sel3.Candidates {
-		r := row{name: causal.SubsetString(c.Names), grid3: c.Risk.Risk}
+		r := row{name: causal.SubsetString(c.Names), grid3: c.Risk.Risk, grid3res: c.Risk}
 		a, err := m.WorstCaseRisk(ctx, c.Predictor, &ascent, rng)
 		if err != nil {
 			log.Fatal(err)
 		}
-		r.asc3, r.asc3runs = a.Risk, a.PerRestart
+		r.asc3, r.asc3runs, r.asc = a.Risk, a.PerRestart, a
 		b1, err := m.WorstCaseRisk(ctx, c.Predictor, &g1, rng)
 		if err != nil {
 			log.Fatal(err)
@@ -143,7 +155,7 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 		bayesRisk[B] = r.Risk
 	}
 
-	fmt.Println("\nP1 candidates (learned pipeline: RFF ridge equations and predictors, 10,000 do-samples)")
+	fmt.Println("\nP1 candidates (learned pipeline: official MLP equation, RFF ridge predictors on 10,000 do-samples)")
 	fmt.Printf("%-6s %10s %12s %10s | %8s %8s %8s\n", "S'", "grid B=3", "ascent B=3", "grid B=1", "MSE g=0", "g=-1", "g=1")
 	for _, r := range rows {
 		fmt.Printf("%-6s %10.3f %12.3f %10.3f | %8.3f %8.3f %8.3f\n", r.name, r.grid3, r.asc3, r.grid1, r.mse0, r.mseM1, r.mse1)
@@ -158,12 +170,16 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 			x1 = r
 		}
 	}
-	set.Risk = g1
-	sel1, err := causal.SelectSubset(ctx, g, "Y", "E", data, set, rng)
-	if err != nil {
-		log.Fatal(err)
+	// S* at B = 1: argmin of the B = 1 grid risks over the same candidates
+	// (same fitted pipeline; ties to the earlier candidate, as SelectSubset).
+	best1 := rows[0]
+	for _, r := range rows[1:] {
+		if r.grid1 < best1.grid1 {
+			best1 = r
+		}
 	}
-	fmt.Printf("S* (grid, B=3) = %s   S* (grid, B=1) = %s\n", causal.SubsetString(sel3.Best.Names), causal.SubsetString(sel1.Best.Names))
+	fmt.Printf("S* (grid, B=3) = %s   S* (grid, B=1) = %s\n", causal.SubsetString(sel3.Best.Names), best1.name)
+	printInterventions(m, x1.grid3res, x1.asc)
 
 	addClaim("P1 A1 components",
 		"XM={M}, XS={X1}, XM0={M}, K={X1}, W={M}, DeW={X1}, IsFullSet=false, classes {} and {X1}",
@@ -179,7 +195,8 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 		empty.grid3 >= 0.95 && empty.grid3 <= 1.05)
 	addClaim("P1 A3 ascent h*({X1}) B=3",
 		">= 1.02 (best of 3 restarts)",
-		fmt.Sprintf("%.3f (restarts %.3f)", x1.asc3, x1.asc3runs),
+		fmt.Sprintf("%.3f (restarts %.3f; %s); the grid's pointwise sup is %.3f: the ascent stops at a local maximum of J (table above)",
+			x1.asc3, x1.asc3runs, describeIntervention(m, x1.asc), x1.grid3),
 		x1.asc3 >= 1.02)
 	addClaim("P1 A3 grid h*({X1}) B=3",
 		"in [1.03, 1.25]",
@@ -190,12 +207,60 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 		causal.SubsetString(sel3.Best.Names), len(sel3.Best.Subset) == 0)
 	addClaim("P1 A3 B=1",
 		"grid h*({X1}) <= 0.4 and S* = {X1}",
-		fmt.Sprintf("grid h*({X1}) = %.3f, S* = %s", x1.grid1, causal.SubsetString(sel1.Best.Names)),
-		x1.grid1 <= 0.4 && len(sel1.Best.Subset) == 1)
+		fmt.Sprintf("grid h*({X1}) = %.3f, S* = %s", x1.grid1, best1.name),
+		x1.grid1 <= 0.4 && best1.name == "{X1}")
 	addClaim("P1 A4 trade-off",
 		"f_{X1} MSE < 0.3 at g_e=0 and g_e=-1 (Bayes 0.167, 0.216; 0.485 at g_e=1)",
 		fmt.Sprintf("%.3f, %.3f (%.3f at g_e=1); f_{} %.3f", x1.mse0, x1.mseM1, x1.mse1, empty.mse0),
 		x1.mse0 < 0.3 && x1.mseM1 < 0.3)
+}
+
+// printInterventions tabulates, for f_{X1} at B = 3, the grid's worst-case
+// value of M (mean per bin of Y) beside the ascent's intervention
+// 3·tanh(J(Y)) at the bin centre: the ascent is a local search over J and
+// can stop at a constant intervention while the pointwise worst case
+// switches sign three times.
+func printInterventions(m *causal.Model, grid, asc causal.RiskResult) {
+	yCol := m.Column(m.C.Y)
+	mv := m.C.XM[0]
+	edges := []float64{math.Inf(-1), -1.75, -1.25, -0.75, -0.25, 0.25, 0.75, 1.25, 1.75, math.Inf(1)}
+	sum := make([]float64, len(edges)-1)
+	cnt := make([]int, len(edges)-1)
+	for k, i := range grid.Rows {
+		for b := range sum {
+			if yCol[i] >= edges[b] && yCol[i] < edges[b+1] {
+				sum[b] += grid.GridArgMax[k]
+				cnt[b]++
+			}
+		}
+	}
+	fmt.Println("worst-case M for f_{X1} (B=3) by bin of Y: grid argmax (mean over rows) vs ascent 3·tanh(J(Y))")
+	fmt.Printf("%-14s %10s %10s\n", "Y bin", "grid", "ascent")
+	for b := range sum {
+		c := (edges[b] + edges[b+1]) / 2
+		switch {
+		case b == 0:
+			c = edges[1] - 0.5
+		case b == len(sum)-1:
+			c = edges[b] + 0.5
+		}
+		fmt.Printf("[%5.2f,%5.2f) %10.2f %10.2f\n", edges[b], edges[b+1], sum[b]/float64(max(1, cnt[b])), asc.Intervene(mv, []float64{c}))
+	}
+}
+
+// describeIntervention says whether the ascent's intervention on the one
+// mutable variable is constant over the training range of Y.
+func describeIntervention(m *causal.Model, asc causal.RiskResult) string {
+	mv := m.C.XM[0]
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for y := -3.0; y <= 3; y += 0.05 {
+		v := asc.Intervene(mv, []float64{y})
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if hi-lo < 0.05 {
+		return fmt.Sprintf("found M := %.2f for all Y", (lo+hi)/2)
+	}
+	return fmt.Sprintf("found M in [%.2f, %.2f] over Y in [-3, 3]", lo, hi)
 }
 
 // spearman returns the Spearman rank correlation of x and y.
