@@ -96,10 +96,18 @@ func TestBarrierGrad(t *testing.T) {
 		AdvVec: []float64{1, -2, 0.5, 3, -1, 1, 2, 0}, Objectives: 2, Clip: 0.2, MeanEpLen: 10,
 	}
 	for _, c := range []struct {
-		name string
-		old  []float64
-	}{{"feasible", []float64{50, -14}}, {"infeasible", []float64{50, -24}}} {
+		name  string
+		old   []float64
+		batch *ppo.Batch // nil: Grad without BeginUpdate
+	}{
+		{"feasible", []float64{50, -14}, nil}, {"infeasible", []float64{50, -24}, nil},
+		{"feasible update", []float64{50, -14}, &ppo.Batch{Objectives: 2, MeanEpLen: 10, AdvMean: []float64{0, -0.2}}},
+		{"violated update", []float64{50, -14}, &ppo.Batch{Objectives: 2, MeanEpLen: 10, AdvMean: []float64{0, -0.5}}},
+	} {
 		b := &Barrier{L: 0, Beta: 0.6, T: 20, Ref: []float64{0, -25}, Parent: []float64{50, -14}, Old: c.old}
+		if c.batch != nil {
+			b.BeginUpdate(c.batch)
+		}
 		w := make([]float64, 4)
 		b.Grad(w, mb)
 		for i := range mb.Ratio {
@@ -114,5 +122,68 @@ func TestBarrierGrad(t *testing.T) {
 				t.Errorf("%s sample %d: analytic %g, finite difference %g", c.name, i, w[i], fd)
 			}
 		}
+	}
+}
+
+// TestBarrierPerUpdateFeasibility checks that the barrier decides
+// feasibility once per update on the whole batch (spec step 7: "skip the
+// log term for that update"): a parent with slack whose batch argument is
+// positive keeps the log term on a minibatch whose own mean advantage would
+// put the argument below zero, and an update that starts violated uses the
+// recovery term throughout.
+func TestBarrierPerUpdateFeasibility(t *testing.T) {
+	// Parent (50, −14), ref (0, −25), β 0.6: slack of the time objective
+	// (11 − 6.6) = 4.4 at Old = Parent.
+	newBar := func() *Barrier {
+		return &Barrier{L: 0, Beta: 0.6, T: 20, Ref: []float64{0, -25}, Parent: []float64{50, -14}, Old: []float64{50, -14}}
+	}
+	// A minibatch at θ_old (ratios 1) with mean time advantage −1: its own
+	// estimate is 4.4 + 10·(−1) < 0.
+	mb := &ppo.Minibatch{
+		Ratio: []float64{1, 1, 1, 1}, Adv: make([]float64, 4),
+		AdvVec: []float64{0, -2, 0, 0, 0, -1, 0, -1}, Objectives: 2, Clip: 0.2, MeanEpLen: 10,
+	}
+	logGrad := func(arg float64) []float64 { // (L̄/(T·arg·B))·ρ·A_time
+		g := make([]float64, 4)
+		for i := range g {
+			g[i] = 10 / (20 * arg * 4) * mb.AdvVec[2*i+1]
+		}
+		return g
+	}
+	near := func(a, b []float64) bool {
+		for i := range a {
+			if math.Abs(a[i]-b[i]) > 1e-12 {
+				return false
+			}
+		}
+		return true
+	}
+
+	// Whole batch with mean time advantage 0: feasible for the update.
+	b := newBar()
+	b.BeginUpdate(&ppo.Batch{Objectives: 2, MeanEpLen: 10, AdvMean: []float64{0, 0}})
+	if b.Violated(1) {
+		t.Fatal("feasible batch reported violated")
+	}
+	g := make([]float64, 4)
+	v := b.Grad(g, mb)
+	if want := logGrad(4.4); !near(g, want) || math.Abs(v-math.Log(4.4)/20) > 1e-12 {
+		t.Errorf("feasible update: grad %v value %g, want log-barrier grad %v value %g", g, v, want, math.Log(4.4)/20)
+	}
+
+	// Whole batch with mean time advantage −1: violated for the update,
+	// even on a minibatch whose own estimate is feasible.
+	b = newBar()
+	b.BeginUpdate(&ppo.Batch{Objectives: 2, MeanEpLen: 10, AdvMean: []float64{0, -1}})
+	if !b.Violated(1) {
+		t.Fatal("violated batch reported feasible")
+	}
+	mb2 := *mb
+	mb2.AdvVec = []float64{0, 1, 0, 0, 0, 0, 0, 0}
+	g = make([]float64, 4)
+	b.Grad(g, &mb2)
+	want := []float64{0.25, 0, 0, 0}
+	if !near(g, want) {
+		t.Errorf("violated update: grad %v, want recovery grad %v", g, want)
 	}
 }

@@ -10,7 +10,8 @@
 // Extra objective terms plug in through [LossTerm]: a term sees the
 // probability ratios and advantages of a minibatch and returns its
 // derivative with respect to each log-probability, which is how C-MORL's
-// IPO log barrier (package morl) is added. Policies implement
+// IPO log barrier (package morl) is added; a term that also implements
+// [UpdateStarter] is shown whole-batch statistics once per update. Policies implement
 // [Differentiable] ([Tabular] here; MLP policies in package rl/mlp) and
 // critics [Critic] ([TabularCritic]; rl/mlp.Critic).
 //

@@ -55,3 +55,26 @@ type Minibatch struct {
 	// whole rollout batch (the rollout length if none ended).
 	MeanEpLen float64
 }
+
+// UpdateStarter is an optional interface of a [LossTerm]: the learner
+// calls BeginUpdate once per update, after the rollout and before the
+// first epoch (θ = θ_old, every ratio 1), with batch-level statistics.
+// Terms whose definition involves means over the whole batch (the C-MORL
+// barrier decides feasibility once per update from them) implement it.
+type UpdateStarter interface {
+	BeginUpdate(b *Batch)
+}
+
+// Batch is what an [UpdateStarter] sees of a whole rollout batch.
+type Batch struct {
+	Objectives int
+	// MeanEpLen is L̄ as in [Minibatch].
+	MeanEpLen float64
+	// Episodes is the number of episodes that ended in the batch and
+	// MeanReturn their mean undiscounted raw return vector (nil if none).
+	Episodes   int
+	MeanReturn []float64
+	// AdvMean holds mean_i A_{k,i} over the whole batch of the raw
+	// per-objective advantages (the units of Minibatch.AdvVec).
+	AdvMean []float64
+}

@@ -44,6 +44,15 @@ func (l *Learner) optimize(extra []LossTerm, st *Stats) {
 	v := make([]float64, n)
 	dv := make([]float64, n)
 	surr := clipped{}
+	var batch *Batch
+	for _, t := range extra {
+		if u, ok := t.(UpdateStarter); ok {
+			if batch == nil {
+				batch = l.batchStats(st)
+			}
+			u.BeginUpdate(batch)
+		}
+	}
 	for epoch := range l.s.Epochs {
 		l.rng.Shuffle(B, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		last := epoch == l.s.Epochs-1
@@ -150,4 +159,20 @@ func (l *Learner) valueGrad(idx []int, v, dv []float64) float64 {
 		l.agent.Critic.ValueGrad(v, l.obs[i], dv)
 	}
 	return loss / float64(len(idx)*n)
+}
+
+// batchStats returns the batch-level statistics of the current rollout.
+func (l *Learner) batchStats(st *Stats) *Batch {
+	n := l.nobj
+	b := &Batch{Objectives: n, MeanEpLen: st.MeanEpLen, Episodes: st.Episodes, MeanReturn: st.MeanReturn, AdvMean: make([]float64, n)}
+	B := l.BatchSize()
+	for i := range B {
+		for k := range n {
+			b.AdvMean[k] += l.raw[i*n+k]
+		}
+	}
+	for k := range n {
+		b.AdvMean[k] /= float64(B)
+	}
+	return b
 }

@@ -141,3 +141,62 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("empty agent: %v", err)
 	}
 }
+
+// batchProbe records what the learner shows an UpdateStarter and the
+// minibatches of the first epoch.
+type batchProbe struct {
+	begins  int
+	batch   Batch
+	sum     []float64
+	samples int
+	inFirst bool
+}
+
+func (p *batchProbe) BeginUpdate(b *Batch) {
+	p.begins++
+	p.batch = *b
+	p.sum = make([]float64, b.Objectives)
+	p.samples = 0
+	p.inFirst = true
+}
+
+func (p *batchProbe) Grad(_ []float64, mb *Minibatch) float64 {
+	if p.inFirst && p.samples < 64*4 {
+		for i := range mb.Ratio {
+			for k := range mb.Objectives {
+				p.sum[k] += mb.AdvVec[i*mb.Objectives+k]
+			}
+		}
+		p.samples += len(mb.Ratio)
+	}
+	return 0
+}
+
+// TestUpdateStarter checks that a loss term implementing UpdateStarter is
+// told the whole-batch statistics once per update, before the epochs: L̄ as
+// in the minibatches and AdvMean equal to the mean of every sample's raw
+// advantage (the first epoch's minibatches partition the batch).
+func TestUpdateStarter(t *testing.T) {
+	l := newDSTLearner(t, 1, 3)
+	p := &batchProbe{}
+	for u := 1; u <= 3; u++ {
+		st, err := l.Update(context.Background(), []float64{0.5, 0.5}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.begins != u {
+			t.Fatalf("update %d: BeginUpdate called %d times", u, p.begins)
+		}
+		if p.batch.Objectives != 2 || p.batch.MeanEpLen != st.MeanEpLen || p.batch.Episodes != st.Episodes {
+			t.Errorf("update %d: batch %+v, stats %+v", u, p.batch, st)
+		}
+		if p.samples != 64*4 {
+			t.Fatalf("first epoch saw %d samples", p.samples)
+		}
+		for k := range 2 {
+			if m := p.sum[k] / float64(p.samples); math.Abs(m-p.batch.AdvMean[k]) > 1e-9*(1+math.Abs(m)) {
+				t.Errorf("update %d objective %d: AdvMean %g, minibatch mean %g", u, k, p.batch.AdvMean[k], m)
+			}
+		}
+	}
+}
