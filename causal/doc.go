@@ -37,6 +37,16 @@
 //     mutable variable, a grid over [-B, B] per training row.
 //   - [SelectSubset] runs everything and returns S* = argmin h*.
 //
+// The structural equations default to ridge on random Fourier features;
+// [NewEquationLearner] is the official code's one-hidden-layer sigmoid MLP
+// (the example uses it). A [Recorder] ([History], [Printer]) follows a risk
+// run; [RiskResult] reports its [Status], the intervention networks the
+// ascent found ([RiskResult.Intervene]) and the grid's row-by-row worst
+// case ([RiskResult.GridArgMax]). The ascent is a local search: on the
+// spec's problem P1 every restart ends at a constant intervention M := ±B,
+// a local maximum below the grid's supremum (0.80 against 1.10), so with
+// one mutable variable prefer Grid, the reference.
+//
 // Regressors sit behind the [Regressor] interface: [Ridge] (gonum/mat
 // Cholesky), [RFFRidge] (random Fourier features) and [MLP] (gorgonia, via
 // package nn). The ascent needs [Differentiable] models; all three are.
