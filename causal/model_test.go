@@ -98,7 +98,7 @@ func TestRiskEstimatorsLinearKnownAnswer(t *testing.T) {
 	}
 }
 
-// A3 (reduced budget): the learned pipeline with the grid estimator.
+// A3 and A4 (reduced budget): the learned pipeline with the grid estimator.
 func TestA3LearnedPipelineReduced(t *testing.T) {
 	if testing.Short() {
 		t.Skip("learned pipeline")
@@ -121,8 +121,19 @@ func TestA3LearnedPipelineReduced(t *testing.T) {
 	for _, c := range sel.Candidates {
 		if len(c.Subset) == 0 {
 			h0 = c.Risk.Risk
-		} else {
-			h1 = c.Risk.Risk
+			continue
+		}
+		h1 = c.Risk.Risk
+		// A4: f_{X1} does well in typical environments (Bayes 0.167 and
+		// 0.216) although its worst case is the larger one.
+		for _, ge := range []float64{0, -1} {
+			mse, err := c.Predictor.MSE(problems.P1Env(ge, 2000, rng))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mse >= 0.3 {
+				t.Errorf("A4: f_{X1} MSE %.3f at g_e = %v, want < 0.3", mse, ge)
+			}
 		}
 	}
 	if h0 < 0.93 || h0 > 1.07 {
