@@ -31,6 +31,23 @@ func TestGemv(t *testing.T) {
 	Gemv(false, 1, a, []float64{1, 1}, 0, y)
 }
 
+func TestGer(t *testing.T) {
+	a := blas64.General{Rows: 2, Cols: 3, Stride: 3, Data: []float64{1, 2, 3, 4, 5, 6}}
+	Ger(2, []float64{1, -1}, []float64{1, 0, 2}, a)
+	want := []float64{3, 2, 7, 2, 5, 2}
+	for i, v := range want {
+		if a.Data[i] != v {
+			t.Fatalf("Ger = %v, want %v", a.Data, want)
+		}
+	}
+	defer func() {
+		if recover() != errLength {
+			t.Error("Ger with wrong y length did not panic with the length message")
+		}
+	}()
+	Ger(1, []float64{1, 1}, []float64{1, 1}, a)
+}
+
 func TestKernelPath(t *testing.T) {
 	p := KernelPath()
 	t.Logf("kernel path: %s", p)
