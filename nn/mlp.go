@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/optlearn/optlearn/linalg"
 )
 
 // Activation selects the hidden-layer nonlinearity of an [MLP].
@@ -211,6 +215,11 @@ func (m *MLP) actDeriv(z, a float64) float64 {
 	}
 }
 
+// general views w as a rows×cols row-major blas64 matrix.
+func general(rows, cols int, w []float64) blas64.General {
+	return blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: w[:rows*cols]}
+}
+
 // forward fills the scratch buffers for input x.
 func (m *MLP) forward(x []float64) {
 	copy(m.a[0], x)
@@ -219,18 +228,8 @@ func (m *MLP) forward(x []float64) {
 		nin, nout := m.Sizes[l], m.Sizes[l+1]
 		z := m.z[l+1]
 		copy(z, m.B[l])
-		in := m.a[l]
-		w := m.W[l]
-		for i := 0; i < nin; i++ {
-			xi := in[i]
-			if xi == 0 {
-				continue
-			}
-			row := w[i*nout : (i+1)*nout]
-			for j, wij := range row {
-				z[j] += xi * wij
-			}
-		}
+		// z += Wᵀ a (W is nin×nout row-major), through blas64.
+		linalg.Gemv(true, 1, general(nin, nout, m.W[l]), m.a[l], 1, z)
 		out := m.a[l+1]
 		if l == L-1 {
 			copy(out, z)
@@ -269,32 +268,15 @@ func (m *MLP) backward(dout []float64, gparams [][]float64, gin []float64) {
 		nin, nout := m.Sizes[l], m.Sizes[l+1]
 		dz := m.d[l+1] // gradient wrt z[l+1] (for l == L-1 linear output)
 		if gparams != nil {
-			gw, gb := gparams[2*l], gparams[2*l+1]
-			in := m.a[l]
-			for i := 0; i < nin; i++ {
-				xi := in[i]
-				row := gw[i*nout : (i+1)*nout]
-				for j := range row {
-					row[j] += xi * dz[j]
-				}
-			}
-			for j := range gb {
-				gb[j] += dz[j]
-			}
+			// ∂W += a dzᵀ, ∂b += dz.
+			linalg.Ger(1, m.a[l], dz, general(nin, nout, gparams[2*l]))
+			linalg.Axpy(1, dz, gparams[2*l+1])
 		}
 		if l == 0 && gin == nil {
 			break
 		}
-		w := m.W[l]
 		da := m.d[l]
-		for i := 0; i < nin; i++ {
-			row := w[i*nout : (i+1)*nout]
-			s := 0.0
-			for j, wij := range row {
-				s += wij * dz[j]
-			}
-			da[i] = s
-		}
+		linalg.Gemv(false, 1, general(nin, nout, m.W[l]), dz, 0, da)
 		if l > 0 {
 			for i := range da {
 				da[i] *= m.actDeriv(m.z[l][i], m.a[l][i])
@@ -335,6 +317,22 @@ func (m *MLP) Backward(out, x, dout []float64, gparams [][]float64, gin []float6
 	}
 	m.forward(x)
 	copy(out, m.a[len(m.a)-1])
+	m.backward(dout, gparams, gin)
+}
+
+// Backprop is [MLP.Backward] without its forward pass: it propagates dout
+// through the state left by the last [MLP.Predict], [MLP.InputGrad] or
+// [MLP.Backward] call, which must have been made on the input of interest
+// with the current parameters. It saves a forward pass when the outputs
+// are needed before their gradient (a softmax policy's log-probability).
+// It panics on length mismatch.
+func (m *MLP) Backprop(dout []float64, gparams [][]float64, gin []float64) {
+	if len(dout) != m.Out() || (gin != nil && len(gin) != m.In()) {
+		panic("nn: length mismatch")
+	}
+	if gparams != nil && len(gparams) != 2*len(m.W) {
+		panic("nn: gparams length mismatch")
+	}
 	m.backward(dout, gparams, gin)
 }
 
