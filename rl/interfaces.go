@@ -60,6 +60,14 @@ type Policy interface {
 	Clone() Policy
 }
 
+// ActLogProber is an optional [Policy] extension: ActLogProb returns the
+// action Act would return (consuming rng exactly as Act does) together
+// with its LogProb, from one evaluation of the model. Rollouts use it when
+// a policy implements it.
+type ActLogProber interface {
+	ActLogProb(obs []float64, deterministic bool, rng *rand.Rand) (Action, float64)
+}
+
 // VectorCritic estimates the vector of expected discounted returns V(s) ∈ Rⁿ.
 // Values writes the n estimates for obs into dst. A VectorCritic need not be
 // safe for concurrent use.

@@ -74,7 +74,19 @@ func (c *Categorical) probs(obs []float64) []float64 {
 
 // Act returns the argmax action (deterministic) or a sample.
 func (c *Categorical) Act(obs []float64, deterministic bool, rng *rand.Rand) rl.Action {
+	a, _ := c.ActLogProb(obs, deterministic, rng)
+	return a
+}
+
+// ActLogProb returns Act's action and its log-probability from one forward
+// pass (it implements [rl.ActLogProber]).
+func (c *Categorical) ActLogProb(obs []float64, deterministic bool, rng *rand.Rand) (rl.Action, float64) {
 	p := c.probs(obs)
+	a := c.pick(p, deterministic, rng)
+	return rl.Action{Discrete: a}, math.Log(p[a])
+}
+
+func (c *Categorical) pick(p []float64, deterministic bool, rng *rand.Rand) int {
 	if deterministic {
 		best := 0
 		for a, q := range p {
@@ -82,16 +94,16 @@ func (c *Categorical) Act(obs []float64, deterministic bool, rng *rand.Rand) rl.
 				best = a
 			}
 		}
-		return rl.Action{Discrete: best}
+		return best
 	}
 	u := rng.Float64()
 	for a, q := range p {
 		u -= q
 		if u < 0 {
-			return rl.Action{Discrete: a}
+			return a
 		}
 	}
-	return rl.Action{Discrete: len(p) - 1}
+	return len(p) - 1
 }
 
 // LogProb returns log π(a|obs).
@@ -131,7 +143,7 @@ func (c *Categorical) LogProbGrad(obs []float64, a rl.Action, wLogp, wEnt float6
 			c.dout[b] += wEnt * (-q * (math.Log(q) + ent))
 		}
 	}
-	c.Net.Backward(c.buf, obs, c.dout, c.grads, nil)
+	c.Net.Backprop(c.dout, c.grads, nil) // forward done by probs
 	return logp, ent
 }
 
@@ -176,7 +188,10 @@ func (g *Gaussian) alloc() {
 
 // Act returns the mean (deterministic) or a sample.
 func (g *Gaussian) Act(obs []float64, deterministic bool, rng *rand.Rand) rl.Action {
-	mu := g.Net.Predict(g.buf, obs)
+	return g.act(g.Net.Predict(g.buf, obs), deterministic, rng)
+}
+
+func (g *Gaussian) act(mu []float64, deterministic bool, rng *rand.Rand) rl.Action {
 	a := make([]float64, len(mu))
 	for i, m := range mu {
 		a[i] = m
@@ -187,9 +202,20 @@ func (g *Gaussian) Act(obs []float64, deterministic bool, rng *rand.Rand) rl.Act
 	return rl.Action{Box: a}
 }
 
+// ActLogProb returns Act's action and its log-probability from one forward
+// pass (it implements [rl.ActLogProber]).
+func (g *Gaussian) ActLogProb(obs []float64, deterministic bool, rng *rand.Rand) (rl.Action, float64) {
+	mu := g.Net.Predict(g.buf, obs)
+	a := g.act(mu, deterministic, rng)
+	return a, g.logProb(mu, a)
+}
+
 // LogProb returns log N(a; f(obs), σ²).
 func (g *Gaussian) LogProb(obs []float64, a rl.Action) float64 {
-	mu := g.Net.Predict(g.buf, obs)
+	return g.logProb(g.Net.Predict(g.buf, obs), a)
+}
+
+func (g *Gaussian) logProb(mu []float64, a rl.Action) float64 {
 	lp := 0.0
 	for i, m := range mu {
 		z := (a.Box[i] - m) / math.Exp(g.LogStd[i])
@@ -225,7 +251,7 @@ func (g *Gaussian) LogProbGrad(obs []float64, a rl.Action, wLogp, wEnt float64) 
 	if wLogp == 0 && wEnt == 0 {
 		return logp, ent
 	}
-	g.Net.Backward(g.buf, obs, g.dout, g.grads[:len(g.grads)-1], nil)
+	g.Net.Backprop(g.dout, g.grads[:len(g.grads)-1], nil) // forward done above
 	return logp, ent
 }
 

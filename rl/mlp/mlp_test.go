@@ -79,3 +79,40 @@ func TestGradients(t *testing.T) {
 		return dv[0]*v[0] + dv[1]*v[1]
 	})
 }
+
+// ActLogProb is Act followed by LogProb, bit for bit and with the same use
+// of the random stream.
+func TestActLogProbMatchesActThenLogProb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 0))
+	cat, err := NewCategorical(4, 3, []int{8}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gau, err := NewGaussian(4, 2, []int{8}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pol := range []rl.Policy{cat, gau} {
+		alp := pol.(rl.ActLogProber)
+		for _, det := range []bool{false, true} {
+			r1, r2 := rand.New(rand.NewPCG(9, 1)), rand.New(rand.NewPCG(9, 1))
+			for k := 0; k < 50; k++ {
+				obs := []float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+				a1 := pol.Act(obs, det, r1)
+				lp1 := pol.LogProb(obs, a1)
+				a2, lp2 := alp.ActLogProb(obs, det, r2)
+				if a1.Discrete != a2.Discrete || len(a1.Box) != len(a2.Box) || lp1 != lp2 {
+					t.Fatalf("%T det=%v: Act+LogProb (%v, %v), ActLogProb (%v, %v)", pol, det, a1, lp1, a2, lp2)
+				}
+				for i := range a1.Box {
+					if a1.Box[i] != a2.Box[i] {
+						t.Fatalf("%T: action %v vs %v", pol, a1.Box, a2.Box)
+					}
+				}
+			}
+			if r1.Uint64() != r2.Uint64() {
+				t.Fatalf("%T det=%v: the random streams diverged", pol, det)
+			}
+		}
+	}
+}

@@ -128,6 +128,17 @@ func (n *normalized) LogProb(obs []float64, a rl.Action) float64 {
 	return n.p.LogProb(n.buf, a)
 }
 
+// ActLogProb normalises once and uses the policy's own ActLogProb when it
+// has one.
+func (n *normalized) ActLogProb(obs []float64, det bool, rng *rand.Rand) (rl.Action, float64) {
+	n.s.normalize(n.buf, obs)
+	if alp, ok := n.p.(rl.ActLogProber); ok {
+		return alp.ActLogProb(n.buf, det, rng)
+	}
+	a := n.p.Act(n.buf, det, rng)
+	return a, n.p.LogProb(n.buf, a)
+}
+
 func (n *normalized) Clone() rl.Policy {
 	return &normalized{p: n.p.Clone(), s: n.s.clone(), buf: make([]float64, len(n.buf))}
 }

@@ -339,9 +339,14 @@ func (l *Learner) rolloutEnv(e int, pol Differentiable, cr Critic, r []float64) 
 		i := e*T + t
 		copy(l.rawObs[i], l.cur[e])
 		l.normObs(l.obs[i], l.cur[e])
-		a := pol.Act(l.obs[i], false, rng)
+		var a rl.Action
+		if alp, ok := pol.(rl.ActLogProber); ok {
+			a, l.logp[i] = alp.ActLogProb(l.obs[i], false, rng)
+		} else {
+			a = pol.Act(l.obs[i], false, rng)
+			l.logp[i] = pol.LogProb(l.obs[i], a)
+		}
 		l.acts[i] = a
-		l.logp[i] = pol.LogProb(l.obs[i], a)
 		cr.Values(l.val[i*n:(i+1)*n], l.obs[i])
 		ea := a
 		if !l.space.IsDiscrete() {
