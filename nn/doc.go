@@ -12,9 +12,11 @@
 //
 // The MLP can also be evaluated without a graph ([MLP.Predict]) and
 // differentiated by hand with respect to its input and parameters
-// ([MLP.InputGrad], [MLP.Backward]); this is what hot loops (rollouts,
-// adversarial ascent) use, because a gorgonia tape machine costs tens of
-// microseconds per operation.
+// ([MLP.InputGrad], [MLP.Backward], [MLP.Backprop]); this is what hot loops
+// (rollouts, adversarial ascent) use, because a gorgonia tape machine costs
+// tens of microseconds per operation. These passes run their matrix-vector
+// products through gonum's blas64 (linalg.Gemv, linalg.Ger), so a native
+// BLAS installed with blas64.Use serves them, and allocate nothing.
 //
 // # Layout
 //
