@@ -81,18 +81,18 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 	data := causal.Data{Vars: problems.P1Vars, Envs: envs}
 	// The ascent uses the spec's settings (J = 3·tanh(MLP), hidden
 	// max(2, |PA_M|/2) = 2, Adam 0.02, <= 10,000 steps, early stop after
-	// 100 calm records, 3 restarts); quick mode evaluates it on 600 of the
+	// 100 calm records, 3 restarts); quick mode evaluates it on 400 of the
 	// 10,000 training rows.
-	gridRows, ascRows := 0, 0
+	gridRows, ascRows, gridPoints := 0, 0, 61
 	if quick {
-		gridRows, ascRows = 2000, 600
+		gridRows, ascRows, gridPoints = 2000, 400, 31
 	}
 	// The grid averages 10 resampled X1 residuals inside the max, like the
 	// spec's Bayes reference (A2), and the do(W) sample carries resampled
 	// residuals too (DoNoise): f_{X1} is then trained on data with X1's
 	// noise, as the reference f is.
 	grid := func(B float64) causal.RiskSettings {
-		return causal.RiskSettings{Method: causal.Grid, Bound: B, Rows: gridRows, NoiseDraws: 10}
+		return causal.RiskSettings{Method: causal.Grid, Bound: B, Rows: gridRows, NoiseDraws: 10, GridPoints: gridPoints}
 	}
 	ascent := causal.RiskSettings{Method: causal.Ascent, Bound: 3, Rows: ascRows}
 	set := &causal.Settings{Predictor: p1Predictor(), Equation: p1Equation(), Risk: grid(3), DoNoise: true}
