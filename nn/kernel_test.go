@@ -71,7 +71,8 @@ func closeRel(a, b float64) bool {
 // The blas64 kernels of forward/backward agree with the scalar reference.
 func TestKernelsMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 0))
-	for _, sizes := range [][]int{{1, 1}, {3, 1}, {4, 64, 64, 2}, {7, 5, 3}, {2, 1, 1}, {11, 17, 1}} {
+	// Layers on both sides of blasMin (Go loops and blas64).
+	for _, sizes := range [][]int{{1, 1}, {3, 1}, {4, 64, 64, 2}, {7, 5, 3}, {2, 1, 1}, {11, 17, 1}, {40, 32, 3}, {3, 128, 9}} {
 		for _, act := range []Activation{Tanh, Sigmoid, ReLU} {
 			m, err := NewMLP(sizes, act, rng)
 			if err != nil {
@@ -191,6 +192,31 @@ func prevForward(m *MLP, x []float64) {
 // 4→64→64→2 tanh network of the rl examples, through blas64, through the
 // previous version's Go loops (forward/prev, the baseline) and through the
 // scalar reference used by the tests (allocating).
+// BenchmarkMLPTiny measures forward passes of small sigmoid networks (the
+// causal equations and predictors) and of the rl network, against the
+// previous version's Go loops: layers below blasMin stay in Go loops.
+func BenchmarkMLPTiny(b *testing.B) {
+	for _, sizes := range [][]int{{2, 1, 1}, {5, 12, 1}, {4, 8, 1}, {16, 16, 1}, {4, 64, 64, 2}} {
+		rng := rand.New(rand.NewPCG(7, 0))
+		m, _ := NewMLP(sizes, Sigmoid, rng)
+		x := make([]float64, sizes[0])
+		for i := range x {
+			x[i] = 0.5 - float64(i%3)
+		}
+		out := make([]float64, m.Out())
+		b.Run(fmt.Sprintf("%v/current", sizes), func(b *testing.B) {
+			for b.Loop() {
+				m.Predict(out, x)
+			}
+		})
+		b.Run(fmt.Sprintf("%v/prev", sizes), func(b *testing.B) {
+			for b.Loop() {
+				prevForward(m, x)
+			}
+		})
+	}
+}
+
 func BenchmarkMLP(b *testing.B) {
 	rng := rand.New(rand.NewPCG(7, 0))
 	m, _ := NewMLP([]int{4, 64, 64, 2}, Tanh, rng)
