@@ -29,9 +29,9 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/constrained"
 	"github.com/optlearn/optlearn/constrained/problems"
-	"github.com/optlearn/optlearn/internal/claims"
 	"github.com/optlearn/optlearn/libsvm/sets"
 )
 
@@ -157,13 +157,8 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Fprintf(w, "\nfigures (KKT residual vs outer iteration): %s\n\n", strings.Join(files, " "))
-	if err := rep.Write(w, false); err != nil {
+	if err := rep.Write(w, *asJSON); err != nil {
 		log.Fatal(err)
-	}
-	if *asJSON {
-		if err := rep.Write(w, true); err != nil {
-			log.Fatal(err)
-		}
 	}
 }
 

@@ -29,7 +29,7 @@ import (
 
 	"github.com/optlearn/optlearn/bilevel"
 	"github.com/optlearn/optlearn/bilevel/problems"
-	"github.com/optlearn/optlearn/internal/claims"
+	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/linalg"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -72,12 +72,9 @@ func main() {
 			fail++
 		}
 	}
-	fmt.Printf("%d claims, %d failed\n", len(a.report.Claims), fail)
-	if *asJSON {
-		if err := a.report.Write(os.Stdout, true); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+	if err := a.report.Write(os.Stdout, *asJSON); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 }
 

@@ -30,7 +30,7 @@ import (
 
 	"github.com/optlearn/optlearn/causal"
 	"github.com/optlearn/optlearn/causal/problems"
-	"github.com/optlearn/optlearn/internal/claims"
+	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/nn"
 )
 
@@ -57,10 +57,8 @@ func main() {
 	t0 = time.Now()
 	runP2(ctx, *quick, *seed, *out)
 	fmt.Printf("[P2: %.1f s]\n", time.Since(t0).Seconds())
-	if *asJSON {
-		if err := report.Write(os.Stdout, true); err != nil {
-			log.Fatal(err)
-		}
+	if err := report.Write(os.Stdout, *asJSON); err != nil {
+		log.Fatal(err)
 	}
 }
 

@@ -43,7 +43,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/optlearn/optlearn/internal/claims"
+	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/rl"
 	"github.com/optlearn/optlearn/rl/envs"
 	"github.com/optlearn/optlearn/rl/mlp"

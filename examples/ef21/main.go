@@ -33,9 +33,9 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	report "github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/ef21"
 	"github.com/optlearn/optlearn/ef21/problems"
-	report "github.com/optlearn/optlearn/internal/claims"
 	"github.com/optlearn/optlearn/libsvm/sets"
 )
 
@@ -95,11 +95,9 @@ func main() {
 	claims = append(claims, c...)
 	fmt.Printf("\nfigures in %s; total %.1f s\n", *out, time.Since(start).Seconds())
 	rep := report.Report{Example: "ef21", Claims: claims}
-	if *asJSON {
-		if err := rep.Write(os.Stdout, true); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+	if err := rep.Write(os.Stdout, *asJSON); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	if !rep.Passed() {
 		os.Exit(1)

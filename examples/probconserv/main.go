@@ -27,7 +27,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/optlearn/optlearn/internal/claims"
+	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/pde/gpme"
 )
 

@@ -25,7 +25,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/optlearn/optlearn/internal/claims"
+	"github.com/optlearn/optlearn/claims"
 )
 
 type result struct {

@@ -24,7 +24,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/optlearn/optlearn/internal/claims"
+	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/sched"
 	"github.com/optlearn/optlearn/sched/instances"
 )

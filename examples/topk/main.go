@@ -17,7 +17,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/optlearn/optlearn/internal/claims"
+	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/linalg"
 )
 

@@ -41,27 +41,35 @@ func (r *Report) Passed() bool {
 	return true
 }
 
-// Write prints the claims as a table, or, when asJSON is set, as one JSON
-// line (which must be the last line of the example's output).
+// Write prints the claims as a table (one PASS or FAIL line per claim, with
+// what the paper says and what was measured) and a count, and then, when
+// asJSON is set, the report as one JSON line, which is the last line of the
+// example's output. Every example prints its verdicts this way.
 func (r *Report) Write(w io.Writer, asJSON bool) error {
-	if asJSON {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
-	}
+	passed := 0
 	for _, c := range r.Claims {
 		verdict := "PASS"
-		if !c.Pass {
+		if c.Pass {
+			passed++
+		} else {
 			verdict = "FAIL"
 		}
 		if _, err := fmt.Fprintf(w, "%s  %s\n      paper: %s\n      measured: %s\n", verdict, c.Name, c.Paper, c.Measured); err != nil {
 			return err
 		}
 	}
-	return nil
+	if _, err := fmt.Fprintf(w, "%s: %d of %d claims pass\n", r.Example, passed, len(r.Claims)); err != nil {
+		return err
+	}
+	if !asJSON {
+		return nil
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
 }
 
 // Parse reads a report from the last non-empty line of an example's output.
