@@ -1,0 +1,312 @@
+package parl
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/optlearn/optlearn/nn/optim"
+	"github.com/optlearn/optlearn/run"
+)
+
+// Settings configures [Run] (A-PARL). The zero value is the spec's main
+// experiment: λ = 0.1, 100 iterations of 32 queries, Adam with learning
+// rate 0.05, the batch-mean baseline, both hypergradient terms.
+type Settings struct {
+	// Lambda is the entropy temperature λ of the lower level. Zero means
+	// 0.1.
+	Lambda float64
+	// MaxIter is the number of outer iterations T (one iteration: solve the
+	// lower level, draw a batch, one Adam step on ν). Zero means 100.
+	MaxIter int
+	// Batch is the number of queries N per iteration (trajectories for
+	// utility feedback, pairs for preferences). Zero means 32.
+	Batch int
+	// LR is Adam's learning rate α (β₁ = 0.9, β₂ = 0.999). Zero means 0.05.
+	LR float64
+	// NoBaseline drops the baseline b (the batch mean of U) from term 2.
+	// The estimate stays unbiased but its variance grows.
+	NoBaseline bool
+	// TermOneOnly drops term 2, the correction for the dependence of the
+	// data distribution on ν: the "reward learning on on-policy data"
+	// baseline. With utility feedback the gradient is then zero.
+	TermOneOnly bool
+	// Rand draws the trajectories and noisy feedback. Nil means
+	// rand.New(rand.NewPCG(1, 0)).
+	Rand *rand.Rand
+	// TimeLimit bounds the wall time; zero means none, negative is an error.
+	TimeLimit time.Duration
+	// Recorder, if not nil, receives the state at the start, after each
+	// iteration and at the end.
+	Recorder Recorder
+	// Ridge is the ridge weight of [Decoupled]'s regression. Zero means
+	// 1e-3 (the spec's λ_ridge).
+	Ridge float64
+	// Exact, when true, records the exact F(ν) (utility feedback without
+	// noise, [Policy.Value]) in every Iter; it costs one more dynamic
+	// programme per iteration.
+	Exact bool
+}
+
+// Iter is the state of a run passed to a [Recorder].
+type Iter struct {
+	run.Progress
+	// Nu is the current ν (read only, valid during the call).
+	Nu []float64
+	// Grad is the hypergradient estimate used by the last step (nil at Start).
+	Grad []float64
+	// Queries is the number of feedback queries so far.
+	Queries int
+	// MeanU is the mean feedback value of the last batch.
+	MeanU float64
+	// F is the exact upper objective at Nu when Settings.Exact, else NaN.
+	F float64
+}
+
+// Clone returns a copy of it whose slices are its own.
+func (it *Iter) Clone() Iter {
+	c := *it
+	c.Nu = append([]float64(nil), it.Nu...)
+	c.Grad = append([]float64(nil), it.Grad...)
+	return c
+}
+
+// Summary says the iteration's quantities in a few words.
+func (it *Iter) Summary() string {
+	return fmt.Sprintf("F %.4f  mean U %.4f  queries %d  ν %.3f", it.F, it.MeanU, it.Queries, it.Nu)
+}
+
+// Recorder receives the state of a run (see package run for the contract).
+type Recorder = run.Recorder[*Iter]
+
+// History keeps every state of a run, for plots.
+type History = run.History[Iter, *Iter]
+
+// Printer writes progress lines.
+type Printer = run.Printer[*Iter]
+
+// Result is the outcome of [Run] or [Decoupled].
+type Result struct {
+	// Nu is the final reward parameter ν_T.
+	Nu []float64
+	// Policy is π*(ν_T).
+	Policy *Policy
+	// Iterations is the number of outer iterations done.
+	Iterations int
+	// Queries is the number of feedback queries made.
+	Queries int
+	// Status says why the run stopped: Completed after MaxIter iterations.
+	Status run.Status
+}
+
+func (s *Settings) defaults() (Settings, error) {
+	var c Settings
+	if s != nil {
+		c = *s
+	}
+	c.Lambda = cmpOr(c.Lambda, 0.1)
+	c.LR = cmpOr(c.LR, 0.05)
+	c.Ridge = cmpOr(c.Ridge, 1e-3)
+	if c.MaxIter == 0 {
+		c.MaxIter = 100
+	}
+	if c.Batch == 0 {
+		c.Batch = 32
+	}
+	if c.Rand == nil {
+		c.Rand = rand.New(rand.NewPCG(1, 0))
+	}
+	switch {
+	case !(c.Lambda > 0) || math.IsInf(c.Lambda, 0):
+		return c, fmt.Errorf("%w: Lambda = %v", ErrSettings, c.Lambda)
+	case !(c.LR > 0) || math.IsInf(c.LR, 0):
+		return c, fmt.Errorf("%w: LR = %v", ErrSettings, c.LR)
+	case !(c.Ridge > 0) || math.IsInf(c.Ridge, 0):
+		return c, fmt.Errorf("%w: Ridge = %v", ErrSettings, c.Ridge)
+	case c.MaxIter < 0:
+		return c, fmt.Errorf("%w: MaxIter = %d", ErrSettings, c.MaxIter)
+	case c.Batch < 1:
+		return c, fmt.Errorf("%w: Batch = %d", ErrSettings, c.Batch)
+	}
+	return c, run.CheckTimeLimit(c.TimeLimit)
+}
+
+func cmpOr(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// Run is A-PARL (Chakraborty et al., ICLR 2024): it maximises
+// F(ν) = E_{τ ~ π*(ν)}[U_ν(τ)] over the reward parameters ν, where π*(ν)
+// is the entropy-regularised optimal policy for r_ν = ν·φ (the lower
+// level, solved exactly by [SoftValueIteration]) and U_ν the feedback fb.
+// Each iteration draws Batch queries from π*(ν_t), estimates
+//
+//	∇F(ν) ≈ mean ∇_ν U_ν  +  mean (U_ν − b) Σ_h ∇_ν log π*_h(a_h|s_h)
+//
+// (term 1, reward learning; term 2, the distribution-dependence correction,
+// with ∇_ν log π* from the successor features and b the batch mean of U),
+// and takes one Adam ascent step. ctx is checked between queries.
+//
+// It returns an error wrapping [ErrMDP], [ErrDimension], [ErrSettings],
+// [ErrNotFinite] or [ErrFeedback] for bad input, the context's error when
+// canceled (with the last ν in the Result), and the Recorder's error.
+func Run(ctx context.Context, m *MDP, nu0 []float64, fb Feedback, s *Settings) (Result, error) {
+	set, err := s.defaults()
+	if err != nil {
+		return Result{}, err
+	}
+	if fb == nil {
+		return Result{}, fmt.Errorf("%w: nil Feedback", ErrSettings)
+	}
+	if k := fb.Arity(); k < 1 || k > 2 {
+		return Result{}, fmt.Errorf("%w: Feedback.Arity() = %d, want 1 or 2", ErrFeedback, k)
+	}
+	pol, err := SoftValueIteration(m, nu0, set.Lambda)
+	if err != nil {
+		return Result{}, err
+	}
+	d := m.Dim()
+	nu := append([]float64(nil), nu0...)
+	est := newEstimator(m, fb, set, d)
+	adam := optim.Adam{LR: set.LR, Ascent: true}
+	res := Result{Nu: nu, Policy: pol}
+	it := &Iter{Nu: nu, F: math.NaN()}
+	loop := run.Loop[*Iter]{Recorder: set.Recorder, MaxIter: set.MaxIter, TimeLimit: set.TimeLimit}
+	end := func(st run.Status, err error) (Result, error) {
+		res.Status, res.Iterations = st, loop.Iterations()
+		return res, loop.End(it, st, err)
+	}
+	if set.Exact {
+		it.F, _, _ = pol.Value(nil)
+	}
+	if err := loop.Start(it); err != nil {
+		return end(run.RecorderStopped, err)
+	}
+	if set.MaxIter == 0 {
+		return end(run.Completed, nil)
+	}
+	for {
+		g, meanU, err := est.estimate(ctx, pol)
+		if err != nil {
+			if ctx.Err() != nil {
+				return end(run.Canceled, err)
+			}
+			return end(run.Failure, err)
+		}
+		res.Queries += set.Batch
+		adam.Step([][]float64{nu}, [][]float64{g})
+		if err := checkFinite("nu", nu); err != nil {
+			return end(run.Failure, err)
+		}
+		if pol, err = SoftValueIteration(m, nu, set.Lambda); err != nil {
+			return end(run.Failure, err)
+		}
+		res.Policy = pol
+		it.Grad, it.Queries, it.MeanU = g, res.Queries, meanU
+		if set.Exact {
+			it.F, _, _ = pol.Value(nil)
+		}
+		st, err := loop.Next(ctx, it, false)
+		if st == run.IterationLimit {
+			st = run.Completed // a fixed budget, no convergence test
+		}
+		if st != run.NotTerminated {
+			return end(st, err)
+		}
+	}
+}
+
+// estimator draws a batch and forms the hypergradient estimate; its
+// buffers are reused across iterations.
+type estimator struct {
+	m    *MDP
+	fb   Feedback
+	set  Settings
+	ts   []Trajectory
+	u    []float64
+	sc   [][]float64 // per-query score Σ over the query's trajectories
+	g, t []float64
+}
+
+func newEstimator(m *MDP, fb Feedback, set Settings, d int) *estimator {
+	e := &estimator{m: m, fb: fb, set: set, ts: make([]Trajectory, fb.Arity()),
+		u: make([]float64, set.Batch), sc: make([][]float64, set.Batch),
+		g: make([]float64, d), t: make([]float64, d)}
+	for i := range e.sc {
+		e.sc[i] = make([]float64, d)
+	}
+	return e
+}
+
+func (e *estimator) estimate(ctx context.Context, pol *Policy) (g []float64, meanU float64, err error) {
+	n := e.set.Batch
+	clear(e.g)
+	for i := 0; i < n; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+		for k := range e.ts {
+			pol.Sample(&e.ts[k], e.set.Rand)
+		}
+		clear(e.t)
+		u, err := e.fb.Eval(e.m, pol.Nu, e.ts, e.t, e.set.Rand)
+		if err != nil {
+			return nil, 0, err
+		}
+		if math.IsNaN(u) || math.IsInf(u, 0) {
+			return nil, 0, fmt.Errorf("%w: feedback value %v", ErrNotFinite, u)
+		}
+		e.u[i] = u
+		meanU += u / float64(n)
+		for k := range e.g {
+			e.g[k] += e.t[k] / float64(n)
+		}
+		clear(e.sc[i])
+		for k := range e.ts {
+			pol.AddScore(e.sc[i], &e.ts[k], 1)
+		}
+	}
+	if e.set.TermOneOnly {
+		return e.g, meanU, nil
+	}
+	b := meanU
+	if e.set.NoBaseline {
+		b = 0
+	}
+	for i := 0; i < n; i++ {
+		w := (e.u[i] - b) / float64(n)
+		for k := range e.g {
+			e.g[k] += w * e.sc[i][k]
+		}
+	}
+	return e.g, meanU, nil
+}
+
+// Estimate returns one A-PARL hypergradient estimate at the policy p (the
+// lower-level solution for p.Nu) from s.Batch queries of fb, with the
+// baseline and terms selected by s: the quantity [Run] steps along, for
+// checking it against an exact reference ([Policy.Value],
+// [ExactPreference]). Errors are those of [Run].
+func Estimate(ctx context.Context, p *Policy, fb Feedback, s *Settings) ([]float64, error) {
+	set, err := s.defaults()
+	if err != nil {
+		return nil, err
+	}
+	if p == nil || fb == nil {
+		return nil, fmt.Errorf("%w: nil Policy or Feedback", ErrSettings)
+	}
+	if k := fb.Arity(); k < 1 || k > 2 {
+		return nil, fmt.Errorf("%w: Feedback.Arity() = %d, want 1 or 2", ErrFeedback, k)
+	}
+	e := newEstimator(p.MDP, fb, set, p.MDP.Dim())
+	g, _, err := e.estimate(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return append([]float64(nil), g...), nil
+}
