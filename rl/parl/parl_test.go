@@ -196,7 +196,10 @@ func TestBadInput(t *testing.T) {
 			_, err := Run(ctx, PreferenceTree(), []float64{0, 0, 0, 0}, &Preference{Teacher: badLabel{}}, nil)
 			return err
 		}},
-		{"nil teacher", ErrSettings, func() error { _, err := Run(ctx, PreferenceTree(), []float64{0, 0, 0, 0}, &Preference{}, nil); return err }},
+		{"nil teacher", ErrSettings, func() error {
+			_, err := Run(ctx, PreferenceTree(), []float64{0, 0, 0, 0}, &Preference{}, nil)
+			return err
+		}},
 		{"NaN utility", ErrNotFinite, func() error { _, err := Run(ctx, grid, nu, constU(math.NaN()), nil); return err }},
 		{"Decoupled with preferences", ErrSettings, func() error {
 			_, err := Decoupled(ctx, PreferenceTree(), []float64{0, 0, 0, 0}, &Preference{Teacher: BradleyTerry{}}, nil)
