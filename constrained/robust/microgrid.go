@@ -34,11 +34,17 @@ const (
 	mgX       = mgNodes + 3*mgNodes + mgNodes // u, b, e
 )
 
-// MicrogridU returns the index of u_i, MicrogridB of b_ik (n_i = Σ_k b_ik,
-// b_i1 = u_i ≥ b_i2 ≥ b_i3), MicrogridE of e_i in a [Microgrid] plan.
-func MicrogridU(i int) int    { return i }
+// MicrogridU returns the index of the siting binary u_i (node i = 0, 1, 2)
+// in a [Microgrid] plan.
+func MicrogridU(i int) int { return i }
+
+// MicrogridB returns the index of the dispenser binary b_ik (k = 0, 1, 2;
+// n_i = Σ_k b_ik, b_i0 = u_i ≥ b_i1 ≥ b_i2) in a [Microgrid] plan.
 func MicrogridB(i, k int) int { return mgNodes + 3*i + k }
-func MicrogridE(i int) int    { return 4*mgNodes + i }
+
+// MicrogridE returns the index of e_i, the electrolyser modules at node i,
+// in a [Microgrid] plan.
+func MicrogridE(i int) int { return 4*mgNodes + i }
 
 // Plan decodes a microgrid plan: sites u, dispensers n, electrolyser
 // modules e per node.
