@@ -1,0 +1,381 @@
+package selective
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/integrate/quad"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Errors; errors returned by the package wrap one of them with detail.
+var (
+	// ErrData: outcomes recorded for untested units, labels outside {0, 1},
+	// non-finite features, a first column that is not the intercept, or
+	// too few tested units to identify the model.
+	ErrData = errors.New("selective: invalid data")
+	// ErrSettings: a prevalence outside (0, 1), a negative weight, an
+	// expertise set without the intercept, a fixed α or s that is not
+	// positive.
+	ErrSettings = errors.New("selective: invalid settings")
+	// ErrDimension: a parameter vector of the wrong length.
+	ErrDimension = errors.New("selective: dimension mismatch")
+)
+
+// Noise is the distribution of the unobservable Z.
+type Noise int
+
+// Noises.
+const (
+	// Uniform: Z ~ Uniform(0, s) with α = 1 (the paper's synthetic model).
+	Uniform Noise = iota
+	// Normal: Z ~ N(0, s²); α and s are not jointly identified, so one of
+	// them is fixed (Model.FixAlpha or Model.FixSigma).
+	Normal
+)
+
+// Untested marks the outcome of a unit that was not tested.
+const Untested = -1
+
+// Model is the Bayesian model of selective labels with domain
+// constraints (Balachandar, Garg, Pierson, ICLR 2024):
+//
+//	r_i = X_i·β_Y + Z_i,  Y_i ~ Bernoulli(σ(r_i)) observed only if T_i = 1,
+//	T_i ~ Bernoulli(σ(α r_i + X_i·β_D)),
+//
+// with priors β ~ N(0, 3²) and s, α ~ N⁺(0, 3²), Z integrated out (closed
+// forms for uniform Z, 64-node Gauss–Hermite for normal Z), and the two
+// domain constraints: prevalence (a penalty −λ(π(θ) − π*)² on the implied
+// prevalence π(θ) = mean_i P(Y_i = 1 | X_i)) and expertise (β_D,j = 0 off
+// the set Free).
+//
+// The parameter vector θ is (β_Y [M], β_D on Free [|Free|], log s) for
+// uniform Z and for normal Z with α fixed, and (β_Y, β_D, log α) for normal
+// Z with s fixed. Build it with [New].
+type Model struct {
+	X    *mat.Dense
+	T, Y []int
+	// Noise selects the unobservable's distribution.
+	Noise Noise
+	// Free lists the features on which testing may deviate from risk
+	// (expertise: β_D is 0 elsewhere); it must contain the intercept 0.
+	Free []int
+	// Prevalence is π*, the known P(Y = 1); Lambda its penalty weight
+	// (zero turns the constraint off).
+	Prevalence, Lambda float64
+	// FixAlpha (uniform: always 1) or FixSigma fixes α or s for normal Z.
+	FixAlpha, FixSigma float64
+
+	n, m  int
+	xs    []float64 // X row-major (a copy)
+	nodes []float64 // Gauss–Hermite nodes (normal Z)
+	wts   []float64 // their weights / √π
+}
+
+// ghNodes is the Gauss–Hermite rule size: 32 nodes are accurate to 1e-6
+// only while s·max(α, 1) ≤ 2 (the sigmoid's poles at ±iπ come close in node
+// space as s grows), 64 keep the error small over the prior's range.
+const ghNodes = 64
+
+// minTested is the fewest tested units (and of each outcome) the model
+// accepts: with fewer the likelihood cannot identify β_Y.
+const minTested = 10
+
+// New checks the data and returns the model. y[i] must be Untested when
+// t[i] = 0 and 0 or 1 when t[i] = 1. free nil means every feature. For
+// normal noise exactly one of fixAlpha, fixSigma must be positive (the
+// other zero); for uniform noise both are ignored (α = 1).
+func New(X *mat.Dense, t, y []int, noise Noise, free []int, prevalence, lambda, fixAlpha, fixSigma float64) (*Model, error) {
+	if X == nil {
+		return nil, fmt.Errorf("%w: nil features", ErrData)
+	}
+	n, m := X.Dims()
+	if len(t) != n || len(y) != n {
+		return nil, fmt.Errorf("%w: %d rows, %d decisions, %d outcomes", ErrData, n, len(t), len(y))
+	}
+	tested, pos := 0, 0
+	for i := 0; i < n; i++ {
+		if X.At(i, 0) != 1 {
+			return nil, fmt.Errorf("%w: row %d: the first column must be the intercept 1", ErrData, i)
+		}
+		for j := 0; j < m; j++ {
+			if v := X.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%w: X[%d][%d] = %v", ErrData, i, j, v)
+			}
+		}
+		switch {
+		case t[i] == 0 && y[i] != Untested:
+			return nil, fmt.Errorf("%w: unit %d was not tested but has outcome %d", ErrData, i, y[i])
+		case t[i] == 1 && y[i] != 0 && y[i] != 1:
+			return nil, fmt.Errorf("%w: unit %d was tested but has outcome %d", ErrData, i, y[i])
+		case t[i] != 0 && t[i] != 1:
+			return nil, fmt.Errorf("%w: unit %d has decision %d", ErrData, i, t[i])
+		}
+		if t[i] == 1 {
+			tested++
+			pos += y[i]
+		}
+	}
+	if tested < minTested || pos < 1 || tested-pos < 1 {
+		return nil, fmt.Errorf("%w: %d tested units (%d positive) cannot identify the model", ErrData, tested, pos)
+	}
+	if free == nil {
+		for j := 0; j < m; j++ {
+			free = append(free, j)
+		}
+	}
+	free = slices.Clone(free)
+	slices.Sort(free)
+	dup := false
+	for k := 1; k < len(free); k++ {
+		dup = dup || free[k] == free[k-1]
+	}
+	if len(free) == 0 || free[0] != 0 || free[len(free)-1] >= m || dup {
+		return nil, fmt.Errorf("%w: expertise set %v must contain the intercept 0 and features below %d", ErrSettings, free, m)
+	}
+	if lambda < 0 || math.IsNaN(lambda) || (lambda > 0 && !(prevalence > 0 && prevalence < 1)) {
+		return nil, fmt.Errorf("%w: prevalence %v with weight %v (prevalence must be in (0, 1))", ErrSettings, prevalence, lambda)
+	}
+	md := &Model{X: X, T: t, Y: y, Noise: noise, Free: free, Prevalence: prevalence, Lambda: lambda, n: n, m: m, xs: mat.DenseCopyOf(X).RawMatrix().Data}
+	switch noise {
+	case Uniform:
+		md.FixAlpha = 1
+	case Normal:
+		if (fixAlpha > 0) == (fixSigma > 0) || math.IsInf(fixAlpha, 0) || math.IsInf(fixSigma, 0) {
+			return nil, fmt.Errorf("%w: normal noise needs exactly one of FixAlpha (%v) and FixSigma (%v) positive", ErrSettings, fixAlpha, fixSigma)
+		}
+		md.FixAlpha, md.FixSigma = fixAlpha, fixSigma
+		md.nodes, md.wts = make([]float64, ghNodes), make([]float64, ghNodes)
+		quad.Hermite{}.FixedLocations(md.nodes, md.wts, math.Inf(-1), math.Inf(1))
+		for k := range md.wts {
+			md.wts[k] /= math.Sqrt(math.Pi)
+		}
+	default:
+		return nil, fmt.Errorf("%w: noise %d", ErrSettings, noise)
+	}
+	return md, nil
+}
+
+// Dim returns the length of θ.
+func (md *Model) Dim() int { return md.m + len(md.Free) + 1 }
+
+// params unpacks θ.
+func (md *Model) params(theta []float64) (betaY, betaD []float64, s, alpha float64) {
+	m := md.m
+	betaY = theta[:m]
+	betaD = make([]float64, m)
+	for k, j := range md.Free {
+		betaD[j] = theta[m+k]
+	}
+	last := math.Exp(theta[m+len(md.Free)])
+	switch {
+	case md.Noise == Uniform:
+		return betaY, betaD, last, 1
+	case md.FixAlpha > 0:
+		return betaY, betaD, last, md.FixAlpha
+	}
+	return betaY, betaD, md.FixSigma, last
+}
+
+// cellProbs returns, as dual numbers in (a, e, s, α) where a = X·β_Y and
+// e = X·β_D, the probabilities P(Y=1|X), P(T=1|X) and P(T=1, Y=1|X).
+func (md *Model) cellProbs(a, e, s, alpha float64) (py, pt, p11, p0 dn) {
+	A, E, S, Al := vr(a, 0), vr(e, 1), vr(s, 2), vr(alpha, 3)
+	if md.Noise == Uniform {
+		B := A.add(E) // α = 1
+		py = uS(A, S).div(S)
+		pt = uS(B, S).div(S)
+		p11 = uniform11(A, B, S)
+		// P(T=0|X) = [softplus(−b) − softplus(−b−s)]/s, not 1 − P(T=1|X)
+		nb := B.scale(-1)
+		p0 = nb.softplus().sub(nb.sub(S).softplus()).div(S)
+		return
+	}
+	sq2 := math.Sqrt2
+	for k, t := range md.nodes {
+		w := md.wts[k]
+		r := A.add(S.scale(sq2 * t))
+		sy := r.sigmoid()
+		lin := Al.mul(r).add(E)
+		st := lin.sigmoid()
+		py = py.add(sy.scale(w))
+		pt = pt.add(st.scale(w))
+		p11 = p11.add(sy.mul(st).scale(w))
+		p0 = p0.add(lin.scale(-1).sigmoid().scale(w))
+	}
+	return
+}
+
+// uS is S(c) = ∫₀ˢ σ(c + z) dz = softplus(c + s) − softplus(c).
+func uS(c, s dn) dn { return c.add(s).softplus().sub(c.softplus()) }
+
+// smallD is the |b − a| below which the closed form of P(T=1, Y=1) for
+// uniform Z switches to its midpoint limit (error O(d²) < 1e-12; the
+// general form cancels catastrophically there).
+const smallD = 1e-6
+
+// uniform11 is P(T=1, Y=1 | X) = (1/s)∫₀ˢ σ(a+z)σ(b+z) dz for uniform Z:
+// [S(a) − e^{−d}S(b)] / (s(1 − e^{−d})), d = b − a > 0 (symmetric in a, b),
+// and [S(c) − (σ(c+s) − σ(c))]/s at c = (a+b)/2 when |d| < 1e-6.
+func uniform11(a, b, s dn) dn {
+	if b.v < a.v {
+		a, b = b, a
+	}
+	d := b.sub(a)
+	if d.v < smallD {
+		c := a.add(b).scale(0.5)
+		return uS(c, s).sub(c.add(s).sigmoid().sub(c.sigmoid())).div(s)
+	}
+	emd := d.scale(-1).exp()
+	num := uS(a, s).sub(emd.mul(uS(b, s)))
+	den := s.mul(d.scale(-1).expm1().scale(-1))
+	return num.div(den)
+}
+
+// tiny floors probabilities before the log (a difference can round to 0).
+const tiny = 1e-300
+
+// LogProb returns the log posterior of θ (likelihood, priors, the
+// log-Jacobian of log s or log α, and the prevalence penalty) and writes
+// its gradient into grad (allocated when nil, of length Dim). It is
+// mcmc.LogDensity's method; it panics if len(theta) ≠ Dim (a programmer
+// error, checked by the callers of this package).
+func (md *Model) LogProb(grad, theta []float64) float64 {
+	m, nf := md.m, len(md.Free)
+	betaY, betaD, s, alpha := md.params(theta)
+	gY := make([]float64, m)    // ∂/∂a per feature, accumulated
+	gD := make([]float64, m)    // ∂/∂e per feature
+	var gS, gA float64          // ∂/∂s, ∂/∂α
+	prev := dn{}                // Σ P(Y=1|X) with its partials
+	gYp, gDp := make([]float64, m), make([]float64, m)
+	lp := 0.0
+	for i := 0; i < md.n; i++ {
+		row := md.xs[i*m : (i+1)*m]
+		a, e := 0.0, 0.0
+		for j, x := range row {
+			a += x * betaY[j]
+			e += x * betaD[j]
+		}
+		var l, py dn
+		if md.Noise == Uniform {
+			// only the cells this unit needs (the closed forms are the
+			// cost of a gradient)
+			A, E, S := vr(a, 0), vr(e, 1), vr(s, 2)
+			B := A.add(E)
+			switch {
+			case md.T[i] == 0:
+				nb := B.scale(-1)
+				l = clampLog(nb.softplus().sub(nb.sub(S).softplus()).div(S))
+			case md.Y[i] == 1:
+				l = clampLog(uniform11(A, B, S))
+			default:
+				l = clampLog(uS(B, S).div(S).sub(uniform11(A, B, S)))
+			}
+			if md.Lambda > 0 {
+				py = uS(A, S).div(S)
+			}
+		} else {
+			var pt, p11, p0 dn
+			py, pt, p11, p0 = md.cellProbs(a, e, s, alpha)
+			switch {
+			case md.T[i] == 0:
+				l = clampLog(p0)
+			case md.Y[i] == 1:
+				l = clampLog(p11)
+			default:
+				l = clampLog(pt.sub(p11))
+			}
+		}
+		lp += l.v
+		for j, x := range row {
+			gY[j] += l.d[0] * x
+			gD[j] += l.d[1] * x
+			if md.Lambda > 0 {
+				gYp[j] += py.d[0] * x
+				gDp[j] += py.d[1] * x
+			}
+		}
+		gS += l.d[2]
+		gA += l.d[3]
+		if md.Lambda > 0 {
+			prev = prev.add(py)
+		}
+	}
+	if md.Lambda > 0 {
+		n := float64(md.n)
+		pi := prev.v / n
+		c := -2 * md.Lambda * (pi - md.Prevalence) / n
+		lp -= md.Lambda * (pi - md.Prevalence) * (pi - md.Prevalence)
+		for j := 0; j < m; j++ {
+			gY[j] += c * gYp[j]
+			gD[j] += c * gDp[j]
+		}
+		gS += c * prev.d[2]
+		gA += c * prev.d[3]
+	}
+	// priors N(0, 3²) on β; half-normal N⁺(0, 3²) on s (or α) and the
+	// log-Jacobian of its logarithm
+	const v9 = 9
+	for j := 0; j < m; j++ {
+		lp -= betaY[j] * betaY[j] / (2 * v9)
+		grad[j] = gY[j] - betaY[j]/v9
+	}
+	for k, j := range md.Free {
+		lp -= betaD[j] * betaD[j] / (2 * v9)
+		grad[m+k] = gD[j] - betaD[j]/v9
+	}
+	if md.Noise == Uniform || md.FixAlpha > 0 {
+		lp += -s*s/(2*v9) + math.Log(s)
+		grad[m+nf] = s*gS - s*s/v9 + 1
+	} else {
+		lp += -alpha*alpha/(2*v9) + math.Log(alpha)
+		grad[m+nf] = alpha*gA - alpha*alpha/v9 + 1
+	}
+	return lp
+}
+
+func clampLog(p dn) dn {
+	if p.v < tiny {
+		return dn{v: math.Log(tiny)}
+	}
+	return p.log()
+}
+
+// ImpliedPrevalence returns π(θ) = mean_i P(Y_i = 1 | X_i) over all units.
+func (md *Model) ImpliedPrevalence(theta []float64) float64 {
+	betaY, betaD, s, alpha := md.params(theta)
+	sum := 0.0
+	for i := 0; i < md.n; i++ {
+		a, e := 0.0, 0.0
+		for j := 0; j < md.m; j++ {
+			a += md.X.At(i, j) * betaY[j]
+			e += md.X.At(i, j) * betaD[j]
+		}
+		py, _, _, _ := md.cellProbs(a, e, s, alpha)
+		sum += py.v
+	}
+	return sum / float64(md.n)
+}
+
+// Risk returns P(Y = 1 | x) under θ for a feature row x (with the
+// intercept first).
+func (md *Model) Risk(theta, x []float64) float64 {
+	betaY, betaD, s, alpha := md.params(theta)
+	a, e := 0.0, 0.0
+	for j := range x {
+		a += x[j] * betaY[j]
+		e += x[j] * betaD[j]
+	}
+	py, _, _, _ := md.cellProbs(a, e, s, alpha)
+	return py.v
+}
+
+// CellProbs returns P(Y=1|X), P(T=1|X), P(T=1,Y=1|X) and P(T=0|X) for the
+// linear predictors a = X·β_Y, e = X·β_D and the noise parameters (for
+// checking the closed forms against quadrature).
+func (md *Model) CellProbs(a, e, s, alpha float64) (py, pt, p11, p0 float64) {
+	y, t, b, z := md.cellProbs(a, e, s, alpha)
+	return y.v, t.v, b.v, z.v
+}

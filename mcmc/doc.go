@@ -1,0 +1,19 @@
+// Package mcmc samples from any log-density with a gradient: Hamiltonian
+// Monte Carlo with step-size adaptation by dual averaging, a diagonal mass
+// matrix estimated in warm-up windows and jittered path lengths ([HMC]),
+// random-walk Metropolis with an adapted proposal scale ([RWM]), several
+// chains in parallel goroutines with streams drawn from the caller's
+// *rand.Rand in chain order (results do not depend on GOMAXPROCS), and the
+// rank-normalised split-R̂ and bulk effective sample size of Vehtari,
+// Gelman, Simpson, Carpenter and Bürkner (2021) ([SplitRhat], [BulkESS]).
+//
+// It implements no paper of its own: it is the sampler the selective-labels
+// model (package causal/selective; Balachandar, Garg, Pierson, ICLR 2024)
+// uses instead of Stan, kept free of any model so that other packages can
+// import it. A model implements [LogDensity] (Dim, LogProb with gradient).
+//
+// Usage:
+//
+//	res, err := mcmc.HMC(ctx, model, [][]float64{start}, &mcmc.Settings{Rand: rng})
+//	rhat, ess := mcmc.SplitRhat(res.Chains), mcmc.BulkESS(res.Chains)
+package mcmc
