@@ -245,10 +245,10 @@ const tiny = 1e-300
 func (md *Model) LogProb(grad, theta []float64) float64 {
 	m, nf := md.m, len(md.Free)
 	betaY, betaD, s, alpha := md.params(theta)
-	gY := make([]float64, m)    // ∂/∂a per feature, accumulated
-	gD := make([]float64, m)    // ∂/∂e per feature
-	var gS, gA float64          // ∂/∂s, ∂/∂α
-	prev := dn{}                // Σ P(Y=1|X) with its partials
+	gY := make([]float64, m) // ∂/∂a per feature, accumulated
+	gD := make([]float64, m) // ∂/∂e per feature
+	var gS, gA float64       // ∂/∂s, ∂/∂α
+	prev := dn{}             // Σ P(Y=1|X) with its partials
 	gYp, gDp := make([]float64, m), make([]float64, m)
 	lp := 0.0
 	for i := 0; i < md.n; i++ {
