@@ -20,7 +20,7 @@ func BenchmarkLVHBAR1(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d/lvhba", n), func(b *testing.B) {
 			var m bilevel.LVHBA
 			x0, y0 := fill(n, 10), fill(2*n, 10)
-			s := &bilevel.LVHBASettings{Iters: iters, ProjC: pc}
+			s := &bilevel.LVHBASettings{MaxIter: iters, ProjC: pc}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := m.Solve(context.Background(), p, x0, y0, s); err != nil {
@@ -124,7 +124,7 @@ func BenchmarkPenaltyP2(b *testing.B) {
 	const outer = 100
 	b.Run("penalty", func(b *testing.B) {
 		var m bilevel.Penalty
-		s := &bilevel.PenaltySettings{Inner: 5, Outer: outer, Tol: 1e-300}
+		s := &bilevel.PenaltySettings{Inner: 5, MaxIter: outer, Tol: -1}
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := m.Solve(context.Background(), p, zeros(5), fill(5, 1), nil, s); err != nil {

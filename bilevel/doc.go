@@ -18,7 +18,9 @@
 //     Hessian-free Algorithm", ICLR 2024, arXiv:2401.16164. The lower level
 //     is convex in y with constraints g(x, y) ≤ 0 that may couple x and y;
 //     the single-loop algorithm follows the official code
-//     (SUSTech-Optimization/LV-HBA).
+//     (SUSTech-Optimization/LV-HBA). [LVHBAOracle] evaluates the value
+//     function v_γ, its proximal saddle point and the directions (d_x, d_y)
+//     at a given point.
 //
 // Naming: each paper keeps its own symbols. For [Penalty] the problem's
 // UpperGrad is ∇f and LowerGrad ∇g (Kwon et al.); for [LVHBA] UpperGrad is
@@ -41,7 +43,19 @@
 //
 //	r1 := problems.LLCToy{N: 100}
 //	var l bilevel.LVHBA
-//	out, err := l.Solve(ctx, r1, x0, y0, &bilevel.LVHBASettings{Iters: 80000, ProjC: r1.ProjC()})
+//	out, err := l.Solve(ctx, r1, x0, y0, &bilevel.LVHBASettings{MaxIter: 80000, ProjC: r1.ProjC()})
+//
+// # Run control
+//
+// Both solvers take ctx first and follow the library's run shape (package
+// run): a *Settings whose zero value works, MaxIter (one outer iteration),
+// Tol (zero = default, negative = off), TimeLimit, a [Recorder] called at
+// the start, after each outer iteration and at the end ([History] keeps
+// the states, [Printer] writes progress lines), and a Result with
+// Iterations and a [run.Status]. The penalty method reports
+// [run.Converged] only when the stationarity residuals of all three blocks
+// x, y and z are at most Tol; LV-HBA has no stopping test and ends with
+// [run.Completed] after MaxIter iterations.
 //
 // # Accuracy
 //

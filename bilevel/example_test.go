@@ -23,7 +23,7 @@ func ExamplePenalty_Solve() {
 			fmt.Println(err)
 			return
 		}
-		fmt.Printf("σ=%g %v after %d iterations, error/σ = %.3f\n", sigma, res.Status, res.Iters, bilevel.RelErr(res.X, p.XStar())*linalg.Nrm2(p.XStar())/sigma)
+		fmt.Printf("σ=%g %v after %d iterations, error/σ = %.3f\n", sigma, res.Status, res.Iterations, bilevel.RelErr(res.X, p.XStar())*linalg.Nrm2(p.XStar())/sigma)
 	}
 	// Output:
 	// σ=0.1 Converged after 45 iterations, error/σ = 0.133
@@ -37,7 +37,7 @@ func ExamplePenalty_Solve_stochastic() {
 	x0, y0 := make([]float64, 5), []float64{1, 1, 1, 1, 1}
 	var m bilevel.Penalty
 	res, err := m.Solve(context.Background(), p, x0, y0, nil, &bilevel.PenaltySettings{
-		Sigma: 0.01, Inner: 10, Alpha: 0.2, Outer: 1000, Batch: 16, Rand: rand.New(rand.NewPCG(1, 0))})
+		Sigma: 0.01, Inner: 10, Alpha: 0.2, MaxIter: 1000, Batch: 16, Rand: rand.New(rand.NewPCG(1, 0))})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -76,7 +76,7 @@ func ExampleLVHBA_Solve() {
 		y0[i] = 10
 	}
 	var m bilevel.LVHBA
-	res, err := m.Solve(context.Background(), p, x0, y0, &bilevel.LVHBASettings{Iters: 20000, ProjC: p.ProjC()})
+	res, err := m.Solve(context.Background(), p, x0, y0, &bilevel.LVHBASettings{MaxIter: 20000, ProjC: p.ProjC()})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -48,7 +48,7 @@ type PenaltyOracle struct {
 // Grad writes ∇ψσ(x) into dst and returns ψσ(x) = f(x,yσ) + (g(x,yσ) −
 // g(x,y₀))/σ, or NaN if the problem lacks [UpperValuer] or [LowerValuer].
 // It returns an error wrapping [ErrDimension], [ErrSettings],
-// [ErrNonFinite] or [ErrNotConverged] (inner solve hit MaxInner).
+// [ErrNotFinite] or [ErrNotConverged] (inner solve hit MaxInner).
 func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
 	p := o.Problem
 	if p == nil {
@@ -62,7 +62,7 @@ func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
 		return math.NaN(), fmt.Errorf("%w: σ = %g", ErrSettings, o.Sigma)
 	}
 	if !linalg.AllFinite(x) {
-		return math.NaN(), fmt.Errorf("%w: x", ErrNonFinite)
+		return math.NaN(), fmt.Errorf("%w: x", ErrNotFinite)
 	}
 	beta := o.Beta
 	if beta == 0 {
@@ -112,7 +112,7 @@ func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
 			p.LowerGrad(o.tx, o.ty, x, v)
 			linalg.Axpy(1, o.ty, o.gy)
 			if !linalg.AllFinite(o.gy) {
-				return math.NaN(), fmt.Errorf("%w: inner gradient", ErrNonFinite)
+				return math.NaN(), fmt.Errorf("%w: inner gradient", ErrNotFinite)
 			}
 			copy(o.ty, v)
 			linalg.Axpy(-beta, o.gy, v)
@@ -137,7 +137,7 @@ func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
 	p.UpperGrad(o.gx, o.gy, x, o.Y)
 	linalg.Axpy(1, o.gx, dst)
 	if !linalg.AllFinite(dst) {
-		return math.NaN(), fmt.Errorf("%w: ∇ψσ", ErrNonFinite)
+		return math.NaN(), fmt.Errorf("%w: ∇ψσ", ErrNotFinite)
 	}
 	uv, ok1 := p.(UpperValuer)
 	lv, ok2 := p.(LowerValuer)

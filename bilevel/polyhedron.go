@@ -80,7 +80,7 @@ type Polyhedron struct {
 
 // NewPolyhedron returns the projection onto {v ∈ ℝⁿ : rows[i]ᵀv ≤ b[i]}.
 // The rows are copied. It returns an error wrapping [ErrDimension] if
-// len(rows) != len(b) or a row's dimension is not n, [ErrNonFinite] for
+// len(rows) != len(b) or a row's dimension is not n, [ErrNotFinite] for
 // non-finite data, and [ErrInfeasible] for a zero row with b[i] < 0.
 func NewPolyhedron(n int, rows []linalg.Sparse, b []float64) (*Polyhedron, error) {
 	if n <= 0 {
@@ -90,7 +90,7 @@ func NewPolyhedron(n int, rows []linalg.Sparse, b []float64) (*Polyhedron, error
 		return nil, fmt.Errorf("%w: %d rows but %d right-hand sides", ErrDimension, len(rows), len(b))
 	}
 	if !linalg.AllFinite(b) {
-		return nil, fmt.Errorf("%w: right-hand side", ErrNonFinite)
+		return nil, fmt.Errorf("%w: right-hand side", ErrNotFinite)
 	}
 	p := &Polyhedron{n: n, rowPtr: make([]int, 1, len(rows)+1), b: append([]float64(nil), b...)}
 	p.inv2 = make([]float64, len(rows))
@@ -100,7 +100,7 @@ func NewPolyhedron(n int, rows []linalg.Sparse, b []float64) (*Polyhedron, error
 			return nil, fmt.Errorf("%w: row %d has dimension %d, want %d", ErrDimension, i, r.N, n)
 		}
 		if !linalg.AllFinite(r.Value) {
-			return nil, fmt.Errorf("%w: row %d", ErrNonFinite, i)
+			return nil, fmt.Errorf("%w: row %d", ErrNotFinite, i)
 		}
 		s := linalg.SqNorm(r.Value)
 		if s == 0 {
@@ -165,7 +165,7 @@ func (p *Polyhedron) MaxViolation(v []float64) float64 {
 
 // Project replaces v by its projection onto the polyhedron. It returns an
 // error wrapping [ErrDimension] if len(v) is not the dimension,
-// [ErrNonFinite] if v is not finite, [ErrInfeasible] when the Farkas test
+// [ErrNotFinite] if v is not finite, [ErrInfeasible] when the Farkas test
 // proves the set empty (within InfeasibleRadius) and [ErrNotConverged] after
 // MaxSweeps sweeps; v then holds the last iterate. It does not allocate.
 func (p *Polyhedron) Project(v []float64) error {
@@ -173,7 +173,7 @@ func (p *Polyhedron) Project(v []float64) error {
 		return fmt.Errorf("%w: polyhedron of dimension %d, vector of length %d", ErrDimension, p.n, len(v))
 	}
 	if !linalg.AllFinite(v) {
-		return fmt.Errorf("%w: vector to project", ErrNonFinite)
+		return fmt.Errorf("%w: vector to project", ErrNotFinite)
 	}
 	tol := p.Tol
 	if tol <= 0 {
