@@ -28,7 +28,7 @@ func (p *nanAfter) UpperGrad(gx, gy, x, y []float64) {
 }
 
 func TestPenaltyBadInput(t *testing.T) {
-	p := problems.NewSinePL(nil, 0)
+	p := must(problems.NewSinePL(nil, 0))
 	ctx := context.Background()
 	var m bilevel.Penalty
 	cases := []struct {
@@ -61,7 +61,7 @@ func TestPenaltyBadInput(t *testing.T) {
 		}
 	}
 	// A deterministic problem with Rand set.
-	q := problems.NewQuadratic(2, 3, 0.1, newRand(1))
+	q := must(problems.NewQuadratic(2, 3, 0.1, newRand(1)))
 	if _, err := m.Solve(ctx, q, zeros(2), zeros(3), nil, &bilevel.PenaltySettings{Rand: newRand(1)}); !errors.Is(err, bilevel.ErrSettings) {
 		t.Errorf("Rand with deterministic problem: %v", err)
 	}
@@ -129,7 +129,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var m bilevel.Penalty
-	res, err := m.Solve(ctx, problems.NewSinePL(nil, 0), zeros(5), zeros(5), nil, nil)
+	res, err := m.Solve(ctx, must(problems.NewSinePL(nil, 0)), zeros(5), zeros(5), nil, nil)
 	if !errors.Is(err, context.Canceled) || res.Status != run.Canceled || len(res.X) != 5 {
 		t.Errorf("penalty: %v %v", err, res.Status)
 	}
@@ -144,7 +144,7 @@ func TestCancel(t *testing.T) {
 // as a short one.
 func TestNoAllocPerIteration(t *testing.T) {
 	ctx := context.Background()
-	p := problems.NewSinePL(nil, 0.1)
+	p := must(problems.NewSinePL(nil, 0.1))
 	var m bilevel.Penalty
 	rng := newRand(1)
 	for _, single := range []bool{false, true} {

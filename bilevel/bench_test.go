@@ -60,8 +60,8 @@ func BenchmarkLVHBAR1(b *testing.B) {
 // reach 1e-8 within 100000 sweeps).
 func BenchmarkHildreth(b *testing.B) {
 	for _, m := range []int{200, 2000} {
-		d := problems.NewSVMData(newRand(1), m, 1, 1, 8, 0.3, 0.3)
-		p := problems.NewSVMHyper(d)
+		d := must(problems.NewSVMData(newRand(1), m, 1, 1, 8, 0.3, 0.3))
+		p := must(problems.NewSVMHyper(d))
 		poly, err := p.ProjC(1e-8)
 		if err != nil {
 			b.Fatal(err)
@@ -120,7 +120,7 @@ func BenchmarkHildreth(b *testing.B) {
 // BenchmarkPenaltyP2 measures outer iterations of Algorithm A (T = 5) on P2
 // against the bare oracle calls they make (baseline).
 func BenchmarkPenaltyP2(b *testing.B) {
-	p := problems.NewSinePL(nil, 0)
+	p := must(problems.NewSinePL(nil, 0))
 	const outer = 100
 	b.Run("penalty", func(b *testing.B) {
 		var m bilevel.Penalty

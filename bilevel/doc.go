@@ -26,7 +26,7 @@
 // UpperGrad is ∇f and LowerGrad ∇g (Kwon et al.); for [LVHBA] UpperGrad is
 // ∇F, LowerGrad ∇f and [Constraints] are g (Yao et al.). Paper symbols map
 // to settings fields as σ → Sigma, α → Alpha, β → Beta, T → Inner,
-// K → Outer, M → Batch, a → Momentum (penalty) and α, β, η, γ₁, γ₂, c̲, p, r →
+// K → MaxIter, M → Batch, a → Momentum (penalty) and α, β, η, γ₁, γ₂, c̲, p, r →
 // Alpha, Beta, Eta, Gamma1, Gamma2, CLow, P, R (LV-HBA).
 //
 // Feasible sets are [Projector]s: [Identity], [Box], [Ball], [Halfspace] and
@@ -36,7 +36,7 @@
 //
 // # Usage
 //
-//	p := problems.NewSinePL(nil, 0) // nonconvex PL lower level, x* = t/2
+//	p, err := problems.NewSinePL(nil, 0) // nonconvex PL lower level, x* = t/2
 //	var m bilevel.Penalty
 //	res, err := m.Solve(ctx, p, x0, y0, z0, &bilevel.PenaltySettings{Sigma: 1e-2, Inner: 5})
 //	// res.X is within about 0.133σ of x*

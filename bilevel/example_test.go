@@ -3,6 +3,7 @@ package bilevel_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"math"
 	"math/rand/v2"
 
@@ -14,7 +15,10 @@ import (
 // Algorithm A of Kwon et al. on P2, a bilevel problem whose lower level is
 // nonconvex but PL: the error ‖x − x*‖ is the O(σ) penalty bias.
 func ExamplePenalty_Solve() {
-	p := problems.NewSinePL(nil, 0)
+	p, err := problems.NewSinePL(nil, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
 	x0, y0, z0 := make([]float64, 5), []float64{1, 1, 1, 1, 1}, []float64{-1, -1, -1, -1, -1}
 	var m bilevel.Penalty
 	for _, sigma := range []float64{1e-1, 1e-2} {
@@ -33,7 +37,10 @@ func ExamplePenalty_Solve() {
 // The stochastic double loop on P3: minibatches of M = 16 samples, one
 // shared lower-level sample in both ∇ₓg terms, α_k = α/√(1 + k/100).
 func ExamplePenalty_Solve_stochastic() {
-	p := problems.NewSinePL(nil, 0.1)
+	p, err := problems.NewSinePL(nil, 0.1)
+	if err != nil {
+		log.Fatal(err)
+	}
 	x0, y0 := make([]float64, 5), []float64{1, 1, 1, 1, 1}
 	var m bilevel.Penalty
 	res, err := m.Solve(context.Background(), p, x0, y0, nil, &bilevel.PenaltySettings{
@@ -50,11 +57,14 @@ func ExamplePenalty_Solve_stochastic() {
 // The gradient of the penalty surrogate ψσ on P1, where ψσ is known in
 // closed form.
 func ExamplePenaltyOracle() {
-	q := problems.NewQuadratic(5, 8, 0.1, rand.New(rand.NewPCG(1, 0)))
+	q, err := problems.NewQuadratic(5, 8, 0.1, rand.New(rand.NewPCG(1, 0)))
+	if err != nil {
+		log.Fatal(err)
+	}
 	o := &bilevel.PenaltyOracle{Problem: q, Sigma: 0.01}
 	x := []float64{1, 0, -1, 0.5, 2}
 	g := make([]float64, 5)
-	psi, err := o.Grad(g, x)
+	_, psi, err := o.Grad(g, x)
 	if err != nil {
 		fmt.Println(err)
 		return

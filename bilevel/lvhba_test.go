@@ -130,8 +130,8 @@ func TestR2(t *testing.T) {
 		t.Skip("300 Hildreth-projected iterations")
 	}
 	rng := newRand(1)
-	d := problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3)
-	p := problems.NewSVMHyper(d)
+	d := must(problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3))
+	p := must(problems.NewSVMHyper(d))
 	nx, ny := p.Dims()
 	y0 := zeros(ny)
 	for i := range 8 {

@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -118,8 +119,8 @@ func (o *LVHBAOracle) check(x, y []float64, z ...[]float64) (nx, ny, np int, err
 // [ErrSettings], [ErrDimension] or [ErrNotFinite] for bad input, a
 // projector's error, [ErrNotFinite] if the operator is not finite, and
 // [ErrNotConverged] (with the last iterate) if the residual is above Tol
-// after MaxIter steps.
-func (o *LVHBAOracle) Saddle(x, y, z []float64) (Saddle, error) {
+// after MaxIter steps, or ctx.Err() (checked every 32 steps).
+func (o *LVHBAOracle) Saddle(ctx context.Context, x, y, z []float64) (Saddle, error) {
 	g1, g2, rb, err := o.params()
 	if err != nil {
 		return Saddle{}, err
@@ -200,6 +201,11 @@ func (o *LVHBAOracle) Saddle(x, y, z []float64) (Saddle, error) {
 		res = math.Sqrt(linalg.DistSq(tmp, w))
 		if res <= tol || out.Iterations >= maxIter {
 			break
+		}
+		if out.Iterations%32 == 31 {
+			if err := ctx.Err(); err != nil {
+				return out, err
+			}
 		}
 		for {
 			linalg.AxpyTo(wb, -eta, fw, w)

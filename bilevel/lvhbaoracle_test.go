@@ -26,7 +26,7 @@ func TestLVHBAOracle(t *testing.T) {
 		y[i] = rng.NormFloat64()
 	}
 	o := &bilevel.LVHBAOracle{Problem: p, Tol: 1e-12}
-	sp, err := o.Saddle(x, y, z)
+	sp, err := o.Saddle(context.Background(), x, y, z)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestLVHBAOracle(t *testing.T) {
 	// v as a function of (x, y, z) concatenated.
 	v := func(w []float64) float64 {
 		q := &bilevel.LVHBAOracle{Problem: p, Tol: 1e-13, Theta: sp.Theta, Lambda: sp.Lambda}
-		s, err := q.Saddle(w[:n], w[n:3*n], w[3*n:])
+		s, err := q.Saddle(context.Background(), w[:n], w[n:3*n], w[3*n:])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestLVHBAOracleTracksRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := &bilevel.LVHBAOracle{Problem: p}
-	sp, err := o.Saddle(res.X, res.Y, res.Z)
+	sp, err := o.Saddle(context.Background(), res.X, res.Y, res.Z)
 	if err != nil {
 		t.Fatal(err)
 	}

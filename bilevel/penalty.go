@@ -222,11 +222,8 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 	if s.Sigma == 0 {
 		s.Sigma = defaultSigma
 	}
-	if !(s.Sigma > 0) || math.IsInf(s.Sigma, 0) {
-		return nil, fmt.Errorf("%w: σ = %g must be positive and finite", ErrSettings, s.Sigma)
-	}
-	if s.Sigma < MinSigma {
-		return nil, fmt.Errorf("%w: σ = %g < MinSigma = %g (cancellation in (∇ₓg(y) − ∇ₓg(z))/σ)", ErrSettings, s.Sigma, MinSigma)
+	if err := checkSigma(s.Sigma); err != nil {
+		return nil, err
 	}
 	if err := firstErr(
 		nonNeg("Alpha", s.Alpha), nonNeg("Beta", s.Beta), nonNeg("LipUpper", s.LipUpper), nonNeg("LipLower", s.LipLower),
@@ -337,6 +334,18 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 		ResX: math.NaN(), ResY: math.NaN(), ResZ: math.NaN(), GradNorm: math.NaN()}
 	r.loop = run.Loop[*Iter]{Recorder: everyNth(s.Recorder, s.RecordEvery), MaxIter: s.MaxIter, TimeLimit: s.TimeLimit}
 	return r, nil
+}
+
+// checkSigma returns an error naming the field unless σ is finite and at
+// least MinSigma.
+func checkSigma(sigma float64) error {
+	if !(sigma > 0) || math.IsInf(sigma, 0) {
+		return fmt.Errorf("%w: Sigma = %g must be positive and finite", ErrSettings, sigma)
+	}
+	if sigma < MinSigma {
+		return fmt.Errorf("%w: Sigma = %g < MinSigma = %g (cancellation in (∇ₓg(y) − ∇ₓg(z))/σ)", ErrSettings, sigma, MinSigma)
+	}
+	return nil
 }
 
 // oracle is what Problem and Sample have in common.

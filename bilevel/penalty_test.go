@@ -22,7 +22,7 @@ func relDiff(a, b []float64) float64 {
 // P1 (i): the gradient formula with inner problems solved to 1e-12 matches
 // central differences of the closed-form ψσ to 1e-6 relative.
 func TestP1GradientFormula(t *testing.T) {
-	q := problems.NewQuadratic(5, 8, 0.1, newRand(1))
+	q := must(problems.NewQuadratic(5, 8, 0.1, newRand(1)))
 	rng := newRand(2)
 	worst := 0.0
 	defer func() { t.Logf("worst relative error %.3g", worst) }()
@@ -34,7 +34,7 @@ func TestP1GradientFormula(t *testing.T) {
 				x[i] = rng.NormFloat64()
 			}
 			g := make([]float64, 5)
-			psi, err := o.Grad(g, x)
+			_, psi, err := o.Grad(g, x)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +55,7 @@ func TestP1GradientFormula(t *testing.T) {
 // P1 (ii) and (iii): Algorithm A reaches x*σ to 1e-8, and the bias
 // ‖x*σ − x*‖/σ matches ‖dx*σ/dσ‖ at 0 within 10% for σ = 1e-2 and 1e-3.
 func TestP1AlgorithmA(t *testing.T) {
-	q := problems.NewQuadratic(5, 8, 0.1, newRand(1))
+	q := must(problems.NewQuadratic(5, 8, 0.1, newRand(1)))
 	xstar := q.XSigma(0)
 	dnorm := linalg.Nrm2(q.DXSigma())
 	for _, sigma := range []float64{1e-2, 1e-3} {
@@ -85,7 +85,7 @@ func TestP1AlgorithmA(t *testing.T) {
 // P2: both algorithms reach ‖x − x*‖ ≤ 0.2σ with an O(σ) bias, and the
 // single loop needs at most 10/σ iterations.
 func TestP2(t *testing.T) {
-	p := problems.NewSinePL(nil, 0)
+	p := must(problems.NewSinePL(nil, 0))
 	xstar := p.XStar()
 	sigmas := []float64{0.1, 0.01, 0.001}
 	for _, single := range []bool{false, true} {
@@ -135,7 +135,7 @@ func fill(n int, v float64) []float64 {
 
 // P3: stochastic Algorithm A; mean error over the last 500 of 3000 iterations.
 func p3(t testing.TB, noise float64, batch int, seed uint64) float64 {
-	p := problems.NewSinePL(nil, noise)
+	p := must(problems.NewSinePL(nil, noise))
 	xstar := p.XStar()
 	h := &bilevel.History{}
 	s := &bilevel.PenaltySettings{Sigma: 0.01, Inner: 10, Alpha: 0.2, MaxIter: 3000, Batch: batch,
@@ -174,7 +174,7 @@ func TestP3(t *testing.T) {
 
 // The stochastic single loop (STORM estimators) on P3 with s = 0.1.
 func TestP3SingleLoopSTORM(t *testing.T) {
-	p := problems.NewSinePL(nil, 0.1)
+	p := must(problems.NewSinePL(nil, 0.1))
 	xstar := p.XStar()
 	for _, sigma := range []float64{0.1, 0.01} {
 		var m bilevel.Penalty

@@ -80,7 +80,8 @@ type Polyhedron struct {
 
 // NewPolyhedron returns the projection onto {v ∈ ℝⁿ : rows[i]ᵀv ≤ b[i]}.
 // The rows are copied. It returns an error wrapping [ErrDimension] if
-// len(rows) != len(b) or a row's dimension is not n, [ErrNotFinite] for
+// n < 1, len(rows) != len(b), a row's dimension is not n or a row has an
+// index outside [0, n) or as many indices as values, [ErrNotFinite] for
 // non-finite data, and [ErrInfeasible] for a zero row with b[i] < 0.
 func NewPolyhedron(n int, rows []linalg.Sparse, b []float64) (*Polyhedron, error) {
 	if n <= 0 {
@@ -98,6 +99,14 @@ func NewPolyhedron(n int, rows []linalg.Sparse, b []float64) (*Polyhedron, error
 		r := &rows[i]
 		if r.N != n {
 			return nil, fmt.Errorf("%w: row %d has dimension %d, want %d", ErrDimension, i, r.N, n)
+		}
+		if len(r.Index) != len(r.Value) {
+			return nil, fmt.Errorf("%w: row %d has %d indices and %d values", ErrDimension, i, len(r.Index), len(r.Value))
+		}
+		for _, j := range r.Index {
+			if j < 0 || j >= n {
+				return nil, fmt.Errorf("%w: row %d has index %d outside [0, %d)", ErrDimension, i, j, n)
+			}
 		}
 		if !linalg.AllFinite(r.Value) {
 			return nil, fmt.Errorf("%w: row %d", ErrNotFinite, i)
@@ -167,7 +176,10 @@ func (p *Polyhedron) MaxViolation(v []float64) float64 {
 // error wrapping [ErrDimension] if len(v) is not the dimension,
 // [ErrNotFinite] if v is not finite, [ErrInfeasible] when the Farkas test
 // proves the set empty (within InfeasibleRadius) and [ErrNotConverged] after
-// MaxSweeps sweeps; v then holds the last iterate. It does not allocate.
+// MaxSweeps sweeps; v then holds the last iterate; [ErrSettings] for a
+// negative or non-finite Tol, MaxSweeps or InfeasibleRadius (the message
+// names the field). It does not allocate. Its run time is bounded by
+// MaxSweeps; solvers check their context between projections.
 func (p *Polyhedron) Project(v []float64) error {
 	if len(v) != p.n {
 		return fmt.Errorf("%w: polyhedron of dimension %d, vector of length %d", ErrDimension, p.n, len(v))
@@ -175,16 +187,20 @@ func (p *Polyhedron) Project(v []float64) error {
 	if !linalg.AllFinite(v) {
 		return fmt.Errorf("%w: vector to project", ErrNotFinite)
 	}
+	if err := firstErr(nonNeg("Polyhedron.Tol", p.Tol), nonNegInt("Polyhedron.MaxSweeps", p.MaxSweeps),
+		nonNeg("Polyhedron.InfeasibleRadius", p.InfeasibleRadius), finite("Polyhedron.Relax", p.Relax)); err != nil {
+		return err
+	}
 	tol := p.Tol
-	if tol <= 0 {
+	if tol == 0 {
 		tol = defaultPolyTol
 	}
 	maxSweeps := p.MaxSweeps
-	if maxSweeps <= 0 {
+	if maxSweeps == 0 {
 		maxSweeps = defaultPolySweeps
 	}
 	radius := p.InfeasibleRadius
-	if radius <= 0 {
+	if radius == 0 {
 		radius = defaultInfeasibleRadius
 	}
 	radius *= 1 + linalg.Nrm2(v)

@@ -107,9 +107,13 @@ var (
 	_ Recorder = (*Printer)(nil)
 )
 
-// RelErr returns ‖x − xstar‖/‖xstar‖ (the absolute error if xstar = 0).
-// It panics if the lengths differ.
+// RelErr returns ‖x − xstar‖/‖xstar‖ (the absolute error if xstar = 0),
+// or +Inf if the lengths differ (a vector of the wrong length is not close
+// to xstar).
 func RelErr(x, xstar []float64) float64 {
+	if len(x) != len(xstar) {
+		return math.Inf(1)
+	}
 	d := math.Sqrt(linalg.DistSq(x, xstar))
 	if n := linalg.Nrm2(xstar); n > 0 {
 		return d / n

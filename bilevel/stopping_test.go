@@ -19,10 +19,10 @@ import (
 // run's Converged state is close to them.
 func TestPenaltyConvergedMeansAllBlocks(t *testing.T) {
 	const sigma, tol = 0.01, 1e-3
-	p := problems.NewSinePL(nil, 0)
+	p := must(problems.NewSinePL(nil, 0))
 	dist := func(x, y, z []float64) (dy, dz float64) {
 		o := &bilevel.PenaltyOracle{Problem: p, Sigma: sigma, Tol: 1e-13}
-		if _, err := o.Grad(make([]float64, len(x)), x); err != nil {
+		if _, _, err := o.Grad(make([]float64, len(x)), x); err != nil {
 			t.Fatal(err)
 		}
 		return math.Sqrt(linalg.DistSq(y, o.Y)), math.Sqrt(linalg.DistSq(z, o.Z))

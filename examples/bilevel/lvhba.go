@@ -175,8 +175,14 @@ type r2result struct {
 func (a *app) r2run(seed uint64, lam0 float64, iters int, plotIt bool) (r2result, error) {
 	var r r2result
 	rng := newRand(seed)
-	d := problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3)
-	p := problems.NewSVMHyper(d)
+	d, err := problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3)
+	if err != nil {
+		return r, err
+	}
+	p, err := problems.NewSVMHyper(d)
+	if err != nil {
+		return r, err
+	}
 	nx, ny := p.Dims()
 	x0 := fill(nx, -5.5)
 	y0 := make([]float64, ny)

@@ -95,7 +95,10 @@ func dist(a, b []float64) float64 { return math.Sqrt(linalg.DistSq(a, b)) }
 // p1: closed-form quadratic (spec P1).
 func (a *app) p1() error {
 	fmt.Println("== P1: quadratic bilevel problem, dx = 5, dy = 8, ρ = 0.1 (closed-form ψσ)")
-	q := problems.NewQuadratic(5, 8, 0.1, newRand(1))
+	q, err := problems.NewQuadratic(5, 8, 0.1, newRand(1))
+	if err != nil {
+		return err
+	}
 	xstar := q.XSigma(0)
 	dn := linalg.Nrm2(q.DXSigma())
 	worst := 0.0
@@ -109,7 +112,7 @@ func (a *app) p1() error {
 				x[i] = rng.NormFloat64()
 			}
 			g := make([]float64, 5)
-			if _, err := o.Grad(g, x); err != nil {
+			if _, _, err := o.Grad(g, x); err != nil {
 				return err
 			}
 			fdg := make([]float64, 5)
@@ -149,7 +152,10 @@ func (a *app) p1() error {
 // p2: nonconvex PL lower level over σ (spec P2).
 func (a *app) p2() error {
 	fmt.Println("\n== P2: g = Σ (y−x)² + 3 sin²(y−x) (nonconvex, PL), f = ½‖y−t‖² + ½‖x‖², x* = t/2")
-	p := problems.NewSinePL(nil, 0)
+	p, err := problems.NewSinePL(nil, 0)
+	if err != nil {
+		return err
+	}
 	xstar := p.XStar()
 	sigmas := []float64{1, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001}
 	if !a.quick {
@@ -303,7 +309,10 @@ func (a *app) p3() error {
 }
 
 func (a *app) p3run(noise float64, batch int, seed uint64) (float64, error) {
-	p := problems.NewSinePL(nil, noise)
+	p, err := problems.NewSinePL(nil, noise)
+	if err != nil {
+		return 0, err
+	}
 	xstar := p.XStar()
 	var sum float64
 	rec := recorderFunc(func(it *bilevel.Iter) error {
@@ -313,7 +322,7 @@ func (a *app) p3run(noise float64, batch int, seed uint64) (float64, error) {
 		return nil
 	})
 	var m bilevel.Penalty
-	_, err := m.Solve(a.ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1), &bilevel.PenaltySettings{
+	_, err = m.Solve(a.ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1), &bilevel.PenaltySettings{
 		Sigma: 0.01, Inner: 10, Alpha: 0.2, MaxIter: 3000, Batch: batch, Rand: newRand(seed),
 		Recorder: run.Tee(rec, a.printer(fmt.Sprintf("P3 s=%g M=%d", noise, batch)))})
 	return sum / 500, err
