@@ -1,0 +1,260 @@
+package bilevel
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+
+	"github.com/optlearn/optlearn/linalg"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Estimator computes the neuron error vector δ of one sample (x, label)
+// at the free fixed point u* of an [EPNet]; the parameter gradient follows
+// from δ by [EPNet.AccumulateGrad]. Delta writes δ into dst (allocated if
+// nil, an error if of the wrong length) and returns it.
+type Estimator interface {
+	Delta(dst []float64, net *EPNet, x []float64, label int, ustar []float64) ([]float64, error)
+}
+
+var (
+	_ Estimator = ImplicitBP{}
+	_ Estimator = GenEPExact{}
+	_ Estimator = RBP{}
+	_ Estimator = HolomorphicEP{}
+)
+
+// ImplicitBP is the exact reference: recurrent backpropagation solved
+// densely (implicit differentiation of the fixed point),
+//
+//	δ = (I − D𝐖ᵀ)⁻¹ D e,   D = diag σ'(u*),  e = ∂ℓ/∂s,
+//
+// so that δ_l s_{l−1}ᵀ is exactly the gradient of the loss at the fixed
+// point. It costs one LU factorisation of a Dim × Dim matrix.
+type ImplicitBP struct{}
+
+// GenEPExact is generalized EP in the limit of an infinitesimal nudge,
+// δ = ds*/dβ at β = 0 = (I − D𝐖)⁻¹ D e (a dense solve). It equals
+// [ImplicitBP] exactly when 𝐖 is symmetric.
+type GenEPExact struct{}
+
+// RBP is recurrent backpropagation by iteration: δ ← D𝐖ᵀδ + De, Steps
+// times from δ = De (the spec's T2).
+type RBP struct {
+	// Steps is the number of iterations. Zero means 20.
+	Steps int
+}
+
+// HolomorphicEP is the Cauchy-integral estimate of holomorphic EP with N
+// points on the circle of radius Beta: from u*, Steps nudged updates at
+// each β_k = Beta·e^{2πik/N} (complex arithmetic where β_k is not real),
+// then
+//
+//	δ ≈ Re[(1/N) Σ_k (σ(u_{β_k}) − s*)/β_k],
+//
+// which is classic one-sided EP for N = 1, symmetric two-sided EP for
+// N = 2 (real arithmetic), and in general has error O(Beta^N). By
+// conjugate symmetry only k = 0..⌊N/2⌋ are simulated. Subtracting s*
+// changes nothing for N ≥ 2 (Σ 1/β_k = 0) and keeps digits.
+//
+// Beta must stay inside the radius of analyticity of the nudged fixed
+// point (about 1/‖e‖); beyond it σ approaches its poles and the estimate
+// is not finite: Delta then returns an error wrapping [ErrNotFinite]
+// (never a NaN δ); retry with a smaller Beta.
+type HolomorphicEP struct {
+	// N is the number of points on the circle, at least 1.
+	N int
+	// Beta is the radius |β| > 0 of the circle.
+	Beta float64
+	// Steps is the maximum number of nudged updates per point (the spec's
+	// T2). Zero means 20.
+	Steps int
+	// Tol stops a nudged phase early when its residual is at most Tol. Zero
+	// means 1e-12; negative runs all Steps.
+	Tol float64
+}
+
+// prepare checks the common arguments and returns dst sized to Dim.
+func prepareDelta(dst []float64, net *EPNet, x []float64, label int, ustar []float64) ([]float64, error) {
+	if net == nil {
+		return dst, fmt.Errorf("%w: nil net", ErrSettings)
+	}
+	if err := net.checkSample(x, label); err != nil {
+		return dst, err
+	}
+	d := net.Dim()
+	if len(ustar) != d {
+		return dst, fmt.Errorf("%w: u* of length %d, the net has %d neurons", ErrDimension, len(ustar), d)
+	}
+	if !linalg.AllFinite(ustar) {
+		return dst, fmt.Errorf("%w: u*", ErrNotFinite)
+	}
+	if dst == nil {
+		dst = make([]float64, d)
+	}
+	if len(dst) != d {
+		return dst, fmt.Errorf("%w: dst of length %d, want %d", ErrDimension, len(dst), d)
+	}
+	return dst, nil
+}
+
+// denseDelta solves (I − D𝐖ᵀ)δ = De (trans) or (I − D𝐖)δ = De.
+func denseDelta(dst []float64, net *EPNet, x []float64, label int, ustar []float64, trans bool) ([]float64, error) {
+	d := net.Dim()
+	w := net.Blocks()
+	a := mat.NewDense(d, d, nil)
+	for i := range d {
+		di := epSigmaPrime(ustar[i])
+		for j := range d {
+			wij := w.At(i, j)
+			if trans {
+				wij = w.At(j, i)
+			}
+			v := -di * wij
+			if i == j {
+				v++
+			}
+			a.Set(i, j, v)
+		}
+	}
+	activate(net.wk.s, ustar)
+	net.errorVec(net.wk.e, net.wk.s, label)
+	rhs := make([]float64, d)
+	for i, e := range net.wk.e {
+		rhs[i] = epSigmaPrime(ustar[i]) * e
+	}
+	var lu mat.LU
+	lu.Factorize(a)
+	if c := lu.Cond(); c > 1e14 || math.IsNaN(c) {
+		return dst, fmt.Errorf("%w: I − J is singular at u* (condition %.3g)", ErrNotConverged, c)
+	}
+	out := mat.NewVecDense(d, dst)
+	if err := lu.SolveVecTo(out, false, mat.NewVecDense(d, rhs)); err != nil {
+		return dst, fmt.Errorf("%w: solving for δ: %v", ErrNotConverged, err)
+	}
+	if !linalg.AllFinite(dst) {
+		return dst, fmt.Errorf("%w: δ", ErrNotFinite)
+	}
+	return dst, nil
+}
+
+// Delta returns the exact δ = (I − D𝐖ᵀ)⁻¹De. It returns an error wrapping
+// [ErrDimension], [ErrNotFinite] or [ErrSettings] for bad input and
+// [ErrNotConverged] if I − D𝐖ᵀ is singular.
+func (ImplicitBP) Delta(dst []float64, net *EPNet, x []float64, label int, ustar []float64) ([]float64, error) {
+	dst, err := prepareDelta(dst, net, x, label, ustar)
+	if err != nil {
+		return dst, err
+	}
+	return denseDelta(dst, net, x, label, ustar, true)
+}
+
+// Delta returns δ = (I − D𝐖)⁻¹De, with the errors of [ImplicitBP.Delta].
+func (GenEPExact) Delta(dst []float64, net *EPNet, x []float64, label int, ustar []float64) ([]float64, error) {
+	dst, err := prepareDelta(dst, net, x, label, ustar)
+	if err != nil {
+		return dst, err
+	}
+	return denseDelta(dst, net, x, label, ustar, false)
+}
+
+// Delta iterates δ ← D𝐖ᵀδ + De. It returns an error wrapping
+// [ErrSettings] for negative Steps, the input errors of
+// [ImplicitBP.Delta], and [ErrNotFinite] if the iteration diverges.
+func (r RBP) Delta(dst []float64, net *EPNet, x []float64, label int, ustar []float64) ([]float64, error) {
+	if r.Steps < 0 {
+		return dst, fmt.Errorf("%w: RBP.Steps = %d is negative", ErrSettings, r.Steps)
+	}
+	dst, err := prepareDelta(dst, net, x, label, ustar)
+	if err != nil {
+		return dst, err
+	}
+	steps := r.Steps
+	if steps == 0 {
+		steps = 20
+	}
+	w := &net.wk
+	activate(w.s, ustar)
+	net.errorVec(w.e, w.s, label)
+	for i := range w.e {
+		w.e[i] *= epSigmaPrime(ustar[i])
+	}
+	copy(dst, w.e)
+	for range steps {
+		net.fieldT(w.tmp, dst)
+		for i := range dst {
+			dst[i] = epSigmaPrime(ustar[i])*w.tmp[i] + w.e[i]
+		}
+	}
+	if !linalg.AllFinite(dst) {
+		return dst, fmt.Errorf("%w: RBP iteration diverged", ErrNotFinite)
+	}
+	return dst, nil
+}
+
+// check validates the estimator's fields.
+func (h HolomorphicEP) check() error {
+	if h.N < 1 {
+		return fmt.Errorf("%w: HolomorphicEP.N = %d must be at least 1", ErrSettings, h.N)
+	}
+	if !(h.Beta > 0) || math.IsInf(h.Beta, 0) {
+		return fmt.Errorf("%w: HolomorphicEP.Beta = %g must be positive and finite (the radius |β|)", ErrSettings, h.Beta)
+	}
+	if h.Steps < 0 {
+		return fmt.Errorf("%w: HolomorphicEP.Steps = %d is negative", ErrSettings, h.Steps)
+	}
+	if math.IsNaN(h.Tol) {
+		return fmt.Errorf("%w: HolomorphicEP.Tol is NaN", ErrSettings)
+	}
+	return nil
+}
+
+// Delta returns the Cauchy estimate of δ. It returns an error wrapping
+// [ErrSettings] for N < 1, Beta ≤ 0 or negative Steps, the input errors of
+// [ImplicitBP.Delta], and [ErrNotFinite] when a nudged phase leaves the
+// radius of analyticity.
+func (h HolomorphicEP) Delta(dst []float64, net *EPNet, x []float64, label int, ustar []float64) ([]float64, error) {
+	if err := h.check(); err != nil {
+		return dst, err
+	}
+	dst, err := prepareDelta(dst, net, x, label, ustar)
+	if err != nil {
+		return dst, err
+	}
+	steps, tol := h.Steps, h.Tol
+	if steps == 0 {
+		steps = 20
+	}
+	if tol == 0 {
+		tol = 1e-12
+	}
+	w := &net.wk
+	sstar, ub, acc := w.sstar, w.ub, w.delta
+	activate(sstar, ustar)
+	linalg.Zero(acc)
+	// addReal adds c·(σ(u_β) − s*)/β for a real β.
+	addReal := func(beta, c float64) {
+		copy(ub, ustar)
+		net.nudgeReal(ub, x, label, beta, steps, tol)
+		for i, u := range ub {
+			acc[i] += c * (EPSigma(u) - sstar[i]) / beta
+		}
+	}
+	addReal(h.Beta, 1)
+	for k := 1; 2*k <= h.N; k++ {
+		if 2*k == h.N {
+			addReal(-h.Beta, 1) // β_{N/2} = −|β|
+			break
+		}
+		bk := complex(h.Beta, 0) * cmplx.Exp(complex(0, 2*math.Pi*float64(k)/float64(h.N)))
+		net.nudgeComplex(ustar, x, label, bk, steps, tol)
+		for i, u := range w.uc {
+			acc[i] += 2 * real((epSigmaC(u)-complex(sstar[i], 0))/bk)
+		}
+	}
+	linalg.ScaleTo(dst, 1/float64(h.N), acc)
+	if !linalg.AllFinite(dst) {
+		return dst, fmt.Errorf("%w: holomorphic EP at |β| = %g left the radius of analyticity (try a smaller Beta)", ErrNotFinite, h.Beta)
+	}
+	return dst, nil
+}
