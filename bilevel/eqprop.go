@@ -64,6 +64,9 @@ type epWork struct {
 	uc, ucn          []complex128
 	delta, tmp, tmp2 []float64
 	sstar, ub        []float64
+	a                *mat.Dense // dense I − D𝐖(ᵀ) of the exact solves
+	dp               []float64  // σ'(u*)
+	lu               mat.LU
 }
 
 // NewEPNet returns a network with the given layer sizes (inputs first, at

@@ -6,6 +6,7 @@ import (
 	"math/cmplx"
 
 	"github.com/optlearn/optlearn/linalg"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -98,39 +99,50 @@ func prepareDelta(dst []float64, net *EPNet, x []float64, label int, ustar []flo
 	return dst, nil
 }
 
-// denseDelta solves (I − D𝐖ᵀ)δ = De (trans) or (I − D𝐖)δ = De.
+// denseDelta solves (I − D𝐖ᵀ)δ = De (trans) or (I − D𝐖)δ = De by an LU
+// factorisation into the net's buffers.
 func denseDelta(dst []float64, net *EPNet, x []float64, label int, ustar []float64, trans bool) ([]float64, error) {
 	d := net.Dim()
-	w := net.Blocks()
-	a := mat.NewDense(d, d, nil)
+	w := &net.wk
+	if w.a == nil {
+		w.a = mat.NewDense(d, d, nil)
+		w.dp = make([]float64, d)
+	}
+	raw := w.a.RawMatrix()
+	clear(raw.Data)
 	for i := range d {
-		di := epSigmaPrime(ustar[i])
-		for j := range d {
-			wij := w.At(i, j)
-			if trans {
-				wij = w.At(j, i)
+		w.dp[i] = epSigmaPrime(ustar[i])
+	}
+	// put writes −D_i·𝐖_ij into row i (or −D_i·𝐖_ji with trans) for the
+	// block g of 𝐖 at (r0, c0).
+	put := func(r0, c0 int, g blas64.General) {
+		for i := range g.Rows {
+			for j := range g.Cols {
+				v := g.Data[i*g.Stride+j]
+				if trans {
+					raw.Data[(c0+j)*raw.Stride+r0+i] = -w.dp[c0+j] * v
+				} else {
+					raw.Data[(r0+i)*raw.Stride+c0+j] = -w.dp[r0+i] * v
+				}
 			}
-			v := -di * wij
-			if i == j {
-				v++
-			}
-			a.Set(i, j, v)
 		}
 	}
-	activate(net.wk.s, ustar)
-	net.errorVec(net.wk.e, net.wk.s, label)
-	rhs := make([]float64, d)
-	for i, e := range net.wk.e {
-		rhs[i] = epSigmaPrime(ustar[i]) * e
+	for l := 2; l <= net.layers(); l++ {
+		put(net.off[l-1], net.off[l-2], net.W[l-1])
+		put(net.off[l-2], net.off[l-1], net.B[l-2])
 	}
-	var lu mat.LU
-	lu.Factorize(a)
-	if c := lu.Cond(); c > 1e14 || math.IsNaN(c) {
-		return dst, fmt.Errorf("%w: I − J is singular at u* (condition %.3g)", ErrNotConverged, c)
+	for i := range d {
+		raw.Data[i*raw.Stride+i]++
 	}
+	activate(w.s, ustar)
+	net.errorVec(w.e, w.s, label)
+	for i, e := range w.e {
+		w.e[i] = w.dp[i] * e
+	}
+	w.lu.Factorize(w.a)
 	out := mat.NewVecDense(d, dst)
-	if err := lu.SolveVecTo(out, false, mat.NewVecDense(d, rhs)); err != nil {
-		return dst, fmt.Errorf("%w: solving for δ: %v", ErrNotConverged, err)
+	if err := w.lu.SolveVecTo(out, false, mat.NewVecDense(d, w.e)); err != nil {
+		return dst, fmt.Errorf("%w: I − J is singular or nearly so at u*: %v", ErrNotConverged, err)
 	}
 	if !linalg.AllFinite(dst) {
 		return dst, fmt.Errorf("%w: δ", ErrNotFinite)
