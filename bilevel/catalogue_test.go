@@ -23,7 +23,7 @@ type badCase struct {
 
 // badInputCatalogue lists bad inputs for every exported entry point of
 // bilevel and bilevel/problems that takes input (issue #16).
-func badInputCatalogue() []badCase {
+func badInputCatalogue() (cs []badCase) {
 	ctx := context.Background()
 	nan, inf := math.NaN(), math.Inf(1)
 	sine := must(problems.NewSinePL(nil, 0))
@@ -82,8 +82,9 @@ func badInputCatalogue() []badCase {
 	}
 	po := bilevel.PenaltyOracle{Problem: sine, Sigma: 0.1}
 	lo := bilevel.LVHBAOracle{Problem: llc}
+	cs = append(cs, epCatalogue()...)
 	E := struct{ dim, set, fin, inf error }{bilevel.ErrDimension, bilevel.ErrSettings, bilevel.ErrNotFinite, bilevel.ErrInfeasible}
-	return []badCase{
+	return append(cs, []badCase{
 		// Penalty.Solve
 		{"Penalty.Solve", "nil problem", E.set, pen(nil, zeros(5), zeros(5), nil, nil)},
 		{"Penalty.Solve", "nil x0", E.dim, pen(sine, nil, zeros(5), nil, nil)},
@@ -242,8 +243,11 @@ func badInputCatalogue() []badCase {
 		}},
 		{"problems.SVMHyper.ProjC", "tol NaN", E.set, func() error { _, err := svm.ProjC(nan); return err }},
 		{"problems.SVMHyper.ProjC", "tol < 0", E.set, func() error { _, err := svm.ProjC(-1); return err }},
+		{"problems.NewTeacher", "nil rng", E.set, func() error { _, _, err := problems.NewTeacher(nil, 16, 32, 4, 10, 10); return err }},
+		{"problems.NewTeacher", "one class", E.set, func() error { _, _, err := problems.NewTeacher(newRand(1), 16, 32, 1, 10, 10); return err }},
+		{"problems.NewTeacher", "huge sizes", E.set, func() error { _, _, err := problems.NewTeacher(newRand(1), 16, 32, 4, 1<<40, 10); return err }},
 		{"problems.Accuracy", "ragged points give NaN", nil, noNaN("Accuracy", problems.Accuracy(zeros(3), 0, zeros(5), zeros(2)), true)},
-	}
+	}...)
 }
 
 // TestBadInputCatalogue runs every case of the catalogue: the documented

@@ -143,8 +143,12 @@ func (n *EPNet) init() {
 		uc: make([]complex128, d), ucn: make([]complex128, d), delta: f(d), tmp: f(d), tmp2: f(d), sstar: f(d), ub: f(d)}
 }
 
-// Clone returns an independent copy of n (weights and buffers).
+// Clone returns an independent copy of n (weights and buffers), or nil
+// for a net not made by [NewEPNet].
 func (n *EPNet) Clone() *EPNet {
+	if n.valid() != nil {
+		return nil
+	}
 	c := &EPNet{Sizes: append([]int(nil), n.Sizes...), Classes: n.Classes}
 	cp := func(g blas64.General) blas64.General { g.Data = append([]float64(nil), g.Data...); return g }
 	for _, w := range n.W {
@@ -161,8 +165,40 @@ func (n *EPNet) Clone() *EPNet {
 	return c
 }
 
-// Dim returns the number of neurons (the length of the state u).
-func (n *EPNet) Dim() int { return n.off[len(n.off)-1] }
+// Dim returns the number of neurons (the length of the state u), or 0 for
+// a net not made by [NewEPNet].
+func (n *EPNet) Dim() int {
+	if n == nil || len(n.off) == 0 {
+		return 0
+	}
+	return n.off[len(n.off)-1]
+}
+
+// valid returns an error wrapping [ErrSettings] for a nil net or one not
+// made by [NewEPNet], and [ErrDimension] if its exported weights no longer
+// have the shapes its Sizes say.
+func (n *EPNet) valid() error {
+	if n == nil {
+		return fmt.Errorf("%w: nil EPNet", ErrSettings)
+	}
+	L := len(n.Sizes) - 1
+	if L < 1 || len(n.off) != L+1 || n.off[L] == 0 {
+		return fmt.Errorf("%w: EPNet not made by NewEPNet", ErrSettings)
+	}
+	shape := func(g blas64.General, r, c int) bool {
+		return g.Rows == r && g.Cols == c && g.Stride >= c && len(g.Data) >= (r-1)*g.Stride+c
+	}
+	if len(n.W) != L || len(n.B) != L-1 || len(n.Bias) != L || !shape(n.R, n.Classes, n.Sizes[L]) || len(n.RBias) != n.Classes {
+		return fmt.Errorf("%w: EPNet weights do not match Sizes %v", ErrDimension, n.Sizes)
+	}
+	for l := 1; l <= L; l++ {
+		if n.off[l]-n.off[l-1] != n.Sizes[l] || !shape(n.W[l-1], n.Sizes[l], n.Sizes[l-1]) || len(n.Bias[l-1]) != n.Sizes[l] ||
+			(l > 1 && !shape(n.B[l-2], n.Sizes[l-1], n.Sizes[l])) {
+			return fmt.Errorf("%w: EPNet layer %d does not match Sizes %v", ErrDimension, l, n.Sizes)
+		}
+	}
+	return nil
+}
 
 // layers returns L.
 func (n *EPNet) layers() int { return len(n.Sizes) - 1 }
@@ -171,8 +207,12 @@ func (n *EPNet) layers() int { return len(n.Sizes) - 1 }
 func (n *EPNet) layer(v []float64, l int) []float64 { return v[n.off[l-1]:n.off[l]] }
 
 // Params returns the parameter slices in a fixed order: W_1..W_L,
-// B_2..B_L, b_1..b_L, R, r. They alias the net's weights.
+// B_2..B_L, b_1..b_L, R, r. They alias the net's weights. It is nil for a
+// nil net.
 func (n *EPNet) Params() [][]float64 {
+	if n == nil {
+		return nil
+	}
 	var ps [][]float64
 	for _, w := range n.W {
 		ps = append(ps, w.Data)
@@ -317,6 +357,9 @@ type FixedPoint struct {
 // [ErrDimension] for bad sizes, [ErrSettings] for maxSteps < 1 and
 // [ErrNotFinite] if the state is not finite (never a silent NaN).
 func (n *EPNet) Relax(u, x []float64, maxSteps int, tol float64) ([]float64, FixedPoint, error) {
+	if err := n.valid(); err != nil {
+		return u, FixedPoint{}, err
+	}
 	d := n.Dim()
 	if u == nil {
 		u = make([]float64, d)
@@ -457,6 +500,9 @@ func (n *EPNet) nudgeComplex(u0, x []float64, label int, beta complex128, steps 
 // Loss returns the cross-entropy of the readout at the state u for the
 // label, and whether the predicted class (the largest logit) is the label.
 func (n *EPNet) Loss(u []float64, label int) (loss float64, correct bool, err error) {
+	if err := n.valid(); err != nil {
+		return math.NaN(), false, err
+	}
 	if len(u) != n.Dim() {
 		return math.NaN(), false, fmt.Errorf("%w: state of length %d, the net has %d neurons", ErrDimension, len(u), n.Dim())
 	}
@@ -475,8 +521,12 @@ func (n *EPNet) Loss(u []float64, label int) (loss float64, correct bool, err er
 }
 
 // Blocks returns the block weight matrix 𝐖 (Dim × Dim) of the vector
-// field Φ(s) = 𝐖s + b', for exact solves and spectra.
+// field Φ(s) = 𝐖s + b', for exact solves and spectra, or nil for a net
+// not made by [NewEPNet].
 func (n *EPNet) Blocks() *mat.Dense {
+	if n.valid() != nil {
+		return nil
+	}
 	d := n.Dim()
 	m := mat.NewDense(d, d, nil)
 	L := n.layers()
@@ -500,6 +550,9 @@ func (n *EPNet) Blocks() *mat.Dense {
 // for a state of the wrong length and [ErrNotConverged] if the eigenvalue
 // decomposition fails.
 func (n *EPNet) SpectralRadius(u []float64) (float64, error) {
+	if err := n.valid(); err != nil {
+		return math.NaN(), err
+	}
 	if len(u) != n.Dim() {
 		return math.NaN(), fmt.Errorf("%w: state of length %d, the net has %d neurons", ErrDimension, len(u), n.Dim())
 	}
@@ -527,9 +580,15 @@ func (n *EPNet) SpectralRadius(u []float64) (float64, error) {
 // ∂B_l += δ_{l−1} s*_lᵀ, ∂b_l += δ_l for the neuron error vector δ of an
 // estimator, and the readout's direct gradient ∂R += (p − y) s*_Lᵀ,
 // ∂r += p − y. It returns the sample's loss. It returns an error wrapping
-// [ErrDimension] for mismatched sizes or [ErrNotFinite] for non-finite
-// δ.
+// [ErrDimension] for mismatched sizes, [ErrSettings] for a non-finite
+// weight or [ErrNotFinite] for non-finite δ.
 func (n *EPNet) AccumulateGrad(g [][]float64, weight float64, x []float64, label int, ustar, delta []float64) (float64, error) {
+	if err := n.valid(); err != nil {
+		return math.NaN(), err
+	}
+	if math.IsNaN(weight) || math.IsInf(weight, 0) {
+		return math.NaN(), fmt.Errorf("%w: weight = %g must be finite", ErrSettings, weight)
+	}
 	if err := n.checkSample(x, label); err != nil {
 		return math.NaN(), err
 	}

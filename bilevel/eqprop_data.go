@@ -20,8 +20,13 @@ type EPData struct {
 // Len returns the number of samples.
 func (d *EPData) Len() int { return len(d.Y) }
 
-// Input returns the view of input i.
-func (d *EPData) Input(i int) []float64 { return d.X[i*d.In : (i+1)*d.In] }
+// Input returns the view of input i, or nil if i is out of range.
+func (d *EPData) Input(i int) []float64 {
+	if i < 0 || i >= len(d.Y) || (i+1)*d.In > len(d.X) {
+		return nil
+	}
+	return d.X[i*d.In : (i+1)*d.In]
+}
 
 // check returns an error unless d matches a net with in inputs and the
 // given number of classes.

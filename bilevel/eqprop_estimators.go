@@ -77,8 +77,8 @@ type HolomorphicEP struct {
 
 // prepare checks the common arguments and returns dst sized to Dim.
 func prepareDelta(dst []float64, net *EPNet, x []float64, label int, ustar []float64) ([]float64, error) {
-	if net == nil {
-		return dst, fmt.Errorf("%w: nil net", ErrSettings)
+	if err := net.valid(); err != nil {
+		return dst, err
 	}
 	if err := net.checkSample(x, label); err != nil {
 		return dst, err

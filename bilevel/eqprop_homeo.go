@@ -32,8 +32,8 @@ type HomeostaticLoss struct {
 }
 
 func (h HomeostaticLoss) check(net *EPNet, rng *rand.Rand) (int, error) {
-	if net == nil {
-		return 0, fmt.Errorf("%w: nil net", ErrSettings)
+	if err := net.valid(); err != nil {
+		return 0, err
 	}
 	if math.IsNaN(h.Coef) || math.IsInf(h.Coef, 0) || h.Coef < 0 {
 		return 0, fmt.Errorf("%w: HomeostaticLoss.Coef = %g must be finite and non-negative", ErrSettings, h.Coef)
@@ -186,6 +186,9 @@ func (h HomeostaticLoss) AddGrad(g [][]float64, net *EPNet, rng *rand.Rand) erro
 // returns an error wrapping [ErrSettings] for an angle outside [0, 90] or a
 // nil rng.
 func (n *EPNet) RotateFeedback(angle float64, rng *rand.Rand) error {
+	if err := n.valid(); err != nil {
+		return err
+	}
 	if !(angle >= 0 && angle <= 90) {
 		return fmt.Errorf("%w: angle = %g must be in [0, 90] degrees", ErrSettings, angle)
 	}
@@ -213,8 +216,11 @@ func (n *EPNet) RotateFeedback(angle float64, rng *rand.Rand) error {
 // the transposed forward matrices, arccos(⟨B, Wᵀ⟩/(‖B‖‖W‖)) with the inner
 // products and squared norms summed over all reciprocal pairs and the
 // cosine clamped to [−1, 1]. It is NaN for a net without reciprocal pairs
-// (one layer) or with zero weights.
+// (one layer), with zero weights, or not made by [NewEPNet].
 func (n *EPNet) WeightAngle() float64 {
+	if n.valid() != nil {
+		return math.NaN()
+	}
 	var dot, nb, nw float64
 	for l := 2; l <= n.layers(); l++ {
 		b, w := n.B[l-2], n.W[l-1]
@@ -236,9 +242,13 @@ func (n *EPNet) WeightAngle() float64 {
 
 // JacSymIndex returns ‖J_sym‖/(‖J_sym‖ + ‖J_anti‖) (Frobenius norms) of
 // J_h = 𝐖 − I: 1 for a symmetric Jacobian, ½ for an antisymmetric
-// off-diagonal part as large as the symmetric one.
+// off-diagonal part as large as the symmetric one; NaN for a net not made
+// by [NewEPNet].
 func (n *EPNet) JacSymIndex() float64 {
 	w := n.Blocks()
+	if w == nil {
+		return math.NaN()
+	}
 	d := n.Dim()
 	var sym, anti float64
 	for i := range d {

@@ -209,8 +209,8 @@ func TrainEP(ctx context.Context, net *EPNet, train, test *EPData, settings *EPS
 }
 
 func newEPTrainer(net *EPNet, train, test *EPData, settings *EPSettings) (*epTrainer, error) {
-	if net == nil {
-		return nil, fmt.Errorf("%w: nil net", ErrSettings)
+	if err := net.valid(); err != nil {
+		return nil, err
 	}
 	var s EPSettings
 	if settings != nil {
