@@ -75,6 +75,10 @@ type EPIter struct {
 	// start).
 	EvalResidual, EvalResidualMax float64
 	FreeResidual, FreeResidualMax float64
+	// EvalUnconverged is the fraction of test samples whose evaluation free
+	// phase ended with a residual above 1e-6 (the spec's threshold for
+	// comparing estimators).
+	EvalUnconverged float64
 	// Alignment is the mean of cos(δ, δ_BP) over the AlignSamples samples
 	// (NaN if turned off).
 	Alignment float64
@@ -342,7 +346,7 @@ func (t *epTrainer) adam() {
 func (t *epTrainer) measure(ctx context.Context) (run.Status, error) {
 	s := &t.s
 	net := t.net
-	var loss, correct, res, resMax float64
+	var loss, correct, res, resMax, unconv float64
 	for i := range t.test.Len() {
 		if i%50 == 49 {
 			if st, err := t.loop.Check(ctx); st != run.NotTerminated {
@@ -362,9 +366,13 @@ func (t *epTrainer) measure(ctx context.Context) (run.Status, error) {
 		}
 		res += fp.Residual
 		resMax = math.Max(resMax, fp.Residual)
+		if fp.Residual > 1e-6 {
+			unconv++
+		}
 	}
 	n := float64(t.test.Len())
 	t.it.TestLoss, t.it.TestAccuracy, t.it.EvalResidual, t.it.EvalResidualMax = loss/n, correct/n, res/n, resMax
+	t.it.EvalUnconverged = unconv / n
 	t.it.Alignment = math.NaN()
 	if k := min(s.AlignSamples, t.train.Len()); k > 0 {
 		sum := 0.0
