@@ -2,7 +2,8 @@
 //
 //	min_{x∈X} F(x, y)  subject to  y ∈ S(x) = argmin_{y∈Y} { f(x, y) : g(x, y) ≤ 0 },
 //
-// from two papers:
+// from two papers, and equilibrium propagation, which computes the
+// hypergradient of a loss at the fixed point of a recurrent network:
 //
 //   - [Penalty]: J. Kwon, D. Kwon, S. Wright, R. Nowak, "On Penalty Methods
 //     for Nonconvex Bilevel Optimization and First-Order Stochastic
@@ -21,8 +22,22 @@
 //     (SUSTech-Optimization/LV-HBA). [LVHBAOracle] evaluates the value
 //     function v_γ, its proximal saddle point and the directions (d_x, d_y)
 //     at a given point.
+//   - Equilibrium propagation ([EPNet], [TrainEP]): A. Laborieux, F. Zenke,
+//     "Improving equilibrium propagation without weight symmetry through
+//     Jacobian homeostasis", ICLR 2024, arXiv:2309.02214. EP computes the
+//     hypergradient of a loss at the fixed point u* = Φ(σ(u*); w, x) of a
+//     recurrent network by nudging its output. The estimators of the neuron
+//     error vector δ are [ImplicitBP] (the exact reference, a dense solve),
+//     [RBP], [GenEPExact] (generalized EP, δ = ds*/dβ) and [HolomorphicEP]
+//     (the Cauchy integral over N points on a circle of radius |β|, in
+//     complex128); [HomeostaticLoss] penalises the Jacobian's asymmetry;
+//     [EPNet.RotateFeedback], [EPNet.WeightAngle], [EPNet.JacSymIndex] and
+//     [Alignment] are the spec's asymmetry controls and metrics.
 //
-// Naming: each paper keeps its own symbols. For [Penalty] the problem's
+// Naming: each paper keeps its own symbols. For EP: T1 → EPSettings.FreeSteps,
+// T2 → HolomorphicEP.Steps and RBP.Steps, |β| → HolomorphicEP.Beta, N →
+// HolomorphicEP.N, λ_h → HomeostaticLoss.Coef, K_ε → HomeostaticLoss.Draws,
+// T1_eval → EPSettings.EvalSteps, 𝐖 → [EPNet.Blocks]. For [Penalty] the problem's
 // UpperGrad is ∇f and LowerGrad ∇g (Kwon et al.); for [LVHBA] UpperGrad is
 // ∇F, LowerGrad ∇f and [Constraints] are g (Yao et al.). Paper symbols map
 // to settings fields as σ → Sigma, α → Alpha, β → Beta, T → Inner,
@@ -56,6 +71,19 @@
 // [run.Converged] only when the stationarity residuals of all three blocks
 // x, y and z are at most Tol; LV-HBA has no stopping test and ends with
 // [run.Completed] after MaxIter iterations.
+//
+// Equilibrium propagation:
+//
+//	net, err := bilevel.NewEPNet([]int{16, 32, 32, 10}, 4, 90, rng) // 90° = independent feedback
+//	res, err := bilevel.TrainEP(ctx, net, train, test, &bilevel.EPSettings{
+//		Estimator:   bilevel.GenEPExact{},
+//		Homeostasis: bilevel.HomeostaticLoss{Coef: 1},
+//	})
+//	// res.Last.Alignment, res.Last.WeightAngle, res.Last.TestAccuracy
+//
+// [TrainEP] follows the same run shape (EPSettings, EPResult with
+// Iterations = epochs and Status [run.Completed], [EPRecorder],
+// [EPHistory], [EPPrinter]).
 //
 // # Accuracy
 //

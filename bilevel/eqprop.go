@@ -224,6 +224,34 @@ func (n *EPNet) Params() [][]float64 {
 	return append(ps, n.R.Data, n.RBias)
 }
 
+// checkGrad returns an error wrapping [ErrDimension] unless g is shaped
+// like [EPNet.Params]; it does not allocate.
+func (n *EPNet) checkGrad(g [][]float64) error {
+	L := n.layers()
+	if len(g) != 3*L+1 {
+		return fmt.Errorf("%w: gradient has %d slices, the net %d", ErrDimension, len(g), 3*L+1)
+	}
+	want := func(k int) int {
+		switch {
+		case k < L:
+			return len(n.W[k].Data)
+		case k < 2*L-1:
+			return len(n.B[k-L].Data)
+		case k < 3*L-1:
+			return len(n.Bias[k-2*L+1])
+		case k == 3*L-1:
+			return len(n.R.Data)
+		}
+		return len(n.RBias)
+	}
+	for k, gk := range g {
+		if len(gk) != want(k) {
+			return fmt.Errorf("%w: gradient slice %d has length %d, want %d", ErrDimension, k, len(gk), want(k))
+		}
+	}
+	return nil
+}
+
 // NewGrad returns zeroed slices shaped like [EPNet.Params].
 func (n *EPNet) NewGrad() [][]float64 {
 	ps := n.Params()
@@ -596,14 +624,8 @@ func (n *EPNet) AccumulateGrad(g [][]float64, weight float64, x []float64, label
 	if len(ustar) != d || len(delta) != d {
 		return math.NaN(), fmt.Errorf("%w: state and δ must have length %d, got %d and %d", ErrDimension, d, len(ustar), len(delta))
 	}
-	ps := n.Params()
-	if len(g) != len(ps) {
-		return math.NaN(), fmt.Errorf("%w: gradient has %d slices, the net %d", ErrDimension, len(g), len(ps))
-	}
-	for i, p := range ps {
-		if len(g[i]) != len(p) {
-			return math.NaN(), fmt.Errorf("%w: gradient slice %d has length %d, want %d", ErrDimension, i, len(g[i]), len(p))
-		}
+	if err := n.checkGrad(g); err != nil {
+		return math.NaN(), err
 	}
 	if !linalg.AllFinite(delta) {
 		return math.NaN(), fmt.Errorf("%w: δ", ErrNotFinite)

@@ -123,14 +123,8 @@ func (h HomeostaticLoss) AddGrad(g [][]float64, net *EPNet, rng *rand.Rand) erro
 	if err != nil {
 		return err
 	}
-	ps := net.Params()
-	if len(g) != len(ps) {
-		return fmt.Errorf("%w: gradient has %d slices, the net %d", ErrDimension, len(g), len(ps))
-	}
-	for i, p := range ps {
-		if len(g[i]) != len(p) {
-			return fmt.Errorf("%w: gradient slice %d has length %d, want %d", ErrDimension, i, len(g[i]), len(p))
-		}
+	if err := net.checkGrad(g); err != nil {
+		return err
 	}
 	if h.Coef == 0 {
 		return nil

@@ -183,6 +183,7 @@ type epTrainer struct {
 	it          EPIter
 
 	grad, m, v [][]float64
+	params     [][]float64
 	order      []int
 	u, delta   []float64
 	bp         []float64
@@ -230,7 +231,7 @@ func newEPTrainer(net *EPNet, train, test *EPData, settings *EPSettings) (*epTra
 		return nil, err
 	}
 	t := &epTrainer{net: net, train: train, test: test, s: s,
-		grad: net.NewGrad(), m: net.NewGrad(), v: net.NewGrad(),
+		grad: net.NewGrad(), m: net.NewGrad(), v: net.NewGrad(), params: net.Params(),
 		order: make([]int, train.Len()), u: make([]float64, net.Dim()),
 		delta: make([]float64, net.Dim()), bp: make([]float64, net.Dim())}
 	for i := range t.order {
@@ -331,7 +332,7 @@ func (t *epTrainer) adam() {
 	c1 := 1 - math.Pow(b1, float64(t.step))
 	c2 := 1 - math.Pow(b2, float64(t.step))
 	lr := t.s.LearningRate
-	for k, p := range t.net.Params() {
+	for k, p := range t.params {
 		g, m, v := t.grad[k], t.m[k], t.v[k]
 		for i := range p {
 			m[i] = b1*m[i] + (1-b1)*g[i]

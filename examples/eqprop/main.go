@@ -161,7 +161,7 @@ func (a *app) e1() error {
 	plt.X.Label.Text = "N (points on the circle)"
 	plt.Y.Label.Text = "median relative error of delta"
 	plt.Y.Scale = plot.LogScale{}
-	plt.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	plt.Y.Tick.Marker = plot.LogTicks{Prec: 1}
 	var lines []any
 	for _, angle := range []float64{0, 90} {
 		net, err := bilevel.NewEPNet(sizes, classes, angle, newRand(1))
@@ -232,8 +232,8 @@ func (a *app) e1() error {
 	if err := plotutil.AddLinePoints(plt, lines...); err != nil {
 		return err
 	}
-	plt.Legend.Top = false
-	plt.Legend.Left = true
+	plt.Legend.Top = true // the lines fall from top left to bottom right
+	plt.Legend.Left = false
 	return plt.Save(5.5*vg.Inch, 4*vg.Inch, filepath.Join(a.out, "e1_cauchy_error.png"))
 }
 
