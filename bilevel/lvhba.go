@@ -183,8 +183,8 @@ func (m *LVHBA) setup(p ConstrainedProblem, x0, y0 []float64, settings *LVHBASet
 	}
 	nx, ny := p.Dims()
 	np := p.NumConstraints()
-	if nx <= 0 || ny <= 0 || np < 0 {
-		return nil, fmt.Errorf("%w: problem dimensions (%d, %d, %d)", ErrDimension, nx, ny, np)
+	if nx <= 0 || ny <= 0 || np < 0 || nx > MaxDim || ny > MaxDim || np > MaxDim {
+		return nil, fmt.Errorf("%w: problem dimensions (%d, %d, %d) outside [1, MaxDim = %d] (constraints from 0)", ErrDimension, nx, ny, np, MaxDim)
 	}
 	if len(x0) != nx || len(y0) != ny {
 		return nil, fmt.Errorf("%w: problem has (nx, ny) = (%d, %d), got len(x0)=%d len(y0)=%d", ErrDimension, nx, ny, len(x0), len(y0))

@@ -95,8 +95,8 @@ func (o *LVHBAOracle) params() (g1, g2, r float64, err error) {
 func (o *LVHBAOracle) check(x, y []float64, z ...[]float64) (nx, ny, np int, err error) {
 	nx, ny = o.Problem.Dims()
 	np = o.Problem.NumConstraints()
-	if nx <= 0 || ny <= 0 || np < 0 {
-		return 0, 0, 0, fmt.Errorf("%w: problem dimensions (%d, %d, %d)", ErrDimension, nx, ny, np)
+	if nx <= 0 || ny <= 0 || np < 0 || nx > MaxDim || ny > MaxDim || np > MaxDim {
+		return 0, 0, 0, fmt.Errorf("%w: problem dimensions (%d, %d, %d) outside [1, MaxDim = %d] (constraints from 0)", ErrDimension, nx, ny, np, MaxDim)
 	}
 	if len(x) != nx || len(y) != ny {
 		return 0, 0, 0, fmt.Errorf("%w: problem has (nx, ny) = (%d, %d), got len(x)=%d len(y)=%d", ErrDimension, nx, ny, len(x), len(y))

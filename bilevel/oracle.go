@@ -66,8 +66,8 @@ func (o *PenaltyOracle) GradContext(ctx context.Context, dst, x []float64) ([]fl
 		return dst, math.NaN(), fmt.Errorf("%w: nil problem", ErrSettings)
 	}
 	nx, ny := p.Dims()
-	if nx <= 0 || ny <= 0 {
-		return dst, math.NaN(), fmt.Errorf("%w: problem dimensions (%d, %d)", ErrDimension, nx, ny)
+	if nx <= 0 || ny <= 0 || nx > MaxDim || ny > MaxDim {
+		return dst, math.NaN(), fmt.Errorf("%w: problem dimensions (%d, %d) outside [1, MaxDim = %d]", ErrDimension, nx, ny, MaxDim)
 	}
 	if dst == nil {
 		dst = make([]float64, nx)

@@ -205,8 +205,8 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 		s = *settings
 	}
 	nx, ny := p.Dims()
-	if nx <= 0 || ny <= 0 {
-		return nil, fmt.Errorf("%w: problem dimensions (%d, %d)", ErrDimension, nx, ny)
+	if nx <= 0 || ny <= 0 || nx > MaxDim || ny > MaxDim {
+		return nil, fmt.Errorf("%w: problem dimensions (%d, %d) outside [1, MaxDim = %d]", ErrDimension, nx, ny, MaxDim)
 	}
 	if z0 == nil {
 		z0 = y0

@@ -84,8 +84,8 @@ type Polyhedron struct {
 // index outside [0, n) or as many indices as values, [ErrNotFinite] for
 // non-finite data, and [ErrInfeasible] for a zero row with b[i] < 0.
 func NewPolyhedron(n int, rows []linalg.Sparse, b []float64) (*Polyhedron, error) {
-	if n <= 0 {
-		return nil, fmt.Errorf("%w: polyhedron dimension %d", ErrDimension, n)
+	if n <= 0 || n > MaxDim {
+		return nil, fmt.Errorf("%w: polyhedron dimension %d outside [1, MaxDim = %d]", ErrDimension, n, MaxDim)
 	}
 	if len(rows) != len(b) {
 		return nil, fmt.Errorf("%w: %d rows but %d right-hand sides", ErrDimension, len(rows), len(b))

@@ -39,3 +39,10 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// MaxDim bounds every dimension a solver, oracle or projector of this
+// package accepts (nx, ny, the number of constraints, a polyhedron's n),
+// so that a problem reporting a wrong size returns an error wrapping
+// [ErrDimension] instead of trying to allocate gigabytes: the penalty
+// method keeps 17 vectors of these lengths.
+const MaxDim = 1 << 24
