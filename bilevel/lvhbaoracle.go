@@ -57,8 +57,8 @@ type LVHBAOracle struct {
 	Theta, Lambda []float64
 }
 
-// Saddle is what [LVHBAOracle.Saddle] returns.
-type Saddle struct {
+// SaddlePoint is what [LVHBAOracle.Saddle] returns.
+type SaddlePoint struct {
 	// Theta and Lambda are the saddle point (θ*, λ*).
 	Theta, Lambda []float64
 	// Value is v_γ(x, y, z), NaN if the problem is not a [LowerValuer].
@@ -120,14 +120,14 @@ func (o *LVHBAOracle) check(x, y []float64, z ...[]float64) (nx, ny, np int, err
 // projector's error, [ErrNotFinite] if the operator is not finite, and
 // [ErrNotConverged] (with the last iterate) if the residual is above Tol
 // after MaxIter steps, or ctx.Err() (checked every 32 steps).
-func (o *LVHBAOracle) Saddle(ctx context.Context, x, y, z []float64) (Saddle, error) {
+func (o *LVHBAOracle) Saddle(ctx context.Context, x, y, z []float64) (SaddlePoint, error) {
 	g1, g2, rb, err := o.params()
 	if err != nil {
-		return Saddle{}, err
+		return SaddlePoint{}, err
 	}
 	nx, ny, np, err := o.check(x, y, z)
 	if err != nil {
-		return Saddle{}, err
+		return SaddlePoint{}, err
 	}
 	tol, maxIter := o.Tol, o.MaxIter
 	if tol <= 0 {
@@ -185,10 +185,10 @@ func (o *LVHBAOracle) Saddle(ctx context.Context, x, y, z []float64) (Saddle, er
 		return nil
 	}
 	if err := proj(w); err != nil {
-		return Saddle{}, err
+		return SaddlePoint{}, err
 	}
 	eta := math.Min(g1, g2)
-	var out Saddle
+	var out SaddlePoint
 	res := math.Inf(1)
 	for out.Iterations = 0; ; out.Iterations++ {
 		if err := op(fw, w); err != nil {
