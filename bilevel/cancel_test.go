@@ -50,12 +50,12 @@ func TestCancelUnderDeadline(t *testing.T) {
 			return res.Status, err
 		},
 		"PenaltyOracle.GradContext": func(ctx context.Context) (run.Status, error) {
-			o := &bilevel.PenaltyOracle{Problem: sine, Sigma: 0.1, Beta: 1e-9, Tol: 1e-300, MaxInner: 1 << 30}
+			o := &bilevel.PenaltyOracle{Problem: sine, Sigma: 0.1, Beta: 1e-9, Tol: -1, MaxInner: 1 << 30}
 			_, _, err := o.GradContext(ctx, nil, zeros(5))
 			return run.Canceled, err
 		},
 		"LVHBAOracle.Saddle": func(ctx context.Context) (run.Status, error) {
-			o := &bilevel.LVHBAOracle{Problem: llc, Tol: 1e-300, MaxIter: 1 << 30}
+			o := &bilevel.LVHBAOracle{Problem: llc, Tol: -1, MaxIter: 1 << 30}
 			_, err := o.Saddle(ctx, zeros(50), zeros(100), zeros(1))
 			return run.Canceled, err
 		},

@@ -82,3 +82,17 @@ func TestLVHBAOracleTracksRun(t *testing.T) {
 		t.Errorf("run's (θ, λ) is far from the saddle point: %.3g, %.3g", dth, dl)
 	}
 }
+
+// A negative Tol turns the oracles' stopping tests off: exactly MaxIter
+// (MaxInner) steps and no ErrNotConverged.
+func TestOraclesNegativeTol(t *testing.T) {
+	lo := &bilevel.LVHBAOracle{Problem: problems.LLCToy{N: 2}, Tol: -1, MaxIter: 7}
+	sp, err := lo.Saddle(context.Background(), zeros(2), zeros(4), []float64{1})
+	if err != nil || sp.Iterations != 7 {
+		t.Errorf("LVHBAOracle: %d steps, %v; want 7 steps and no error", sp.Iterations, err)
+	}
+	po := &bilevel.PenaltyOracle{Problem: must(problems.NewSinePL(nil, 0)), Sigma: 0.1, Tol: -1, MaxInner: 5}
+	if _, _, err := po.Grad(nil, zeros(5)); err != nil || po.InnerSteps != 10 {
+		t.Errorf("PenaltyOracle: %d inner steps, %v; want 2×5 and no error", po.InnerSteps, err)
+	}
+}

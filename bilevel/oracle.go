@@ -31,8 +31,9 @@ type PenaltyOracle struct {
 	Sigma float64
 	// Beta is the inner step. Zero means 1/(σL_f + L_g) from [Lipschitz].
 	Beta float64
-	// Tol is the inner gradient-mapping tolerance. Zero or negative means
-	// 1e-12 (an inner solve needs a tolerance).
+	// Tol is the inner gradient-mapping tolerance. Zero means 1e-12; a
+	// negative value turns the test off: each inner solve makes exactly
+	// MaxInner steps and no ErrNotConverged is returned.
 	Tol float64
 	// MaxInner caps the steps of each inner solve. Zero means 1e6;
 	// negative is an error.
@@ -92,7 +93,7 @@ func (o *PenaltyOracle) GradContext(ctx context.Context, dst, x []float64) ([]fl
 		return dst, math.NaN(), fmt.Errorf("%w: Beta is zero and the problem gives no Lipschitz constants", ErrSettings)
 	}
 	tol := o.Tol
-	if tol <= 0 {
+	if tol == 0 {
 		tol = defaultOracleTol
 	}
 	maxInner := o.MaxInner
@@ -147,7 +148,7 @@ func (o *PenaltyOracle) GradContext(ctx context.Context, dst, x []float64) ([]fl
 				break
 			}
 		}
-		if !converged {
+		if !converged && tol >= 0 {
 			return dst, math.NaN(), fmt.Errorf("%w: inner solve after %d steps", ErrNotConverged, maxInner)
 		}
 	}
