@@ -28,9 +28,9 @@
 //     hypergradient of a loss at the fixed point u* = Φ(σ(u*); w, x) of a
 //     recurrent network by nudging its output. The estimators of the neuron
 //     error vector δ are [ImplicitBP] (the exact reference, a dense solve),
-//     [RBP], [GenEPExact] (generalized EP, δ = ds*/dβ) and [HolomorphicEP]
+//     [RBP], [GenEPExact] (generalized EP, δ = ds*/dβ), [HolomorphicEP]
 //     (the Cauchy integral over N points on a circle of radius |β|, in
-//     complex128); [HomeostaticLoss] penalises the Jacobian's asymmetry;
+//     complex128) and its online variant [OnlineHEP]; [HomeostaticLoss] penalises the Jacobian's asymmetry;
 //     [EPNet.RotateFeedback], [EPNet.WeightAngle], [EPNet.JacSymIndex] and
 //     [Alignment] are the spec's asymmetry controls and metrics.
 //

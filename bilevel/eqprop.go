@@ -454,75 +454,82 @@ func (n *EPNet) nudgeReal(u, x []float64, label int, beta float64, steps int, to
 // when the residual is at most tol. The state ends in n.wk.uc; it returns
 // the residual of the last step.
 func (n *EPNet) nudgeComplex(u0, x []float64, label int, beta complex128, steps int, tol float64) float64 {
-	w := &n.wk
-	L := n.layers()
-	uc, ucn := w.uc, w.ucn
 	for i, v := range u0 {
-		uc[i] = complex(v, 0)
+		n.wk.uc[i] = complex(v, 0)
 	}
 	res := math.Inf(1)
 	for range steps {
-		for i, v := range uc {
-			sv := epSigmaC(v)
-			w.sr[i], w.si[i] = real(sv), imag(sv)
-		}
-		// Real and imaginary parts of 𝐖s + b' (the input and biases are real).
-		n.field(w.ur, w.sr, x)
-		for l := 1; l <= L; l++ {
-			d := n.layer(w.ui, l)
-			linalg.Zero(d)
-			if l > 1 {
-				linalg.Gemv(false, 1, n.W[l-1], n.layer(w.si, l-1), 1, d)
-			}
-			if l < L {
-				linalg.Gemv(false, 1, n.B[l-1], n.layer(w.si, l+1), 1, d)
-			}
-		}
-		// Complex softmax: subtract the real part of the largest logit.
-		copy(w.lr, n.RBias)
-		linalg.Gemv(false, 1, n.R, n.layer(w.sr, L), 1, w.lr)
-		linalg.Zero(w.li)
-		linalg.Gemv(false, 1, n.R, n.layer(w.si, L), 1, w.li)
-		m := w.lr[0]
-		for _, v := range w.lr {
-			m = math.Max(m, v)
-		}
-		var sum complex128
-		for k := range w.lr {
-			z := cmplx.Exp(complex(w.lr[k]-m, w.li[k]))
-			w.pr[k], w.pi[k] = real(z), imag(z)
-			sum += z
-		}
-		for k := range w.pr {
-			z := complex(w.pr[k], w.pi[k]) / sum
-			if k == label {
-				z--
-			}
-			w.pr[k], w.pi[k] = real(z), imag(z)
-		}
-		// e = Rᵀ(p − y), complex; the nudge adds β·e to the out layer.
-		er, ei := n.layer(w.tmp, L), n.layer(w.tmp2, L)
-		linalg.Gemv(true, 1, n.R, w.pr, 0, er)
-		linalg.Gemv(true, 1, n.R, w.pi, 0, ei)
-		off := n.off[L-1]
-		for i := range er {
-			ne := beta * complex(er[i], ei[i])
-			w.ur[off+i] += real(ne)
-			w.ui[off+i] += imag(ne)
-		}
-		sq := 0.0
-		for i := range ucn {
-			ucn[i] = complex(w.ur[i], w.ui[i])
-			d := ucn[i] - uc[i]
-			sq += real(d)*real(d) + imag(d)*imag(d)
-		}
-		res = math.Sqrt(sq)
-		copy(uc, ucn)
+		res = n.stepComplex(x, label, beta)
 		if res <= tol || math.IsNaN(res) {
 			break
 		}
 	}
 	return res
+}
+
+// stepComplex makes one nudged update of the complex state n.wk.uc with
+// the complex β and returns its residual ‖u⁺ − u‖. The activated state of
+// the step's start is left in n.wk.sr, n.wk.si.
+func (n *EPNet) stepComplex(x []float64, label int, beta complex128) float64 {
+	w := &n.wk
+	L := n.layers()
+	uc, ucn := w.uc, w.ucn
+	for i, v := range uc {
+		sv := epSigmaC(v)
+		w.sr[i], w.si[i] = real(sv), imag(sv)
+	}
+	// Real and imaginary parts of 𝐖s + b' (the input and biases are real).
+	n.field(w.ur, w.sr, x)
+	for l := 1; l <= L; l++ {
+		d := n.layer(w.ui, l)
+		linalg.Zero(d)
+		if l > 1 {
+			linalg.Gemv(false, 1, n.W[l-1], n.layer(w.si, l-1), 1, d)
+		}
+		if l < L {
+			linalg.Gemv(false, 1, n.B[l-1], n.layer(w.si, l+1), 1, d)
+		}
+	}
+	// Complex softmax: subtract the real part of the largest logit.
+	copy(w.lr, n.RBias)
+	linalg.Gemv(false, 1, n.R, n.layer(w.sr, L), 1, w.lr)
+	linalg.Zero(w.li)
+	linalg.Gemv(false, 1, n.R, n.layer(w.si, L), 1, w.li)
+	m := w.lr[0]
+	for _, v := range w.lr {
+		m = math.Max(m, v)
+	}
+	var sum complex128
+	for k := range w.lr {
+		z := cmplx.Exp(complex(w.lr[k]-m, w.li[k]))
+		w.pr[k], w.pi[k] = real(z), imag(z)
+		sum += z
+	}
+	for k := range w.pr {
+		z := complex(w.pr[k], w.pi[k]) / sum
+		if k == label {
+			z--
+		}
+		w.pr[k], w.pi[k] = real(z), imag(z)
+	}
+	// e = Rᵀ(p − y), complex; the nudge adds β·e to the out layer.
+	er, ei := n.layer(w.tmp, L), n.layer(w.tmp2, L)
+	linalg.Gemv(true, 1, n.R, w.pr, 0, er)
+	linalg.Gemv(true, 1, n.R, w.pi, 0, ei)
+	off := n.off[L-1]
+	for i := range er {
+		ne := beta * complex(er[i], ei[i])
+		w.ur[off+i] += real(ne)
+		w.ui[off+i] += imag(ne)
+	}
+	sq := 0.0
+	for i := range ucn {
+		ucn[i] = complex(w.ur[i], w.ui[i])
+		d := ucn[i] - uc[i]
+		sq += real(d)*real(d) + imag(d)*imag(d)
+	}
+	copy(uc, ucn)
+	return math.Sqrt(sq)
 }
 
 // Loss returns the cross-entropy of the readout at the state u for the

@@ -45,7 +45,8 @@ func epCatalogue() []badCase {
 	for _, est := range []struct {
 		name string
 		e    bilevel.Estimator
-	}{{"ImplicitBP", bilevel.ImplicitBP{}}, {"GenEPExact", bilevel.GenEPExact{}}, {"RBP", bilevel.RBP{}}, {"HolomorphicEP", bilevel.HolomorphicEP{N: 2, Beta: 0.1}}} {
+	}{{"ImplicitBP", bilevel.ImplicitBP{}}, {"GenEPExact", bilevel.GenEPExact{}}, {"RBP", bilevel.RBP{}}, {"HolomorphicEP", bilevel.HolomorphicEP{N: 2, Beta: 0.1}},
+		{"OnlineHEP", bilevel.OnlineHEP{N: 2, Beta: 0.1, Steps: 40, Block: 10}}} {
 		entry := est.name + ".Delta"
 		cs = append(cs,
 			badCase{entry, "nil net", E.set, delta(est.e, nil, nil, x, 0, u)},
@@ -96,6 +97,10 @@ func epCatalogue() []badCase {
 		{"HolomorphicEP.Delta", "radius < 0", E.set, delta(bilevel.HolomorphicEP{N: 2, Beta: -0.1}, net, nil, x, 0, u)},
 		{"HolomorphicEP.Delta", "radius NaN", E.set, delta(bilevel.HolomorphicEP{N: 2, Beta: nan}, net, nil, x, 0, u)},
 		{"HolomorphicEP.Delta", "Steps < 0", E.set, delta(bilevel.HolomorphicEP{N: 2, Beta: 0.1, Steps: -1}, net, nil, x, 0, u)},
+		{"OnlineHEP.Delta", "N = 1", E.set, delta(bilevel.OnlineHEP{N: 1, Beta: 0.1}, net, nil, x, 0, u)},
+		{"OnlineHEP.Delta", "radius 0", E.set, delta(bilevel.OnlineHEP{N: 4}, net, nil, x, 0, u)},
+		{"OnlineHEP.Delta", "Block < 0", E.set, delta(bilevel.OnlineHEP{N: 4, Beta: 0.1, Block: -1}, net, nil, x, 0, u)},
+		{"OnlineHEP.Delta", "partial rotation", E.set, delta(bilevel.OnlineHEP{N: 4, Beta: 0.1, Steps: 100, Block: 20}, net, nil, x, 0, u)},
 		{"RBP.Delta", "Steps < 0", E.set, delta(bilevel.RBP{Steps: -1}, net, nil, x, 0, u)},
 		{"HomeostaticLoss.Value", "Coef NaN", E.set, func() error { _, err := bilevel.HomeostaticLoss{Coef: nan}.Value(net, newRand(1)); return err }},
 		{"HomeostaticLoss.Value", "nil rng with draws", E.set, func() error { _, err := bilevel.HomeostaticLoss{}.Value(net, nil); return err }},

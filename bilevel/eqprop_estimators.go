@@ -270,3 +270,82 @@ func (h HolomorphicEP) Delta(dst []float64, net *EPNet, x []float64, label int, 
 	}
 	return dst, nil
 }
+
+// OnlineHEP is the online variant of holomorphic EP (optional in the
+// spec): the nudge is always on and rotates. Starting from u* (this
+// implementation's choice; the estimator needs no converged nudged phase),
+// block j = 0..q−1 (q = Steps/Block) runs Block updates at
+// β_j = Beta·e^{2πij/N}, the state carrying over between blocks, and
+//
+//	δ ≈ Re[ time average over all steps of (σ(u(t)) − s*)/β(t) ],
+//
+// the first Fourier coefficient of s along the rotation (s* drops out of
+// the average when q is a multiple of N; subtracting it keeps digits). As
+// Block grows the transients after each rotation weigh less and the
+// estimate tends to [HolomorphicEP] with the same N and Beta. The code's
+// setting is Steps = 1200, Block = 60, N = 4.
+type OnlineHEP struct {
+	// N is the number of nudge phases per rotation, at least 2.
+	N int
+	// Beta is the radius |β| > 0.
+	Beta float64
+	// Steps is the total number T1 of nudged updates. Zero means 1200.
+	Steps int
+	// Block is the number T2 of updates per phase. Zero means 60.
+	Block int
+}
+
+var _ Estimator = OnlineHEP{}
+
+// Delta returns the online estimate of δ. It returns an error wrapping
+// [ErrSettings] for N < 2, Beta ≤ 0, negative Steps or Block, or fewer than
+// N blocks or a block count that is not a multiple of N; the input errors
+// of [ImplicitBP.Delta]; and [ErrNotFinite] when the nudged dynamics leave
+// the radius of analyticity.
+func (o OnlineHEP) Delta(dst []float64, net *EPNet, x []float64, label int, ustar []float64) ([]float64, error) {
+	if o.N < 2 {
+		return dst, fmt.Errorf("%w: OnlineHEP.N = %d must be at least 2", ErrSettings, o.N)
+	}
+	if !(o.Beta > 0) || math.IsInf(o.Beta, 0) {
+		return dst, fmt.Errorf("%w: OnlineHEP.Beta = %g must be positive and finite", ErrSettings, o.Beta)
+	}
+	if o.Steps < 0 || o.Block < 0 {
+		return dst, fmt.Errorf("%w: OnlineHEP.Steps = %d and Block = %d must be non-negative", ErrSettings, o.Steps, o.Block)
+	}
+	steps, block := o.Steps, o.Block
+	if steps == 0 {
+		steps = 1200
+	}
+	if block == 0 {
+		block = 60
+	}
+	q := steps / block
+	if q < o.N || q%o.N != 0 {
+		return dst, fmt.Errorf("%w: OnlineHEP needs a whole number of rotations: %d blocks of %d steps for N = %d", ErrSettings, q, block, o.N)
+	}
+	dst, err := prepareDelta(dst, net, x, label, ustar)
+	if err != nil {
+		return dst, err
+	}
+	w := &net.wk
+	sstar, acc := w.sstar, w.delta
+	activate(sstar, ustar)
+	linalg.Zero(acc)
+	for i, v := range ustar {
+		w.uc[i] = complex(v, 0)
+	}
+	for j := range q {
+		bj := complex(o.Beta, 0) * cmplx.Exp(complex(0, 2*math.Pi*float64(j%o.N)/float64(o.N)))
+		for range block {
+			net.stepComplex(x, label, bj)
+			for i, u := range w.uc {
+				acc[i] += real((epSigmaC(u) - complex(sstar[i], 0)) / bj)
+			}
+		}
+	}
+	linalg.ScaleTo(dst, 1/float64(q*block), acc)
+	if !linalg.AllFinite(dst) {
+		return dst, fmt.Errorf("%w: online holomorphic EP at |β| = %g left the radius of analyticity (try a smaller Beta)", ErrNotFinite, o.Beta)
+	}
+	return dst, nil
+}

@@ -145,3 +145,39 @@ func TestHolomorphicEPOrder(t *testing.T) {
 		}
 	}
 }
+
+// Online hEP tends to the N-point Cauchy estimate as the blocks lengthen,
+// and with the code's setting (T1 = 1200, T2 = 60, N = 4) it is well
+// aligned with the exact δ.
+func TestOnlineHEP(t *testing.T) {
+	train, _ := mustTeacher(t, 4, 0)
+	net := must(bilevel.NewEPNet([]int{16, 32, 32, 10}, 4, 0, newRand(1)))
+	for i := range train.Len() {
+		x, y := train.Input(i), train.Y[i]
+		u := relaxed(t, net, x)
+		hep, err := bilevel.HolomorphicEP{N: 4, Beta: 0.1, Steps: 2000, Tol: 1e-13}.Delta(nil, net, x, y, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var prev float64
+		for k, block := range []int{25, 100, 400} {
+			on, err := bilevel.OnlineHEP{N: 4, Beta: 0.1, Steps: 4 * block * 3, Block: block}.Delta(nil, net, x, y, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := relDiff(on, hep)
+			t.Logf("sample %d, block %d: relative difference to hEP(4) %.3g", i, block, d)
+			if k > 0 && d > prev/2 {
+				t.Errorf("sample %d: block %d does not halve the difference (%.3g after %.3g)", i, block, d, prev)
+			}
+			prev = d
+		}
+		code, err := bilevel.OnlineHEP{N: 4, Beta: 0.1}.Delta(nil, net, x, y, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := bilevel.Alignment(code, hep); c < 0.99 {
+			t.Errorf("sample %d: code setting cos(online, hEP) = %.4f", i, c)
+		}
+	}
+}
