@@ -48,6 +48,7 @@ func BenchmarkEPGradient(b *testing.B) {
 		{"hEP-N=1-T2=20", bilevel.HolomorphicEP{N: 1, Beta: 0.1, Steps: 20, Tol: -1}},
 		{"hEP-N=2-T2=20", bilevel.HolomorphicEP{N: 2, Beta: 0.1, Steps: 20, Tol: -1}},
 		{"hEP-N=4-T2=20", bilevel.HolomorphicEP{N: 4, Beta: 0.1, Steps: 20, Tol: -1}},
+		{"onlineHEP-N=4-T1=1200", bilevel.OnlineHEP{N: 4, Beta: 0.1}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
