@@ -9,6 +9,7 @@ import (
 	"github.com/optlearn/optlearn/bilevel"
 	"github.com/optlearn/optlearn/bilevel/problems"
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 )
 
 // nanAfter wraps P2 and returns NaN gradients after a number of upper calls.
@@ -27,7 +28,7 @@ func (p *nanAfter) UpperGrad(gx, gy, x, y []float64) {
 }
 
 func TestPenaltyBadInput(t *testing.T) {
-	p := problems.NewSinePL(nil, 0)
+	p := must(problems.NewSinePL(nil, 0))
 	ctx := context.Background()
 	var m bilevel.Penalty
 	cases := []struct {
@@ -39,7 +40,7 @@ func TestPenaltyBadInput(t *testing.T) {
 		{"short x0", zeros(4), zeros(5), nil, nil, bilevel.ErrDimension},
 		{"long y0", zeros(5), zeros(6), nil, nil, bilevel.ErrDimension},
 		{"bad z0", zeros(5), zeros(5), zeros(3), nil, bilevel.ErrDimension},
-		{"NaN x0", []float64{0, 0, math.NaN(), 0, 0}, zeros(5), nil, nil, bilevel.ErrNonFinite},
+		{"NaN x0", []float64{0, 0, math.NaN(), 0, 0}, zeros(5), nil, nil, bilevel.ErrNotFinite},
 		{"sigma<0", zeros(5), zeros(5), nil, &bilevel.PenaltySettings{Sigma: -1}, bilevel.ErrSettings},
 		{"sigma tiny", zeros(5), zeros(5), nil, &bilevel.PenaltySettings{Sigma: 1e-9}, bilevel.ErrSettings},
 		{"sigma NaN", zeros(5), zeros(5), nil, &bilevel.PenaltySettings{Sigma: math.NaN()}, bilevel.ErrSettings},
@@ -60,7 +61,7 @@ func TestPenaltyBadInput(t *testing.T) {
 		}
 	}
 	// A deterministic problem with Rand set.
-	q := problems.NewQuadratic(2, 3, 0.1, newRand(1))
+	q := must(problems.NewQuadratic(2, 3, 0.1, newRand(1)))
 	if _, err := m.Solve(ctx, q, zeros(2), zeros(3), nil, &bilevel.PenaltySettings{Rand: newRand(1)}); !errors.Is(err, bilevel.ErrSettings) {
 		t.Errorf("Rand with deterministic problem: %v", err)
 	}
@@ -72,11 +73,11 @@ func TestPenaltyBadInput(t *testing.T) {
 	// Non-finite gradients: stop with an error and the last good iterate.
 	bad := &nanAfter{SinePL: p, after: 200}
 	res, err := m.Solve(ctx, bad, zeros(5), fill(5, 1), nil, &bilevel.PenaltySettings{Inner: 5})
-	if !errors.Is(err, bilevel.ErrNonFinite) || res.Status != bilevel.Failure {
+	if !errors.Is(err, bilevel.ErrNotFinite) || res.Status != run.Failure {
 		t.Errorf("NaN gradient: err %v status %v", err, res.Status)
 	}
-	if !linalg.AllFinite(res.X) || !linalg.AllFinite(res.Y) || !linalg.AllFinite(res.Z) || res.Iters == 0 {
-		t.Errorf("NaN gradient: last iterate %v %v %v after %d iterations", res.X, res.Y, res.Z, res.Iters)
+	if !linalg.AllFinite(res.X) || !linalg.AllFinite(res.Y) || !linalg.AllFinite(res.Z) || res.Iterations == 0 {
+		t.Errorf("NaN gradient: last iterate %v %v %v after %d iterations", res.X, res.Y, res.Z, res.Iterations)
 	}
 }
 
@@ -107,7 +108,7 @@ func TestLVHBABadInput(t *testing.T) {
 		{"short x0", zeros(2), zeros(6), nil, bilevel.ErrDimension},
 		{"short y0", zeros(3), zeros(5), nil, bilevel.ErrDimension},
 		{"bad Lambda0", zeros(3), zeros(6), &bilevel.LVHBASettings{Lambda0: zeros(2)}, bilevel.ErrDimension},
-		{"Inf y0", zeros(3), []float64{0, 0, 0, 0, 0, math.Inf(1)}, nil, bilevel.ErrNonFinite},
+		{"Inf y0", zeros(3), []float64{0, 0, 0, 0, 0, math.Inf(1)}, nil, bilevel.ErrNotFinite},
 		{"p = 1", zeros(3), zeros(6), &bilevel.LVHBASettings{P: 1}, bilevel.ErrSettings},
 		{"negative eta", zeros(3), zeros(6), &bilevel.LVHBASettings{Eta: -1}, bilevel.ErrSettings},
 		{"wrong ProjC", zeros(3), zeros(6), &bilevel.LVHBASettings{ProjC: problems.LLCToy{N: 2}.ProjC()}, bilevel.ErrDimension},
@@ -118,8 +119,8 @@ func TestLVHBABadInput(t *testing.T) {
 		}
 	}
 	bad := &nanConstraint{LLCToy: p}
-	res, err := m.Solve(ctx, bad, fill(3, 10), fill(6, 10), &bilevel.LVHBASettings{Iters: 100})
-	if !errors.Is(err, bilevel.ErrNonFinite) || res.Status != bilevel.Failure || !linalg.AllFinite(res.X) || !linalg.AllFinite(res.Lambda) {
+	res, err := m.Solve(ctx, bad, fill(3, 10), fill(6, 10), &bilevel.LVHBASettings{MaxIter: 100})
+	if !errors.Is(err, bilevel.ErrNotFinite) || res.Status != run.Failure || !linalg.AllFinite(res.X) || !linalg.AllFinite(res.Lambda) {
 		t.Errorf("Inf constraint: err %v status %v x %v λ %v", err, res.Status, res.X, res.Lambda)
 	}
 }
@@ -128,13 +129,13 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var m bilevel.Penalty
-	res, err := m.Solve(ctx, problems.NewSinePL(nil, 0), zeros(5), zeros(5), nil, nil)
-	if !errors.Is(err, context.Canceled) || res.Status != bilevel.Canceled || len(res.X) != 5 {
+	res, err := m.Solve(ctx, must(problems.NewSinePL(nil, 0)), zeros(5), zeros(5), nil, nil)
+	if !errors.Is(err, context.Canceled) || res.Status != run.Canceled || len(res.X) != 5 {
 		t.Errorf("penalty: %v %v", err, res.Status)
 	}
 	var l bilevel.LVHBA
 	r2, err := l.Solve(ctx, problems.LLCToy{N: 2}, zeros(2), zeros(4), nil)
-	if !errors.Is(err, context.Canceled) || r2.Status != bilevel.Canceled || len(r2.X) != 2 {
+	if !errors.Is(err, context.Canceled) || r2.Status != run.Canceled || len(r2.X) != 2 {
 		t.Errorf("lvhba: %v %v", err, r2.Status)
 	}
 }
@@ -143,14 +144,14 @@ func TestCancel(t *testing.T) {
 // as a short one.
 func TestNoAllocPerIteration(t *testing.T) {
 	ctx := context.Background()
-	p := problems.NewSinePL(nil, 0.1)
+	p := must(problems.NewSinePL(nil, 0.1))
 	var m bilevel.Penalty
 	rng := newRand(1)
 	for _, single := range []bool{false, true} {
 		for _, stoch := range []bool{false, true} {
 			allocs := func(k int) float64 {
 				return testing.AllocsPerRun(3, func() {
-					s := &bilevel.PenaltySettings{Outer: k, Tol: 1e-300, SingleLoop: single}
+					s := &bilevel.PenaltySettings{MaxIter: k, Tol: -1, SingleLoop: single}
 					if stoch {
 						s.Rand = rng
 					}
@@ -169,7 +170,7 @@ func TestNoAllocPerIteration(t *testing.T) {
 	var l bilevel.LVHBA
 	allocs := func(k int) float64 {
 		return testing.AllocsPerRun(3, func() {
-			if _, err := l.Solve(ctx, r1, fill(10, 10), fill(20, 10), &bilevel.LVHBASettings{Iters: k, ProjC: pc}); err != nil {
+			if _, err := l.Solve(ctx, r1, fill(10, 10), fill(20, 10), &bilevel.LVHBASettings{MaxIter: k, ProjC: pc}); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -20,7 +20,7 @@ func BenchmarkLVHBAR1(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d/lvhba", n), func(b *testing.B) {
 			var m bilevel.LVHBA
 			x0, y0 := fill(n, 10), fill(2*n, 10)
-			s := &bilevel.LVHBASettings{Iters: iters, ProjC: pc}
+			s := &bilevel.LVHBASettings{MaxIter: iters, ProjC: pc}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := m.Solve(context.Background(), p, x0, y0, s); err != nil {
@@ -60,8 +60,8 @@ func BenchmarkLVHBAR1(b *testing.B) {
 // reach 1e-8 within 100000 sweeps).
 func BenchmarkHildreth(b *testing.B) {
 	for _, m := range []int{200, 2000} {
-		d := problems.NewSVMData(newRand(1), m, 1, 1, 8, 0.3, 0.3)
-		p := problems.NewSVMHyper(d)
+		d := must(problems.NewSVMData(newRand(1), m, 1, 1, 8, 0.3, 0.3))
+		p := must(problems.NewSVMHyper(d))
 		poly, err := p.ProjC(1e-8)
 		if err != nil {
 			b.Fatal(err)
@@ -120,11 +120,11 @@ func BenchmarkHildreth(b *testing.B) {
 // BenchmarkPenaltyP2 measures outer iterations of Algorithm A (T = 5) on P2
 // against the bare oracle calls they make (baseline).
 func BenchmarkPenaltyP2(b *testing.B) {
-	p := problems.NewSinePL(nil, 0)
+	p := must(problems.NewSinePL(nil, 0))
 	const outer = 100
 	b.Run("penalty", func(b *testing.B) {
 		var m bilevel.Penalty
-		s := &bilevel.PenaltySettings{Inner: 5, Outer: outer, Tol: 1e-300}
+		s := &bilevel.PenaltySettings{Inner: 5, MaxIter: outer, Tol: -1}
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := m.Solve(context.Background(), p, zeros(5), fill(5, 1), nil, s); err != nil {

@@ -92,11 +92,3 @@ type Projector interface {
 	// cannot be computed; v then holds the best approximation found.
 	Project(v []float64) error
 }
-
-// Recorder receives progress reports. It is called at the start, every
-// Settings.RecordEvery iterations and at the end of a run. A non-nil error
-// stops the run and is returned by Solve. Recorders must not modify the Iter
-// or the slices it references.
-type Recorder interface {
-	Record(it *Iter) error
-}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 )
 
 // LVHBASettings configures [LVHBA]. The zero value gives the parameter set
@@ -33,8 +35,14 @@ type LVHBASettings struct {
 	CLow, P float64
 	// R bounds z (and λ with FreeSign): z ∈ [0, R]ᵖ. Zero means 1000.
 	R float64
-	// Iters is the number of iterations. Zero means 1500.
-	Iters int
+	// MaxIter is the number of iterations (one iteration is one (θ, λ)
+	// step followed by one (x, y, z) step). Zero means 1500. LV-HBA has no
+	// stopping test of its own: a run that makes all MaxIter iterations
+	// ends with Status [run.Completed].
+	MaxIter int
+	// TimeLimit stops the run (Status [run.TimeLimit]) after this wall time.
+	// Zero means none; negative is an error.
+	TimeLimit time.Duration
 	// FreeSign makes the multipliers free-signed (equality constraints
 	// g(x, y) = 0): λ and z are clipped to [−R, R] instead of λ ≥ 0, z ∈ [0, R].
 	// ProjC must then project onto {g = 0} (as the official LLC toy projects
@@ -61,7 +69,7 @@ type LVHBASettings struct {
 // oscillate (spec caveat); the zero [LVHBASettings] is the tested set.
 func OfficialLVHBASettings() LVHBASettings {
 	return LVHBASettings{Alpha: 0.008, Beta: 0.02, Eta: 0.01, Gamma1: 10, Gamma2: 10,
-		CLow: 0.025, P: 0.3, R: 1000, Iters: 1500}
+		CLow: 0.025, P: 0.3, R: 1000, MaxIter: 1500}
 }
 
 // LVHBAResult is the outcome of [LVHBA.Solve].
@@ -75,10 +83,13 @@ type LVHBAResult struct {
 	Ck float64
 	// Violation is max_i g_i(X, Y)₊.
 	Violation float64
-	// Iters is the number of completed iterations.
-	Iters int
-	// Status says why the run stopped.
-	Status Status
+	// DX and DY are the directions d_x and d_y of the last iteration.
+	DX, DY []float64
+	// Iterations is the number of completed iterations.
+	Iterations int
+	// Status says why the run stopped: [run.Completed] after MaxIter
+	// iterations.
+	Status run.Status
 }
 
 // LVHBA is the Hessian-free single-loop algorithm of Yao et al. for bilevel
@@ -109,16 +120,30 @@ type LVHBA struct {
 // Solve runs LV-HBA from (x0, y0). The problem's UpperGrad is ∇F and its
 // LowerGrad ∇f. It returns an error wrapping [ErrDimension] for vectors that
 // do not match p.Dims() or p.NumConstraints(), [ErrSettings] for invalid
-// settings, [ErrNonFinite] for non-finite inputs or oracle outputs (the
-// result then holds the last finite iterate, Status Failure), a projector's
-// error, the recorder's error, or ctx.Err() (Status Canceled).
+// settings (the message names the field), [ErrNotFinite] for non-finite
+// inputs or oracle outputs (the result then holds the last finite iterate,
+// Status [run.Failure]), a projector's error, the recorder's error wrapped
+// (Status [run.RecorderStopped]), or ctx.Err() (Status [run.Canceled]).
+// [LVHBAOracle] evaluates v_γ, its saddle point and (d_x, d_y) at a given
+// point, to check a result against.
 func (m *LVHBA) Solve(ctx context.Context, p ConstrainedProblem, x0, y0 []float64, settings *LVHBASettings) (LVHBAResult, error) {
-	if p == nil {
-		return LVHBAResult{Status: Failure}, fmt.Errorf("%w: nil problem", ErrSettings)
+	r, err := m.setup(p, x0, y0, settings)
+	if err != nil {
+		return LVHBAResult{Status: run.Failure}, err
 	}
-	var s LVHBASettings
-	if settings != nil {
-		s = *settings
+	err = r.run(ctx)
+	return r.result(), err
+}
+
+// lvhbaDefaults fills the zero fields of s with the documented defaults and
+// checks every field.
+func lvhbaDefaults(s *LVHBASettings) error {
+	if err := firstErr(
+		nonNeg("Alpha", s.Alpha), nonNeg("Beta", s.Beta), nonNeg("Eta", s.Eta), nonNeg("Gamma1", s.Gamma1),
+		nonNeg("Gamma2", s.Gamma2), nonNeg("CLow", s.CLow), nonNeg("P", s.P), nonNeg("R", s.R),
+		nonNegInt("MaxIter", s.MaxIter), nonNegInt("RecordEvery", s.RecordEvery), run.CheckTimeLimit(s.TimeLimit),
+	); err != nil {
+		return err
 	}
 	def := func(v *float64, d float64) {
 		if *v == 0 {
@@ -133,34 +158,43 @@ func (m *LVHBA) Solve(ctx context.Context, p ConstrainedProblem, x0, y0 []float6
 	def(&s.CLow, 0.1)
 	def(&s.P, 0.45)
 	def(&s.R, 1000)
-	if s.Iters == 0 {
-		s.Iters = 1500
+	if s.MaxIter == 0 {
+		s.MaxIter = 1500
 	}
 	if s.RecordEvery == 0 {
 		s.RecordEvery = 1
 	}
-	for _, v := range []float64{s.Alpha, s.Beta, s.Eta, s.Gamma1, s.Gamma2, s.CLow, s.R} {
-		if !(v > 0) || math.IsInf(v, 0) {
-			return LVHBAResult{Status: Failure}, fmt.Errorf("%w: steps, γ, c̲ and r must be positive and finite: %+v", ErrSettings, s)
-		}
+	if !(s.P < 1) {
+		return fmt.Errorf("%w: P = %g must be in (0, 1)", ErrSettings, s.P)
 	}
-	if !(s.P > 0 && s.P < 1) || s.Iters < 0 || s.RecordEvery < 0 {
-		return LVHBAResult{Status: Failure}, fmt.Errorf("%w: p = %g must be in (0, 1), Iters = %d, RecordEvery = %d", ErrSettings, s.P, s.Iters, s.RecordEvery)
+	return nil
+}
+
+func (m *LVHBA) setup(p ConstrainedProblem, x0, y0 []float64, settings *LVHBASettings) (*lvhbaRun, error) {
+	if p == nil {
+		return nil, fmt.Errorf("%w: nil problem", ErrSettings)
+	}
+	var s LVHBASettings
+	if settings != nil {
+		s = *settings
+	}
+	if err := lvhbaDefaults(&s); err != nil {
+		return nil, err
 	}
 	nx, ny := p.Dims()
 	np := p.NumConstraints()
-	if nx <= 0 || ny <= 0 || np < 0 {
-		return LVHBAResult{Status: Failure}, fmt.Errorf("%w: problem dimensions (%d, %d, %d)", ErrDimension, nx, ny, np)
+	if nx <= 0 || ny <= 0 || np < 0 || nx > MaxDim || ny > MaxDim || np > MaxDim {
+		return nil, fmt.Errorf("%w: problem dimensions (%d, %d, %d) outside [1, MaxDim = %d] (constraints from 0)", ErrDimension, nx, ny, np, MaxDim)
 	}
 	if len(x0) != nx || len(y0) != ny {
-		return LVHBAResult{Status: Failure}, fmt.Errorf("%w: problem has (nx, ny) = (%d, %d), got len(x0)=%d len(y0)=%d", ErrDimension, nx, ny, len(x0), len(y0))
+		return nil, fmt.Errorf("%w: problem has (nx, ny) = (%d, %d), got len(x0)=%d len(y0)=%d", ErrDimension, nx, ny, len(x0), len(y0))
 	}
 	if (s.Theta0 != nil && len(s.Theta0) != ny) || (s.Lambda0 != nil && len(s.Lambda0) != np) || (s.Z0 != nil && len(s.Z0) != np) {
-		return LVHBAResult{Status: Failure}, fmt.Errorf("%w: Theta0, Lambda0 or Z0 length (want %d, %d, %d)", ErrDimension, ny, np, np)
+		return nil, fmt.Errorf("%w: Theta0, Lambda0 or Z0 length (want %d, %d, %d)", ErrDimension, ny, np, np)
 	}
 	for _, v := range [][]float64{x0, y0, s.Theta0, s.Lambda0, s.Z0} {
 		if !linalg.AllFinite(v) {
-			return LVHBAResult{Status: Failure}, fmt.Errorf("%w: starting point", ErrNonFinite)
+			return nil, fmt.Errorf("%w: starting point", ErrNotFinite)
 		}
 	}
 	n := nx + ny
@@ -207,7 +241,7 @@ func (m *LVHBA) Solve(ctx context.Context, p ConstrainedProblem, x0, y0 []float6
 		r.projY = Identity{}
 	}
 	if err := r.projC.Project(r.v); err != nil {
-		return LVHBAResult{Status: Failure}, fmt.Errorf("bilevel: projecting (x0, y0): %w", err)
+		return nil, fmt.Errorf("bilevel: projecting (x0, y0): %w", err)
 	}
 	if s.Theta0 != nil {
 		copy(r.theta, s.Theta0)
@@ -215,12 +249,13 @@ func (m *LVHBA) Solve(ctx context.Context, p ConstrainedProblem, x0, y0 []float6
 		copy(r.theta, r.v[nx:])
 	}
 	if err := r.projY.Project(r.theta); err != nil {
-		return LVHBAResult{Status: Failure}, fmt.Errorf("bilevel: projecting θ0: %w", err)
+		return nil, fmt.Errorf("bilevel: projecting θ0: %w", err)
 	}
 	r.ck = s.CLow
-	r.it = Iter{Method: "lvhba", YZDist: math.NaN(), Stationarity: math.NaN()}
-	err := r.run(ctx)
-	return r.result(), err
+	r.gnorm = math.NaN()
+	r.it = Iter{Method: "lvhba", YZDist: math.NaN(), Stationarity: math.NaN(), ResX: math.NaN(), ResY: math.NaN(), ResZ: math.NaN()}
+	r.loop = run.Loop[*Iter]{Recorder: everyNth(s.Recorder, s.RecordEvery), MaxIter: s.MaxIter, TimeLimit: s.TimeLimit}
+	return r, nil
 }
 
 type lvhbaRun struct {
@@ -232,6 +267,7 @@ type lvhbaRun struct {
 	ck           float64
 	res          LVHBAResult
 	it           Iter
+	loop         run.Loop[*Iter]
 	gnorm        float64
 
 	v, d, t    []float64 // (x, y), (d_x, d_y), scratch of length nx+ny
@@ -240,96 +276,107 @@ type lvhbaRun struct {
 	dlam       []float64
 }
 
-func (r *lvhbaRun) run(ctx context.Context) (err error) {
+// run is the iteration loop; the bookkeeping (recorder, ctx, limits) is
+// r.loop's.
+func (r *lvhbaRun) run(ctx context.Context) error {
+	r.fillIter()
+	if err := r.loop.Start(&r.it); err != nil {
+		return r.end(run.RecorderStopped, err)
+	}
+	for k := 0; ; k++ {
+		if err := r.step(k); err != nil {
+			return r.end(run.Failure, err)
+		}
+		r.res.Iterations = k + 1
+		if r.s.Recorder != nil && (k+1)%r.s.RecordEvery == 0 {
+			r.fillIter()
+		}
+		st, err := r.loop.Next(ctx, &r.it, false)
+		if st == run.IterationLimit {
+			st = run.Completed // LV-HBA has no stopping test: the budget is the run
+		}
+		if st != run.NotTerminated {
+			return r.end(st, err)
+		}
+	}
+}
+
+// step makes iteration k: one descent–ascent step on (θ, λ), the
+// directions (d_x, d_y), and the projected steps on (x, y) and z.
+func (r *lvhbaRun) step(k int) error {
 	s := &r.s
 	nx := r.nx
 	ig1, ig2 := 1/s.Gamma1, 1/s.Gamma2
 	x, y := r.v[:nx], r.v[nx:]
 	dx, dy := r.d[:nx], r.d[nx:]
 	tx, ty := r.t[:nx], r.t[nx:]
-	defer func() {
-		if err != nil && r.res.Status == NotTerminated {
-			r.res.Status = Failure
-		}
-		if rerr := r.record(true); rerr != nil && err == nil {
-			err, r.res.Status = rerr, RecorderStopped
-		}
-	}()
-	if err := r.record(false); err != nil {
-		r.res.Status = RecorderStopped
-		return err
+	r.ck = s.CLow * math.Pow(float64(k+1), s.P)
+	// Step 2: descent–ascent step on (θ, λ) at (x^k, y^k, z^k).
+	r.p.LowerGrad(tx, r.dth, x, r.theta)
+	r.p.ConstraintVJP(tx, ty, x, r.theta, r.lam)
+	r.p.Constraint(r.gv, x, r.theta)
+	for i, th := range r.theta {
+		r.dth[i] += ty[i] + (th-y[i])*ig1
 	}
-	for k := 0; k < s.Iters; k++ {
-		if err := ctx.Err(); err != nil {
-			r.res.Status = Canceled
-			return err
-		}
-		r.ck = s.CLow * math.Pow(float64(k+1), s.P)
-		// Step 2: descent–ascent step on (θ, λ) at (x^k, y^k, z^k).
-		r.p.LowerGrad(tx, r.dth, x, r.theta)
-		r.p.ConstraintVJP(tx, ty, x, r.theta, r.lam)
-		r.p.Constraint(r.gv, x, r.theta)
-		for i, th := range r.theta {
-			r.dth[i] += ty[i] + (th-y[i])*ig1
-		}
-		for i, l := range r.lam {
-			r.dlam[i] = -r.gv[i] + (l-r.z[i])*ig2
-		}
-		if !linalg.AllFinite(r.dth) || !linalg.AllFinite(r.dlam) {
-			r.res.Status = Failure
-			return fmt.Errorf("%w: (θ, λ) direction at iteration %d", ErrNonFinite, k)
-		}
-		linalg.Axpy(-s.Eta, r.dth, r.theta)
-		if err := r.projY.Project(r.theta); err != nil {
-			return fmt.Errorf("bilevel: projecting θ: %w", err)
-		}
-		for i, dl := range r.dlam {
-			l := r.lam[i] - s.Eta*dl
-			if s.FreeSign {
-				l = math.Min(math.Max(l, -s.R), s.R)
-			} else {
-				l = math.Max(l, 0)
-			}
-			r.lam[i] = l
-		}
-		// Step 3: directions with the new θ, λ.
-		r.p.UpperGrad(dx, dy, x, y)
-		linalg.Scal(1/r.ck, r.d)
-		r.p.LowerGrad(tx, ty, x, y)
-		linalg.Axpy(1, r.t, r.d)
-		r.p.LowerGrad(tx, ty, x, r.theta)
-		linalg.Axpy(-1, tx, dx)
-		r.p.ConstraintVJP(tx, ty, x, r.theta, r.lam)
-		linalg.Axpy(-1, tx, dx)
-		for i, th := range r.theta {
-			dy[i] -= (y[i] - th) * ig1
-		}
-		if !linalg.AllFinite(r.d) {
-			r.res.Status = Failure
-			return fmt.Errorf("%w: (x, y) direction at iteration %d", ErrNonFinite, k)
-		}
-		if s.Recorder != nil {
-			r.gnorm = linalg.Nrm2(r.d)
-		}
-		// Step 4: joint projected step on (x, y), clipped step on z.
-		linalg.Axpy(-s.Alpha, r.d, r.v)
-		if err := r.projC.Project(r.v); err != nil {
-			return fmt.Errorf("bilevel: projecting (x, y): %w", err)
-		}
-		for i, l := range r.lam {
-			zi := r.z[i] - s.Beta*(r.z[i]-l)*ig2
-			r.z[i] = math.Min(math.Max(zi, r.lo), s.R)
-		}
-		r.res.Iters = k + 1
-		if (k+1)%s.RecordEvery == 0 {
-			if err := r.record(false); err != nil {
-				r.res.Status = RecorderStopped
-				return err
-			}
-		}
+	for i, l := range r.lam {
+		r.dlam[i] = -r.gv[i] + (l-r.z[i])*ig2
 	}
-	r.res.Status = IterationLimit
+	if !linalg.AllFinite(r.dth) || !linalg.AllFinite(r.dlam) {
+		return fmt.Errorf("%w: (θ, λ) direction at iteration %d", ErrNotFinite, k)
+	}
+	linalg.Axpy(-s.Eta, r.dth, r.theta)
+	if err := r.projY.Project(r.theta); err != nil {
+		return fmt.Errorf("bilevel: projecting θ: %w", err)
+	}
+	for i, dl := range r.dlam {
+		l := r.lam[i] - s.Eta*dl
+		if s.FreeSign {
+			l = math.Min(math.Max(l, -s.R), s.R)
+		} else {
+			l = math.Max(l, 0)
+		}
+		r.lam[i] = l
+	}
+	// Step 3: directions with the new θ, λ.
+	lvhbaDirection(r.p, dx, dy, tx, ty, x, y, r.theta, r.lam, r.ck, ig1)
+	if !linalg.AllFinite(r.d) {
+		return fmt.Errorf("%w: (x, y) direction at iteration %d", ErrNotFinite, k)
+	}
+	if s.Recorder != nil {
+		r.gnorm = linalg.Nrm2(r.d)
+	}
+	// Step 4: joint projected step on (x, y), clipped step on z.
+	linalg.Axpy(-s.Alpha, r.d, r.v)
+	if err := r.projC.Project(r.v); err != nil {
+		return fmt.Errorf("bilevel: projecting (x, y): %w", err)
+	}
+	for i, l := range r.lam {
+		zi := r.z[i] - s.Beta*(r.z[i]-l)*ig2
+		r.z[i] = math.Min(math.Max(zi, r.lo), s.R)
+	}
 	return nil
+}
+
+// lvhbaDirection writes LV-HBA's directions
+//
+//	d_x = ∇ₓF(x,y)/c + ∇ₓf(x,y) − ∇ₓf(x,θ) − Σλᵢ∇ₓgᵢ(x,θ)
+//	d_y = ∇_y F(x,y)/c + ∇_y f(x,y) − (y − θ)/γ₁
+//
+// into dx, dy, using tx, ty as scratch.
+func lvhbaDirection(p ConstrainedProblem, dx, dy, tx, ty, x, y, theta, lam []float64, c, ig1 float64) {
+	p.UpperGrad(dx, dy, x, y)
+	linalg.Scal(1/c, dx)
+	linalg.Scal(1/c, dy)
+	p.LowerGrad(tx, ty, x, y)
+	linalg.Axpy(1, tx, dx)
+	linalg.Axpy(1, ty, dy)
+	p.LowerGrad(tx, ty, x, theta)
+	linalg.Axpy(-1, tx, dx)
+	p.ConstraintVJP(tx, ty, x, theta, lam)
+	linalg.Axpy(-1, tx, dx)
+	for i, th := range theta {
+		dy[i] -= (y[i] - th) * ig1
+	}
 }
 
 // violation returns max_i g_i(x, y)₊ using r.gv as scratch.
@@ -346,26 +393,32 @@ func (r *lvhbaRun) violation() float64 {
 	return viol
 }
 
-func (r *lvhbaRun) record(final bool) error {
-	if final {
-		r.res.Violation = r.violation()
-		r.res.Ck = r.ck
-		r.res.F = math.NaN()
-		if uv, ok := r.p.(UpperValuer); ok {
-			r.res.F = uv.UpperValue(r.v[:r.nx], r.v[r.nx:])
-		}
+// end finishes the run with status st: the final values, the last report
+// and the error to return.
+func (r *lvhbaRun) end(st run.Status, err error) error {
+	r.res.Status = st
+	r.res.Violation = r.violation()
+	r.res.Ck = r.ck
+	r.res.F = math.NaN()
+	if uv, ok := r.p.(UpperValuer); ok {
+		r.res.F = uv.UpperValue(r.v[:r.nx], r.v[r.nx:])
 	}
+	r.fillIter()
+	return r.loop.End(&r.it, st, err)
+}
+
+// fillIter copies the current state into r.it for the Recorder.
+func (r *lvhbaRun) fillIter() {
 	if r.s.Recorder == nil {
-		return nil
+		return
 	}
 	it := &r.it
-	it.Iter = r.res.Iters
-	it.Status = NotTerminated
-	if final {
-		it.Status = r.res.Status
-	}
 	x, y := r.v[:r.nx], r.v[r.nx:]
 	it.X, it.Y, it.Z, it.Theta, it.Lambda = x, y, r.z, r.theta, r.lam
+	it.DX, it.DY = r.d[:r.nx], r.d[r.nx:]
+	if r.res.Iterations == 0 {
+		it.DX, it.DY = nil, nil
+	}
 	it.Step = r.s.Alpha
 	it.GradNorm = r.gnorm
 	it.Ck = r.ck
@@ -374,7 +427,6 @@ func (r *lvhbaRun) record(final bool) error {
 	if lv, ok := r.p.(LowerValuer); ok {
 		it.LowerGap = lv.LowerValue(x, y) - lv.LowerValue(x, r.theta)
 	}
-	return r.s.Recorder.Record(it)
 }
 
 func (r *lvhbaRun) result() LVHBAResult {
@@ -384,5 +436,7 @@ func (r *lvhbaRun) result() LVHBAResult {
 	res.Theta = append([]float64(nil), r.theta...)
 	res.Lambda = append([]float64(nil), r.lam...)
 	res.Z = append([]float64(nil), r.z...)
+	res.DX = append([]float64(nil), r.d[:r.nx]...)
+	res.DY = append([]float64(nil), r.d[r.nx:]...)
 	return res
 }

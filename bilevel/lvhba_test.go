@@ -9,6 +9,7 @@ import (
 	"github.com/optlearn/optlearn/bilevel"
 	"github.com/optlearn/optlearn/bilevel/problems"
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 )
 
 // r1Recorder checks 𝟙ᵀ(x, y) ≥ −1e-9 after every projection and keeps the
@@ -29,10 +30,10 @@ func (r *r1Recorder) Record(it *bilevel.Iter) error {
 	if !linalg.AllFinite(it.X) || !linalg.AllFinite(it.Y) || !linalg.AllFinite(it.Lambda) {
 		r.nonFini = true
 	}
-	if r.at[it.Iter] {
-		r.relerr[it.Iter] = bilevel.RelErr(it.X, r.xstar)
-		r.lambda[it.Iter] = it.Lambda[0]
-		r.ck[it.Iter] = it.Ck
+	if r.at[it.Iteration] {
+		r.relerr[it.Iteration] = bilevel.RelErr(it.X, r.xstar)
+		r.lambda[it.Iteration] = it.Lambda[0]
+		r.ck[it.Iteration] = it.Ck
 	}
 	return nil
 }
@@ -48,7 +49,7 @@ func TestR1(t *testing.T) {
 		relerr: map[int]float64{}, lambda: map[int]float64{}, ck: map[int]float64{}, minSum: math.Inf(1)}
 	var m bilevel.LVHBA
 	x0, y0 := fill(n, 10), fill(2*n, 10)
-	res, err := m.Solve(context.Background(), p, x0, y0, &bilevel.LVHBASettings{Iters: 80000, ProjC: p.ProjC(), Recorder: rec})
+	res, err := m.Solve(context.Background(), p, x0, y0, &bilevel.LVHBASettings{MaxIter: 80000, ProjC: p.ProjC(), Recorder: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +71,8 @@ func TestR1(t *testing.T) {
 	if rec.nonFini {
 		t.Error("non-finite iterate")
 	}
-	if res.Status != bilevel.IterationLimit || res.Iters != 80000 {
-		t.Errorf("status %v after %d iterations", res.Status, res.Iters)
+	if res.Status != run.Completed || res.Iterations != 80000 {
+		t.Errorf("status %v after %d iterations", res.Status, res.Iterations)
 	}
 }
 
@@ -111,7 +112,7 @@ func (hyperplane) Project(v []float64) error {
 func TestLVHBAFreeSign(t *testing.T) {
 	var m bilevel.LVHBA
 	res, err := m.Solve(context.Background(), eqToy{}, []float64{0}, []float64{0, 0},
-		&bilevel.LVHBASettings{Iters: 20000, FreeSign: true, ProjC: hyperplane{}})
+		&bilevel.LVHBASettings{MaxIter: 20000, FreeSign: true, ProjC: hyperplane{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,8 +130,8 @@ func TestR2(t *testing.T) {
 		t.Skip("300 Hildreth-projected iterations")
 	}
 	rng := newRand(1)
-	d := problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3)
-	p := problems.NewSVMHyper(d)
+	d := must(problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3))
+	p := must(problems.NewSVMHyper(d))
 	nx, ny := p.Dims()
 	y0 := zeros(ny)
 	for i := range 8 {
@@ -142,7 +143,7 @@ func TestR2(t *testing.T) {
 	}
 	var m bilevel.LVHBA
 	res, err := m.Solve(context.Background(), p, fill(nx, -5.5), y0,
-		&bilevel.LVHBASettings{Iters: 300, ProjC: proj, Lambda0: zeros(nx)})
+		&bilevel.LVHBASettings{MaxIter: 300, ProjC: proj, Lambda0: zeros(nx)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -30,9 +31,12 @@ type PenaltyOracle struct {
 	Sigma float64
 	// Beta is the inner step. Zero means 1/(σL_f + L_g) from [Lipschitz].
 	Beta float64
-	// Tol is the inner gradient-mapping tolerance. Zero means 1e-12.
+	// Tol is the inner gradient-mapping tolerance. Zero means 1e-12; a
+	// negative value turns the test off: each inner solve makes exactly
+	// MaxInner steps and no ErrNotConverged is returned.
 	Tol float64
-	// MaxInner caps the steps of each inner solve. Zero means 1e6.
+	// MaxInner caps the steps of each inner solve. Zero means 1e6;
+	// negative is an error.
 	MaxInner int
 	// ProjY projects onto Y. Nil means the whole space.
 	ProjY Projector
@@ -47,22 +51,36 @@ type PenaltyOracle struct {
 
 // Grad writes ∇ψσ(x) into dst and returns ψσ(x) = f(x,yσ) + (g(x,yσ) −
 // g(x,y₀))/σ, or NaN if the problem lacks [UpperValuer] or [LowerValuer].
-// It returns an error wrapping [ErrDimension], [ErrSettings],
-// [ErrNonFinite] or [ErrNotConverged] (inner solve hit MaxInner).
-func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
+// A nil dst is allocated. It returns dst and an error wrapping
+// [ErrDimension], [ErrSettings] (naming the field), [ErrNotFinite] or
+// [ErrNotConverged] (inner solve hit MaxInner). It is
+// GradContext(context.Background(), dst, x).
+func (o *PenaltyOracle) Grad(dst, x []float64) ([]float64, float64, error) {
+	return o.GradContext(context.Background(), dst, x)
+}
+
+// GradContext is [PenaltyOracle.Grad] with a context, checked every 256
+// inner steps: on cancellation it returns ctx.Err().
+func (o *PenaltyOracle) GradContext(ctx context.Context, dst, x []float64) ([]float64, float64, error) {
 	p := o.Problem
 	if p == nil {
-		return math.NaN(), fmt.Errorf("%w: nil problem", ErrSettings)
+		return dst, math.NaN(), fmt.Errorf("%w: nil problem", ErrSettings)
 	}
 	nx, ny := p.Dims()
-	if len(dst) != nx || len(x) != nx {
-		return math.NaN(), fmt.Errorf("%w: nx = %d, len(dst) = %d, len(x) = %d", ErrDimension, nx, len(dst), len(x))
+	if nx <= 0 || ny <= 0 || nx > MaxDim || ny > MaxDim {
+		return dst, math.NaN(), fmt.Errorf("%w: problem dimensions (%d, %d) outside [1, MaxDim = %d]", ErrDimension, nx, ny, MaxDim)
 	}
-	if !(o.Sigma >= MinSigma) || math.IsInf(o.Sigma, 0) {
-		return math.NaN(), fmt.Errorf("%w: σ = %g", ErrSettings, o.Sigma)
+	if dst == nil {
+		dst = make([]float64, nx)
+	}
+	if len(dst) != nx || len(x) != nx {
+		return dst, math.NaN(), fmt.Errorf("%w: nx = %d, len(dst) = %d, len(x) = %d", ErrDimension, nx, len(dst), len(x))
+	}
+	if err := firstErr(checkSigma(o.Sigma), nonNeg("Beta", o.Beta), finite("Tol", o.Tol), nonNegInt("MaxInner", o.MaxInner)); err != nil {
+		return dst, math.NaN(), err
 	}
 	if !linalg.AllFinite(x) {
-		return math.NaN(), fmt.Errorf("%w: x", ErrNonFinite)
+		return dst, math.NaN(), fmt.Errorf("%w: x", ErrNotFinite)
 	}
 	beta := o.Beta
 	if beta == 0 {
@@ -72,10 +90,10 @@ func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
 		}
 	}
 	if !(beta > 0) || math.IsInf(beta, 0) {
-		return math.NaN(), fmt.Errorf("%w: no valid inner step β", ErrSettings)
+		return dst, math.NaN(), fmt.Errorf("%w: Beta is zero and the problem gives no Lipschitz constants", ErrSettings)
 	}
 	tol := o.Tol
-	if tol <= 0 {
+	if tol == 0 {
 		tol = defaultOracleTol
 	}
 	maxInner := o.MaxInner
@@ -103,7 +121,12 @@ func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
 			v = o.Z
 		}
 		converged := false
-		for range maxInner {
+		for k := range maxInner {
+			if k%256 == 255 {
+				if err := ctx.Err(); err != nil {
+					return dst, math.NaN(), err
+				}
+			}
 			linalg.Zero(o.gy)
 			if w != 0 {
 				p.UpperGrad(o.tx, o.ty, x, v)
@@ -112,12 +135,12 @@ func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
 			p.LowerGrad(o.tx, o.ty, x, v)
 			linalg.Axpy(1, o.ty, o.gy)
 			if !linalg.AllFinite(o.gy) {
-				return math.NaN(), fmt.Errorf("%w: inner gradient", ErrNonFinite)
+				return dst, math.NaN(), fmt.Errorf("%w: inner gradient", ErrNotFinite)
 			}
 			copy(o.ty, v)
 			linalg.Axpy(-beta, o.gy, v)
 			if err := proj.Project(v); err != nil {
-				return math.NaN(), err
+				return dst, math.NaN(), fmt.Errorf("bilevel: projecting the inner iterate: %w", err)
 			}
 			o.InnerSteps++
 			if math.Sqrt(linalg.DistSq(v, o.ty))/beta <= tol {
@@ -125,8 +148,8 @@ func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
 				break
 			}
 		}
-		if !converged {
-			return math.NaN(), fmt.Errorf("%w: inner solve after %d steps", ErrNotConverged, maxInner)
+		if !converged && tol >= 0 {
+			return dst, math.NaN(), fmt.Errorf("%w: inner solve after %d steps", ErrNotConverged, maxInner)
 		}
 	}
 	p.LowerGrad(o.gx, o.gy, x, o.Y)
@@ -137,12 +160,12 @@ func (o *PenaltyOracle) Grad(dst, x []float64) (float64, error) {
 	p.UpperGrad(o.gx, o.gy, x, o.Y)
 	linalg.Axpy(1, o.gx, dst)
 	if !linalg.AllFinite(dst) {
-		return math.NaN(), fmt.Errorf("%w: ∇ψσ", ErrNonFinite)
+		return dst, math.NaN(), fmt.Errorf("%w: ∇ψσ", ErrNotFinite)
 	}
 	uv, ok1 := p.(UpperValuer)
 	lv, ok2 := p.(LowerValuer)
 	if !ok1 || !ok2 {
-		return math.NaN(), nil
+		return dst, math.NaN(), nil
 	}
-	return uv.UpperValue(x, o.Y) + (lv.LowerValue(x, o.Y)-lv.LowerValue(x, o.Z))/o.Sigma, nil
+	return dst, uv.UpperValue(x, o.Y) + (lv.LowerValue(x, o.Y)-lv.LowerValue(x, o.Z))/o.Sigma, nil
 }

@@ -130,12 +130,12 @@ func TestPsiGradientRandomSmooth(t *testing.T) {
 				x[i] = rng.NormFloat64()
 			}
 			g := make([]float64, nx)
-			if _, err := o.Grad(g, x); err != nil {
+			if _, _, err := o.Grad(g, x); err != nil {
 				t.Fatal(err)
 			}
 			var ferr error
 			psi := func(x []float64) float64 {
-				v, err := o.Grad(make([]float64, nx), x)
+				_, v, err := o.Grad(make([]float64, nx), x)
 				if err != nil {
 					ferr = err
 				}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 )
 
 const (
@@ -22,13 +24,14 @@ const (
 	defaultAlphaC      = 2   // single loop α = c·σ·β·L_g [eng]
 	defaultMomentum    = 0.1
 	defaultDecay       = 100
-	defaultTol         = 1e-18
+	defaultTol         = 1e-9
+	defaultSeed        = 1
 )
 
 // PenaltySettings configures [Penalty]. The zero value gives the spec's
 // defaults; a nil *PenaltySettings means the zero value.
 //
-// Symbols of Kwon et al.: σ = Sigma, α = Alpha, β = Beta, T = Inner, K = Outer,
+// Symbols of Kwon et al.: σ = Sigma, α = Alpha, β = Beta, T = Inner, K = MaxIter,
 // M = Batch, a = Momentum.
 type PenaltySettings struct {
 	// Sigma is the penalty weight σ > 0 of h_σ = σf + g. Zero means 1e-2.
@@ -47,8 +50,9 @@ type PenaltySettings struct {
 	// Inner is the number T of inner y- and z-steps per outer step. Zero
 	// means 10. It is forced to 1 when SingleLoop is set.
 	Inner int
-	// Outer is the maximum number K of outer iterations. Zero means 1000.
-	Outer int
+	// MaxIter is the maximum number K of outer iterations (one iteration is
+	// T inner steps on y and z followed by one step on x). Zero means 1000.
+	MaxIter int
 	// Batch is the minibatch size M of stochastic runs. Zero means 1.
 	Batch int
 	// SingleLoop selects Algorithm B: one y-step and one z-step per x-step,
@@ -62,13 +66,24 @@ type PenaltySettings struct {
 	// means 100; a negative value keeps α constant. Deterministic runs
 	// always use a constant α.
 	Decay float64
-	// Tol stops the run when the squared gradient mapping
-	// ‖(x − Proj_X(x − α_k G))/α_k‖² falls below it. Zero means 1e-18.
+	// Tol stops the run (Status [run.Converged]) when the stationarity
+	// residual of every block of the penalty Lagrangian
+	// f(x,y) + (g(x,y) − g(x,z))/σ is at most Tol: the gradient mappings of
+	// x, y and z (Iter.ResX, ResY, ResZ). Zero means 1e-9; a negative value
+	// turns the test off, so that the run makes exactly MaxIter iterations.
 	Tol float64
+	// TimeLimit stops the run (Status [run.TimeLimit]) after this wall time.
+	// Zero means none; negative is an error.
+	TimeLimit time.Duration
 	// ProjX and ProjY project onto X and Y. Nil means the whole space.
 	ProjX, ProjY Projector
-	// Rand, if non-nil, makes the run stochastic: the problem must implement
-	// [Stochastic] and all gradients are drawn through its samples.
+	// Stochastic makes the run stochastic: the problem must implement
+	// [Stochastic] and all gradients are drawn through its samples, with
+	// the random source Rand.
+	Stochastic bool
+	// Rand is the random source of stochastic runs. Nil means
+	// rand.New(rand.NewPCG(1, 0)). A non-nil Rand also makes the run
+	// stochastic, as Stochastic does.
 	Rand *rand.Rand
 	// Recorder, if non-nil, receives progress reports.
 	Recorder Recorder
@@ -85,16 +100,19 @@ type PenaltyResult struct {
 	// F is the upper objective f(X, Y), NaN if the problem is not an
 	// [UpperValuer].
 	F float64
-	// GradNorm is ‖G‖ at the last outer iteration, Stationarity its gradient
-	// mapping.
-	GradNorm, Stationarity float64
-	// Iters is the number of outer iterations, InnerSteps the total number
-	// of inner (y, z) steps.
-	Iters, InnerSteps int
+	// GradNorm is ‖G‖ at the last outer iteration.
+	GradNorm float64
+	// ResX, ResY and ResZ are the block stationarity residuals of the last
+	// outer iteration (see [Iter]); Stationarity is their maximum, the
+	// quantity compared with Tol.
+	ResX, ResY, ResZ, Stationarity float64
+	// Iterations is the number of outer iterations, InnerSteps the total
+	// number of inner (y, z) steps.
+	Iterations, InnerSteps int
 	// UpperGrads and LowerGrads count oracle calls (one per sample).
 	UpperGrads, LowerGrads int
 	// Status says why the run stopped.
-	Status Status
+	Status run.Status
 }
 
 // Penalty is the penalty method of Kwon et al. for bilevel problems whose
@@ -141,10 +159,12 @@ type penaltyRun struct {
 	projY  Projector
 	res    PenaltyResult
 	it     Iter
+	loop   run.Loop[*Iter]
 
 	x, y, z, dy, dz, g, xt []float64
 	xp, yp, zp, yOld, zOld []float64 // previous points (STORM)
 	tx, tx2, ty            []float64
+	yPrev, zPrev           []float64 // iterates before the last inner step
 	smp                    [3]Sample
 }
 
@@ -160,14 +180,17 @@ func (m *Penalty) alloc(n int) []float64 {
 // Solve runs the penalty method from (x0, y0, z0); z0 nil means z0 = y0. The
 // inputs are not modified. It returns an error wrapping [ErrDimension] if the
 // vectors do not match p.Dims(), [ErrSettings] for invalid settings (σ ≤ 0 or
-// σ < MinSigma, negative steps, no way to choose β), [ErrNonFinite] if an
+// σ < MinSigma, negative steps, no way to choose β), [ErrNotFinite] if an
 // input or an oracle's output is not finite (the result then holds the last
-// finite iterate, Status Failure), the projector's error, the recorder's
-// error, or ctx.Err() (Status Canceled, last iterate).
+// finite iterate, Status [run.Failure]), the projector's error, the
+// recorder's error wrapped (Status [run.RecorderStopped]), or ctx.Err()
+// (Status [run.Canceled], last iterate). Status [run.Converged] means that
+// every block's stationarity residual fell to Tol; [run.IterationLimit] and
+// [run.TimeLimit] are reported in the result with a nil error.
 func (m *Penalty) Solve(ctx context.Context, p Problem, x0, y0, z0 []float64, settings *PenaltySettings) (PenaltyResult, error) {
 	r, err := m.setup(p, x0, y0, z0, settings)
 	if err != nil {
-		return PenaltyResult{Status: Failure}, err
+		return PenaltyResult{Status: run.Failure}, err
 	}
 	err = r.run(ctx)
 	return r.result(), err
@@ -182,8 +205,8 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 		s = *settings
 	}
 	nx, ny := p.Dims()
-	if nx <= 0 || ny <= 0 {
-		return nil, fmt.Errorf("%w: problem dimensions (%d, %d)", ErrDimension, nx, ny)
+	if nx <= 0 || ny <= 0 || nx > MaxDim || ny > MaxDim {
+		return nil, fmt.Errorf("%w: problem dimensions (%d, %d) outside [1, MaxDim = %d]", ErrDimension, nx, ny, MaxDim)
 	}
 	if z0 == nil {
 		z0 = y0
@@ -193,22 +216,25 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 			ErrDimension, nx, ny, len(x0), len(y0), len(z0))
 	}
 	if !linalg.AllFinite(x0) || !linalg.AllFinite(y0) || !linalg.AllFinite(z0) {
-		return nil, fmt.Errorf("%w: starting point", ErrNonFinite)
+		return nil, fmt.Errorf("%w: starting point", ErrNotFinite)
 	}
 	r := &penaltyRun{p: p, nx: nx, ny: ny}
 	if s.Sigma == 0 {
 		s.Sigma = defaultSigma
 	}
-	if !(s.Sigma > 0) || math.IsInf(s.Sigma, 0) {
-		return nil, fmt.Errorf("%w: σ = %g must be positive and finite", ErrSettings, s.Sigma)
+	if err := checkSigma(s.Sigma); err != nil {
+		return nil, err
 	}
-	if s.Sigma < MinSigma {
-		return nil, fmt.Errorf("%w: σ = %g < MinSigma = %g (cancellation in (∇ₓg(y) − ∇ₓg(z))/σ)", ErrSettings, s.Sigma, MinSigma)
+	if err := firstErr(
+		nonNeg("Alpha", s.Alpha), nonNeg("Beta", s.Beta), nonNeg("LipUpper", s.LipUpper), nonNeg("LipLower", s.LipLower),
+		nonNeg("Momentum", s.Momentum), finite("Decay", s.Decay), finite("Tol", s.Tol),
+		nonNegInt("Inner", s.Inner), nonNegInt("MaxIter", s.MaxIter), nonNegInt("Batch", s.Batch), nonNegInt("RecordEvery", s.RecordEvery),
+		run.CheckTimeLimit(s.TimeLimit),
+	); err != nil {
+		return nil, err
 	}
-	if s.Alpha < 0 || s.Beta < 0 || s.Inner < 0 || s.Outer < 0 || s.Batch < 0 || s.Momentum < 0 || s.Momentum > 1 ||
-		s.Tol < 0 || s.RecordEvery < 0 || s.LipUpper < 0 || s.LipLower < 0 ||
-		math.IsNaN(s.Alpha+s.Beta+s.Momentum+s.Tol+s.Decay+s.LipUpper+s.LipLower) {
-		return nil, fmt.Errorf("%w: negative, NaN or out-of-range field in %+v", ErrSettings, s)
+	if s.Momentum > 1 {
+		return nil, fmt.Errorf("%w: Momentum = %g must be in (0, 1]", ErrSettings, s.Momentum)
 	}
 	lf, lg := s.LipUpper, s.LipLower
 	if lp, ok := p.(Lipschitz); ok {
@@ -241,8 +267,8 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 			s.Alpha = defaultAlphaDouble
 		}
 	}
-	if s.Outer == 0 {
-		s.Outer = defaultOuter
+	if s.MaxIter == 0 {
+		s.MaxIter = defaultOuter
 	}
 	if s.Batch == 0 {
 		s.Batch = 1
@@ -266,10 +292,13 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 	if r.projY == nil {
 		r.projY = Identity{}
 	}
-	if s.Rand != nil {
+	if s.Stochastic || s.Rand != nil {
 		sp, ok := p.(Stochastic)
 		if !ok {
-			return nil, fmt.Errorf("%w: Rand is set but the problem does not implement Stochastic", ErrSettings)
+			return nil, fmt.Errorf("%w: Stochastic or Rand is set but the problem does not implement Stochastic", ErrSettings)
+		}
+		if s.Rand == nil {
+			s.Rand = rand.New(rand.NewPCG(defaultSeed, 0))
 		}
 		r.stoch, r.rng = true, s.Rand
 		for i := range m.smp {
@@ -281,10 +310,11 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 	}
 	r.s, r.sigma, r.beta, r.alpha = s, s.Sigma, s.Beta, s.Alpha
 
-	buf := m.alloc(8*nx + 9*ny)
+	buf := m.alloc(6*nx + 11*ny)
 	take := func(n int) []float64 { v := buf[:n:n]; buf = buf[n:]; return v }
 	r.x, r.g, r.xt, r.xp, r.tx, r.tx2 = take(nx), take(nx), take(nx), take(nx), take(nx), take(nx)
 	r.y, r.z, r.dy, r.dz, r.yp, r.zp, r.yOld, r.zOld, r.ty = take(ny), take(ny), take(ny), take(ny), take(ny), take(ny), take(ny), take(ny), take(ny)
+	r.yPrev, r.zPrev = take(ny), take(ny)
 	copy(r.x, x0)
 	copy(r.y, y0)
 	copy(r.z, z0)
@@ -298,8 +328,24 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 		}
 	}
 	r.res.F = math.NaN()
-	r.it = Iter{Method: "penalty", Ck: math.NaN(), Violation: math.NaN()}
+	r.res.GradNorm, r.res.Stationarity = math.NaN(), math.NaN()
+	r.res.ResX, r.res.ResY, r.res.ResZ = math.NaN(), math.NaN(), math.NaN()
+	r.it = Iter{Method: "penalty", Ck: math.NaN(), Violation: math.NaN(), Stationarity: math.NaN(),
+		ResX: math.NaN(), ResY: math.NaN(), ResZ: math.NaN(), GradNorm: math.NaN()}
+	r.loop = run.Loop[*Iter]{Recorder: everyNth(s.Recorder, s.RecordEvery), MaxIter: s.MaxIter, TimeLimit: s.TimeLimit}
 	return r, nil
+}
+
+// checkSigma returns an error naming the field unless σ is finite and at
+// least MinSigma.
+func checkSigma(sigma float64) error {
+	if !(sigma > 0) || math.IsInf(sigma, 0) {
+		return fmt.Errorf("%w: Sigma = %g must be positive and finite", ErrSettings, sigma)
+	}
+	if sigma < MinSigma {
+		return fmt.Errorf("%w: Sigma = %g < MinSigma = %g (cancellation in (∇ₓg(y) − ∇ₓg(z))/σ)", ErrSettings, sigma, MinSigma)
+	}
+	return nil
 }
 
 // oracle is what Problem and Sample have in common.
@@ -376,120 +422,136 @@ func (r *penaltyRun) estimate(stream int, dst []float64, x, y, z []float64, stor
 }
 
 func (r *penaltyRun) nonFinite(what string, k int) error {
-	r.res.Status = Failure
-	return fmt.Errorf("%w: %s at outer iteration %d", ErrNonFinite, what, k)
+	return fmt.Errorf("%w: %s at outer iteration %d", ErrNotFinite, what, k)
 }
 
-func (r *penaltyRun) run(ctx context.Context) (err error) {
+// run is the outer loop; the run's bookkeeping (recorder, ctx, limits) is
+// r.loop's.
+func (r *penaltyRun) run(ctx context.Context) error {
+	r.fillIter()
+	if err := r.loop.Start(&r.it); err != nil {
+		return r.end(run.RecorderStopped, err)
+	}
+	for k := 0; ; k++ {
+		converged, err := r.step(ctx, k)
+		if err != nil {
+			if st, cerr := r.loop.Check(ctx); st == run.Canceled {
+				return r.end(st, cerr)
+			}
+			return r.end(run.Failure, err)
+		}
+		r.res.Iterations = k + 1
+		if r.due(k + 1) {
+			r.fillIter()
+		}
+		if st, err := r.loop.Next(ctx, &r.it, converged); st != run.NotTerminated {
+			return r.end(st, err)
+		}
+	}
+}
+
+// step makes outer iteration k: T inner steps on y and z, then, unless
+// every block residual is at most Tol, one step on x.
+func (r *penaltyRun) step(ctx context.Context, k int) (converged bool, err error) {
 	s := &r.s
 	storm := r.stoch && s.SingleLoop
-	defer func() {
-		if err != nil && r.res.Status == NotTerminated {
-			r.res.Status = Failure
-		}
-		if rerr := r.record(true); rerr != nil && err == nil {
-			err = rerr
-			r.res.Status = RecorderStopped
-		}
-	}()
-	if err := r.record(false); err != nil {
-		r.res.Status = RecorderStopped
-		return err
+	alpha := r.alpha
+	if r.stoch && s.Decay > 0 {
+		alpha = r.alpha / math.Sqrt(1+float64(k)/s.Decay)
 	}
-	for k := 0; k < s.Outer; k++ {
-		if err := ctx.Err(); err != nil {
-			r.res.Status = Canceled
-			return err
-		}
-		alpha := r.alpha
-		if r.stoch && s.Decay > 0 {
-			alpha = r.alpha / math.Sqrt(1+float64(k)/s.Decay)
-		}
-		r.it.Step = alpha
-		useStorm := storm && k > 0
-		if storm {
-			copy(r.yOld, r.y)
-			copy(r.zOld, r.z)
-		}
-		for range s.Inner {
-			r.estimate(0, r.dy, r.x, r.y, nil, useStorm, r.xp, r.yp, nil)
-			r.estimate(1, r.dz, r.x, nil, r.z, useStorm, r.xp, nil, r.zp)
-			if !linalg.AllFinite(r.dy) || !linalg.AllFinite(r.dz) {
-				return r.nonFinite("inner gradient", k)
-			}
-			if storm {
-				copy(r.yp, r.y)
-				copy(r.zp, r.z)
-			}
-			linalg.Axpy(-r.beta, r.dy, r.y)
-			if err := r.projY.Project(r.y); err != nil {
-				return fmt.Errorf("bilevel: projecting y: %w", err)
-			}
-			linalg.Axpy(-r.beta, r.dz, r.z)
-			if err := r.projY.Project(r.z); err != nil {
-				return fmt.Errorf("bilevel: projecting z: %w", err)
-			}
-			r.res.InnerSteps++
-		}
-		r.estimate(2, r.g, r.x, r.y, r.z, useStorm, r.xp, r.yOld, r.zOld)
-		if !linalg.AllFinite(r.g) {
-			return r.nonFinite("outer gradient G", k)
-		}
-		linalg.AxpyTo(r.xt, -alpha, r.g, r.x)
-		if err := r.projX.Project(r.xt); err != nil {
-			return fmt.Errorf("bilevel: projecting x: %w", err)
-		}
-		r.res.GradNorm = linalg.Nrm2(r.g)
-		st := math.Sqrt(linalg.DistSq(r.x, r.xt)) / alpha
-		r.res.Stationarity = st
-		r.res.Iters = k + 1
-		if !r.stoch && st*st < s.Tol {
-			r.res.Status = Converged
-			return nil
+	r.it.Step = alpha
+	useStorm := storm && k > 0
+	if storm {
+		copy(r.yOld, r.y)
+		copy(r.zOld, r.z)
+	}
+	for i := range s.Inner {
+		r.estimate(0, r.dy, r.x, r.y, nil, useStorm, r.xp, r.yp, nil)
+		r.estimate(1, r.dz, r.x, nil, r.z, useStorm, r.xp, nil, r.zp)
+		if !linalg.AllFinite(r.dy) || !linalg.AllFinite(r.dz) {
+			return false, r.nonFinite("inner gradient", k)
 		}
 		if storm {
-			copy(r.xp, r.x)
+			copy(r.yp, r.y)
+			copy(r.zp, r.z)
 		}
-		copy(r.x, r.xt)
-		if (k+1)%s.RecordEvery == 0 {
-			if err := r.record(false); err != nil {
-				r.res.Status = RecorderStopped
-				return err
-			}
+		last := i == s.Inner-1
+		if last {
+			copy(r.yPrev, r.y)
+			copy(r.zPrev, r.z)
 		}
-		if r.stoch && st*st < s.Tol {
-			r.res.Status = Converged
-			return nil
+		linalg.Axpy(-r.beta, r.dy, r.y)
+		if err := r.projY.Project(r.y); err != nil {
+			return false, fmt.Errorf("bilevel: projecting y: %w", err)
+		}
+		linalg.Axpy(-r.beta, r.dz, r.z)
+		if err := r.projY.Project(r.z); err != nil {
+			return false, fmt.Errorf("bilevel: projecting z: %w", err)
+		}
+		r.res.InnerSteps++
+		if i%64 == 63 && ctx.Err() != nil {
+			return false, ctx.Err()
 		}
 	}
-	r.res.Status = IterationLimit
-	return nil
+	r.res.ResY = math.Sqrt(linalg.DistSq(r.y, r.yPrev)) / (r.beta * r.sigma)
+	r.res.ResZ = math.Sqrt(linalg.DistSq(r.z, r.zPrev)) / (r.beta * r.sigma)
+	r.estimate(2, r.g, r.x, r.y, r.z, useStorm, r.xp, r.yOld, r.zOld)
+	if !linalg.AllFinite(r.g) {
+		return false, r.nonFinite("outer gradient G", k)
+	}
+	linalg.AxpyTo(r.xt, -alpha, r.g, r.x)
+	if err := r.projX.Project(r.xt); err != nil {
+		return false, fmt.Errorf("bilevel: projecting x: %w", err)
+	}
+	r.res.GradNorm = linalg.Nrm2(r.g)
+	r.res.ResX = math.Sqrt(linalg.DistSq(r.x, r.xt)) / alpha
+	r.res.Stationarity = max(r.res.ResX, r.res.ResY, r.res.ResZ)
+	if s.Tol > 0 && r.res.Stationarity <= s.Tol {
+		return true, nil
+	}
+	if storm {
+		copy(r.xp, r.x)
+	}
+	copy(r.x, r.xt)
+	return false, nil
 }
 
-// record reports the current state; final marks the end-of-run report.
-func (r *penaltyRun) record(final bool) error {
-	if final {
-		if uv, ok := r.p.(UpperValuer); ok {
-			r.res.F = uv.UpperValue(r.x, r.y)
-		}
+// due says whether the state after iteration k is reported.
+func (r *penaltyRun) due(k int) bool {
+	return r.s.Recorder != nil && k%r.s.RecordEvery == 0
+}
+
+// end finishes the run with status st: the final objective, the last
+// report and the error to return.
+func (r *penaltyRun) end(st run.Status, err error) error {
+	r.res.Status = st
+	if uv, ok := r.p.(UpperValuer); ok {
+		r.res.F = uv.UpperValue(r.x, r.y)
 	}
+	if r.s.Recorder != nil {
+		r.fillIter()
+	}
+	return r.loop.End(&r.it, st, err)
+}
+
+// fillIter copies the current state into r.it for the Recorder.
+func (r *penaltyRun) fillIter() {
 	if r.s.Recorder == nil {
-		return nil
+		return
 	}
 	it := &r.it
-	it.Iter = r.res.Iters
-	it.Status = NotTerminated
-	if final {
-		it.Status = r.res.Status
-	}
-	it.X, it.Y, it.Z = r.x, r.y, r.z
+	it.X, it.Y, it.Z, it.DX = r.x, r.y, r.z, r.g
 	it.GradNorm, it.Stationarity = r.res.GradNorm, r.res.Stationarity
+	it.ResX, it.ResY, it.ResZ = r.res.ResX, r.res.ResY, r.res.ResZ
+	if r.res.Iterations == 0 {
+		it.DX = nil
+		it.GradNorm, it.Stationarity, it.ResX, it.ResY, it.ResZ = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	}
 	it.YZDist = math.Sqrt(linalg.DistSq(r.y, r.z))
 	it.LowerGap = math.NaN()
 	if lv, ok := r.p.(LowerValuer); ok {
 		it.LowerGap = lv.LowerValue(r.x, r.y) - lv.LowerValue(r.x, r.z)
 	}
-	return r.s.Recorder.Record(it)
 }
 
 func (r *penaltyRun) result() PenaltyResult {

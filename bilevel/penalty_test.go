@@ -9,6 +9,7 @@ import (
 	"github.com/optlearn/optlearn/bilevel"
 	"github.com/optlearn/optlearn/bilevel/problems"
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 	"gonum.org/v1/gonum/diff/fd"
 )
 
@@ -21,7 +22,7 @@ func relDiff(a, b []float64) float64 {
 // P1 (i): the gradient formula with inner problems solved to 1e-12 matches
 // central differences of the closed-form ψσ to 1e-6 relative.
 func TestP1GradientFormula(t *testing.T) {
-	q := problems.NewQuadratic(5, 8, 0.1, newRand(1))
+	q := must(problems.NewQuadratic(5, 8, 0.1, newRand(1)))
 	rng := newRand(2)
 	worst := 0.0
 	defer func() { t.Logf("worst relative error %.3g", worst) }()
@@ -33,7 +34,7 @@ func TestP1GradientFormula(t *testing.T) {
 				x[i] = rng.NormFloat64()
 			}
 			g := make([]float64, 5)
-			psi, err := o.Grad(g, x)
+			_, psi, err := o.Grad(g, x)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,20 +55,20 @@ func TestP1GradientFormula(t *testing.T) {
 // P1 (ii) and (iii): Algorithm A reaches x*σ to 1e-8, and the bias
 // ‖x*σ − x*‖/σ matches ‖dx*σ/dσ‖ at 0 within 10% for σ = 1e-2 and 1e-3.
 func TestP1AlgorithmA(t *testing.T) {
-	q := problems.NewQuadratic(5, 8, 0.1, newRand(1))
+	q := must(problems.NewQuadratic(5, 8, 0.1, newRand(1)))
 	xstar := q.XSigma(0)
 	dnorm := linalg.Nrm2(q.DXSigma())
 	for _, sigma := range []float64{1e-2, 1e-3} {
 		var m bilevel.Penalty
-		s := &bilevel.PenaltySettings{Sigma: sigma, Inner: 10, Alpha: 1 / q.PsiLipschitz(sigma), Outer: 100000}
+		s := &bilevel.PenaltySettings{Sigma: sigma, Inner: 10, Alpha: 1 / q.PsiLipschitz(sigma), MaxIter: 100000}
 		res, err := m.Solve(context.Background(), q, make([]float64, 5), make([]float64, 8), nil, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		xs := q.XSigma(sigma)
 		e := math.Sqrt(linalg.DistSq(res.X, xs))
-		t.Logf("σ=%g: %d outer iterations, status %v, ‖x − x*σ‖ = %.3g", sigma, res.Iters, res.Status, e)
-		if res.Status != bilevel.Converged || e > 1e-8 {
+		t.Logf("σ=%g: %d outer iterations, status %v, ‖x − x*σ‖ = %.3g", sigma, res.Iterations, res.Status, e)
+		if res.Status != run.Converged || e > 1e-8 {
 			t.Errorf("σ=%g: ‖x − x*σ‖ = %.3g (status %v), want ≤ 1e-8", sigma, e, res.Status)
 		}
 		bias := math.Sqrt(linalg.DistSq(res.X, xstar)) / sigma
@@ -84,13 +85,13 @@ func TestP1AlgorithmA(t *testing.T) {
 // P2: both algorithms reach ‖x − x*‖ ≤ 0.2σ with an O(σ) bias, and the
 // single loop needs at most 10/σ iterations.
 func TestP2(t *testing.T) {
-	p := problems.NewSinePL(nil, 0)
+	p := must(problems.NewSinePL(nil, 0))
 	xstar := p.XStar()
 	sigmas := []float64{0.1, 0.01, 0.001}
 	for _, single := range []bool{false, true} {
 		var ratios []float64
 		for _, sigma := range sigmas {
-			s := &bilevel.PenaltySettings{Sigma: sigma, Inner: 5, Alpha: 0.2, Outer: 100000, Tol: 1e-18, SingleLoop: single}
+			s := &bilevel.PenaltySettings{Sigma: sigma, Inner: 5, Alpha: 0.2, MaxIter: 100000, SingleLoop: single}
 			if single {
 				s.Alpha = 2 * sigma
 			}
@@ -100,14 +101,14 @@ func TestP2(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := math.Sqrt(linalg.DistSq(res.X, xstar))
-			t.Logf("single=%v σ=%g: iters %d status %v err %.4g err/σ %.4g", single, sigma, res.Iters, res.Status, e, e/sigma)
+			t.Logf("single=%v σ=%g: iters %d status %v err %.4g err/σ %.4g", single, sigma, res.Iterations, res.Status, e, e/sigma)
 			if e > 0.2*sigma {
 				t.Errorf("single=%v σ=%g: ‖x − x*‖ = %.3g > 0.2σ", single, sigma, e)
 			}
-			if single && float64(res.Iters) > 10/sigma {
-				t.Errorf("σ=%g: single loop took %d > 10/σ iterations", sigma, res.Iters)
+			if single && float64(res.Iterations) > 10/sigma {
+				t.Errorf("σ=%g: single loop took %d > 10/σ iterations", sigma, res.Iterations)
 			}
-			if res.Status != bilevel.Converged {
+			if res.Status != run.Converged {
 				t.Errorf("single=%v σ=%g: status %v", single, sigma, res.Status)
 			}
 			ratios = append(ratios, e/sigma)
@@ -134,21 +135,21 @@ func fill(n int, v float64) []float64 {
 
 // P3: stochastic Algorithm A; mean error over the last 500 of 3000 iterations.
 func p3(t testing.TB, noise float64, batch int, seed uint64) float64 {
-	p := problems.NewSinePL(nil, noise)
+	p := must(problems.NewSinePL(nil, noise))
 	xstar := p.XStar()
-	h := &bilevel.History{XStar: xstar}
-	s := &bilevel.PenaltySettings{Sigma: 0.01, Inner: 10, Alpha: 0.2, Outer: 3000, Batch: batch,
+	h := &bilevel.History{}
+	s := &bilevel.PenaltySettings{Sigma: 0.01, Inner: 10, Alpha: 0.2, MaxIter: 3000, Batch: batch,
 		Rand: newRand(seed), Recorder: h}
 	var m bilevel.Penalty
 	_, err := m.Solve(context.Background(), p, zeros(5), fill(5, 1), fill(5, -1), s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// h.RelErr[k] is recorded after iteration k (index 0 is the start).
-	n := linalg.Nrm2(xstar)
+	// h.Iters[k] is the state after iteration k (index 0 is the start).
+	errs := h.Series(func(it *bilevel.Iter) float64 { return math.Sqrt(linalg.DistSq(it.X, xstar)) })
 	sum := 0.0
-	for _, r := range h.RelErr[len(h.RelErr)-501 : len(h.RelErr)-1] {
-		sum += r * n
+	for _, e := range errs[len(errs)-500:] {
+		sum += e
 	}
 	return sum / 500
 }
@@ -173,18 +174,18 @@ func TestP3(t *testing.T) {
 
 // The stochastic single loop (STORM estimators) on P3 with s = 0.1.
 func TestP3SingleLoopSTORM(t *testing.T) {
-	p := problems.NewSinePL(nil, 0.1)
+	p := must(problems.NewSinePL(nil, 0.1))
 	xstar := p.XStar()
 	for _, sigma := range []float64{0.1, 0.01} {
 		var m bilevel.Penalty
-		s := &bilevel.PenaltySettings{Sigma: sigma, SingleLoop: true, Outer: int(200 / sigma), Decay: -1,
+		s := &bilevel.PenaltySettings{Sigma: sigma, SingleLoop: true, MaxIter: int(200 / sigma), Decay: -1,
 			Rand: newRand(3), Batch: 4}
 		res, err := m.Solve(context.Background(), p, zeros(5), fill(5, 1), fill(5, -1), s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		e := math.Sqrt(linalg.DistSq(res.X, xstar))
-		t.Logf("σ=%g: %d iterations, ‖x − x*‖ = %.4g", sigma, res.Iters, e)
+		t.Logf("σ=%g: %d iterations, ‖x − x*‖ = %.4g", sigma, res.Iterations, e)
 		if e > 0.1 {
 			t.Errorf("σ=%g: ‖x − x*‖ = %.4g > 0.1", sigma, e)
 		}

@@ -80,17 +80,18 @@ type Polyhedron struct {
 
 // NewPolyhedron returns the projection onto {v ∈ ℝⁿ : rows[i]ᵀv ≤ b[i]}.
 // The rows are copied. It returns an error wrapping [ErrDimension] if
-// len(rows) != len(b) or a row's dimension is not n, [ErrNonFinite] for
+// n < 1, len(rows) != len(b), a row's dimension is not n or a row has an
+// index outside [0, n) or as many indices as values, [ErrNotFinite] for
 // non-finite data, and [ErrInfeasible] for a zero row with b[i] < 0.
 func NewPolyhedron(n int, rows []linalg.Sparse, b []float64) (*Polyhedron, error) {
-	if n <= 0 {
-		return nil, fmt.Errorf("%w: polyhedron dimension %d", ErrDimension, n)
+	if n <= 0 || n > MaxDim {
+		return nil, fmt.Errorf("%w: polyhedron dimension %d outside [1, MaxDim = %d]", ErrDimension, n, MaxDim)
 	}
 	if len(rows) != len(b) {
 		return nil, fmt.Errorf("%w: %d rows but %d right-hand sides", ErrDimension, len(rows), len(b))
 	}
 	if !linalg.AllFinite(b) {
-		return nil, fmt.Errorf("%w: right-hand side", ErrNonFinite)
+		return nil, fmt.Errorf("%w: right-hand side", ErrNotFinite)
 	}
 	p := &Polyhedron{n: n, rowPtr: make([]int, 1, len(rows)+1), b: append([]float64(nil), b...)}
 	p.inv2 = make([]float64, len(rows))
@@ -99,8 +100,16 @@ func NewPolyhedron(n int, rows []linalg.Sparse, b []float64) (*Polyhedron, error
 		if r.N != n {
 			return nil, fmt.Errorf("%w: row %d has dimension %d, want %d", ErrDimension, i, r.N, n)
 		}
+		if len(r.Index) != len(r.Value) {
+			return nil, fmt.Errorf("%w: row %d has %d indices and %d values", ErrDimension, i, len(r.Index), len(r.Value))
+		}
+		for _, j := range r.Index {
+			if j < 0 || j >= n {
+				return nil, fmt.Errorf("%w: row %d has index %d outside [0, %d)", ErrDimension, i, j, n)
+			}
+		}
 		if !linalg.AllFinite(r.Value) {
-			return nil, fmt.Errorf("%w: row %d", ErrNonFinite, i)
+			return nil, fmt.Errorf("%w: row %d", ErrNotFinite, i)
 		}
 		s := linalg.SqNorm(r.Value)
 		if s == 0 {
@@ -165,26 +174,33 @@ func (p *Polyhedron) MaxViolation(v []float64) float64 {
 
 // Project replaces v by its projection onto the polyhedron. It returns an
 // error wrapping [ErrDimension] if len(v) is not the dimension,
-// [ErrNonFinite] if v is not finite, [ErrInfeasible] when the Farkas test
+// [ErrNotFinite] if v is not finite, [ErrInfeasible] when the Farkas test
 // proves the set empty (within InfeasibleRadius) and [ErrNotConverged] after
-// MaxSweeps sweeps; v then holds the last iterate. It does not allocate.
+// MaxSweeps sweeps; v then holds the last iterate; [ErrSettings] for a
+// negative or non-finite Tol, MaxSweeps or InfeasibleRadius (the message
+// names the field). It does not allocate. Its run time is bounded by
+// MaxSweeps; solvers check their context between projections.
 func (p *Polyhedron) Project(v []float64) error {
 	if len(v) != p.n {
 		return fmt.Errorf("%w: polyhedron of dimension %d, vector of length %d", ErrDimension, p.n, len(v))
 	}
 	if !linalg.AllFinite(v) {
-		return fmt.Errorf("%w: vector to project", ErrNonFinite)
+		return fmt.Errorf("%w: vector to project", ErrNotFinite)
+	}
+	if err := firstErr(nonNeg("Polyhedron.Tol", p.Tol), nonNegInt("Polyhedron.MaxSweeps", p.MaxSweeps),
+		nonNeg("Polyhedron.InfeasibleRadius", p.InfeasibleRadius), finite("Polyhedron.Relax", p.Relax)); err != nil {
+		return err
 	}
 	tol := p.Tol
-	if tol <= 0 {
+	if tol == 0 {
 		tol = defaultPolyTol
 	}
 	maxSweeps := p.MaxSweeps
-	if maxSweeps <= 0 {
+	if maxSweeps == 0 {
 		maxSweeps = defaultPolySweeps
 	}
 	radius := p.InfeasibleRadius
-	if radius <= 0 {
+	if radius == 0 {
 		radius = defaultInfeasibleRadius
 	}
 	radius *= 1 + linalg.Nrm2(v)

@@ -28,7 +28,7 @@ type Box struct {
 }
 
 // NewBox returns the box [lo, hi]. It returns an error wrapping
-// [ErrDimension] if the lengths differ, [ErrNonFinite] if a bound is NaN and
+// [ErrDimension] if the lengths differ, [ErrNotFinite] if a bound is NaN and
 // [ErrInfeasible] if lo[i] > hi[i] for some i. The slices are not copied.
 func NewBox(lo, hi []float64) (*Box, error) {
 	if len(lo) != len(hi) {
@@ -36,7 +36,7 @@ func NewBox(lo, hi []float64) (*Box, error) {
 	}
 	for i := range lo {
 		if math.IsNaN(lo[i]) || math.IsNaN(hi[i]) {
-			return nil, fmt.Errorf("%w: box bound %d is NaN", ErrNonFinite, i)
+			return nil, fmt.Errorf("%w: box bound %d is NaN", ErrNotFinite, i)
 		}
 		if lo[i] > hi[i] {
 			return nil, fmt.Errorf("%w: box bound %d has lo %g > hi %g", ErrInfeasible, i, lo[i], hi[i])
@@ -64,11 +64,11 @@ type Ball struct {
 }
 
 // NewBall returns the ball of the given centre and radius. It returns an
-// error wrapping [ErrInfeasible] for a negative radius and [ErrNonFinite] for
+// error wrapping [ErrInfeasible] for a negative radius and [ErrNotFinite] for
 // a NaN radius or a non-finite centre. The centre is not copied.
 func NewBall(center []float64, radius float64) (*Ball, error) {
 	if math.IsNaN(radius) || !linalg.AllFinite(center) {
-		return nil, fmt.Errorf("%w: ball centre or radius", ErrNonFinite)
+		return nil, fmt.Errorf("%w: ball centre or radius", ErrNotFinite)
 	}
 	if radius < 0 {
 		return nil, fmt.Errorf("%w: ball radius %g < 0", ErrInfeasible, radius)
@@ -102,11 +102,11 @@ type Halfspace struct {
 }
 
 // NewHalfspace returns the halfspace {v : aᵀv ≤ b}. It returns an error
-// wrapping [ErrNonFinite] for non-finite data and [ErrInfeasible] if a = 0
+// wrapping [ErrNotFinite] for non-finite data and [ErrInfeasible] if a = 0
 // and b < 0 (the empty set). The slice a is not copied.
 func NewHalfspace(a []float64, b float64) (*Halfspace, error) {
 	if !linalg.AllFinite(a) || math.IsNaN(b) || math.IsInf(b, 0) {
-		return nil, fmt.Errorf("%w: halfspace data", ErrNonFinite)
+		return nil, fmt.Errorf("%w: halfspace data", ErrNotFinite)
 	}
 	a2 := linalg.SqNorm(a)
 	if a2 == 0 && b < 0 {

@@ -53,14 +53,14 @@ func randVec(rng *rand.Rand, n int, s float64) []float64 {
 
 func TestGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 0))
-	q := problems.NewQuadratic(5, 8, 0.1, rng)
+	q := must(problems.NewQuadratic(5, 8, 0.1, rng))
 	checkGrads(t, "P1", q, randVec(rng, 5, 1), randVec(rng, 8, 1))
-	s := problems.NewSinePL(nil, 0)
+	s := must(problems.NewSinePL(nil, 0))
 	checkGrads(t, "P2", s, randVec(rng, 5, 1), randVec(rng, 5, 1))
 	l := problems.LLCToy{N: 4}
 	checkGrads(t, "R1", l, randVec(rng, 4, 1), randVec(rng, 8, 1))
-	d := problems.NewSVMData(rng, 30, 20, 10, 8, 0.3, 0.3)
-	svm := problems.NewSVMHyper(d)
+	d := must(problems.NewSVMData(rng, 30, 20, 10, 8, 0.3, 0.3))
+	svm := must(problems.NewSVMHyper(d))
 	nx, ny := svm.Dims()
 	checkGrads(t, "R2", svm, randVec(rng, nx, 1), randVec(rng, ny, 1))
 }
@@ -68,8 +68,8 @@ func TestGradients(t *testing.T) {
 // ConstraintVJP must equal Jᵀλ with J the Jacobian of Constraint.
 func TestConstraintVJP(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 0))
-	d := problems.NewSVMData(rng, 15, 5, 5, 4, 0.3, 0.3)
-	for name, p := range map[string]bilevel.ConstrainedProblem{"R1": problems.LLCToy{N: 3}, "R2": problems.NewSVMHyper(d)} {
+	d := must(problems.NewSVMData(rng, 15, 5, 5, 4, 0.3, 0.3))
+	for name, p := range map[string]bilevel.ConstrainedProblem{"R1": problems.LLCToy{N: 3}, "R2": must(problems.NewSVMHyper(d))} {
 		nx, ny := p.Dims()
 		m := p.NumConstraints()
 		x, y, lam := randVec(rng, nx, 1), randVec(rng, ny, 1), randVec(rng, m, 1)
@@ -101,7 +101,7 @@ func TestConstraintVJP(t *testing.T) {
 
 // Each problem's XStar is consistent with its closed forms.
 func TestKnownSolutions(t *testing.T) {
-	q := problems.NewQuadratic(5, 8, 0.1, rand.New(rand.NewPCG(1, 0)))
+	q := must(problems.NewQuadratic(5, 8, 0.1, rand.New(rand.NewPCG(1, 0))))
 	xs := q.XSigma(0.01)
 	g := fd.Gradient(nil, func(x []float64) float64 { return q.Psi(0.01, x) }, xs, &fd.Settings{Formula: fd.Central})
 	for i, v := range g {

@@ -1,6 +1,8 @@
 package problems
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/optlearn/optlearn/bilevel"
@@ -34,8 +36,19 @@ var (
 
 // NewQuadratic returns P1 with an ny×nx matrix A and a vector b of standard
 // normal entries drawn from rng (A row by row, then b). The spec uses
-// nx = 5, ny = 8, ρ = 0.1.
-func NewQuadratic(nx, ny int, rho float64, rng *rand.Rand) *Quadratic {
+// nx = 5, ny = 8, ρ = 0.1. It returns an error wrapping
+// [bilevel.ErrDimension] for nx or ny outside [1, MaxDim] and
+// [bilevel.ErrSettings] for a negative or non-finite ρ or a nil rng.
+func NewQuadratic(nx, ny int, rho float64, rng *rand.Rand) (*Quadratic, error) {
+	if nx <= 0 || ny <= 0 || nx > MaxDim || ny > MaxDim {
+		return nil, fmt.Errorf("problems: Quadratic sizes (%d, %d) outside [1, %d]: %w", nx, ny, MaxDim, bilevel.ErrDimension)
+	}
+	if !(rho >= 0) || math.IsInf(rho, 0) {
+		return nil, fmt.Errorf("problems: Quadratic rho = %g must be finite and non-negative: %w", rho, bilevel.ErrSettings)
+	}
+	if rng == nil {
+		return nil, fmt.Errorf("problems: Quadratic needs a non-nil rng: %w", bilevel.ErrSettings)
+	}
 	a := mat.NewDense(ny, nx, nil)
 	for i := range ny {
 		for j := range nx {
@@ -46,7 +59,7 @@ func NewQuadratic(nx, ny int, rho float64, rng *rand.Rand) *Quadratic {
 	for i := range b {
 		b[i] = rng.NormFloat64()
 	}
-	return &Quadratic{A: a, B: b, Rho: rho, ax: make([]float64, ny)}
+	return &Quadratic{A: a, B: b, Rho: rho, ax: make([]float64, ny)}, nil
 }
 
 // Dims returns (nx, ny).

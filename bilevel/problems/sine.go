@@ -1,6 +1,7 @@
 package problems
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -38,12 +39,20 @@ var (
 )
 
 // NewSinePL returns P2 (noise = 0) or P3 (noise = s) with the target t
-// (copied); nil t means [SineTarget].
-func NewSinePL(t []float64, noise float64) *SinePL {
+// (copied); nil t means [SineTarget]. It returns an error wrapping
+// [bilevel.ErrSettings] for a negative or non-finite noise and
+// [bilevel.ErrNotFinite] for a non-finite target.
+func NewSinePL(t []float64, noise float64) (*SinePL, error) {
 	if t == nil {
 		t = SineTarget
 	}
-	return &SinePL{T: append([]float64(nil), t...), Noise: noise}
+	if !(noise >= 0) || math.IsInf(noise, 0) {
+		return nil, fmt.Errorf("problems: SinePL noise = %g must be finite and non-negative: %w", noise, bilevel.ErrSettings)
+	}
+	if !linalg.AllFinite(t) {
+		return nil, fmt.Errorf("problems: SinePL target: %w", bilevel.ErrNotFinite)
+	}
+	return &SinePL{T: append([]float64(nil), t...), Noise: noise}, nil
 }
 
 // Dims returns (d, d) with d = len(T).

@@ -28,7 +28,22 @@ type SVMData struct {
 // training points chosen uniformly without replacement. The spec uses
 // (200, 100, 500, 8, flip 0.3, noise 0.3). All draws come from rng in that
 // order.
-func NewSVMData(rng *rand.Rand, nTrain, nVal, nTest, dim int, flip, noise float64) *SVMData {
+//
+// It returns an error wrapping [bilevel.ErrSettings] for a nil rng, sizes
+// outside [1, MaxDim] (nVal and nTest may be zero), a flip fraction outside
+// [0, 1] or a negative or non-finite noise.
+func NewSVMData(rng *rand.Rand, nTrain, nVal, nTest, dim int, flip, noise float64) (*SVMData, error) {
+	switch {
+	case rng == nil:
+		return nil, fmt.Errorf("problems: NewSVMData needs a non-nil rng: %w", bilevel.ErrSettings)
+	case nTrain <= 0 || dim <= 0 || nVal < 0 || nTest < 0 || nTrain > MaxDim || dim > MaxDim || nVal > MaxDim || nTest > MaxDim ||
+		(nTrain+nVal+nTest) > MaxDim*16/dim:
+		return nil, fmt.Errorf("problems: NewSVMData sizes nTrain=%d nVal=%d nTest=%d dim=%d out of range: %w", nTrain, nVal, nTest, dim, bilevel.ErrSettings)
+	case !(flip >= 0 && flip <= 1):
+		return nil, fmt.Errorf("problems: NewSVMData flip = %g must be in [0, 1]: %w", flip, bilevel.ErrSettings)
+	case !(noise >= 0) || math.IsInf(noise, 0):
+		return nil, fmt.Errorf("problems: NewSVMData noise = %g must be finite and non-negative: %w", noise, bilevel.ErrSettings)
+	}
 	d := &SVMData{Dim: dim, Teacher: make([]float64, dim)}
 	for i := range d.Teacher {
 		d.Teacher[i] = rng.NormFloat64()
@@ -57,12 +72,16 @@ func NewSVMData(rng *rand.Rand, nTrain, nVal, nTest, dim int, flip, noise float6
 		d.Flipped[i] = true
 		d.YTrain[i] = -d.YTrain[i]
 	}
-	return d
+	return d, nil
 }
 
-// Accuracy returns the fraction of points (z, y) with y·(wᵀz + b) > 0.
+// Accuracy returns the fraction of points (z, y) with y·(wᵀz + b) > 0, or
+// NaN if len(z) is not len(y)·len(w) or y is empty.
 func Accuracy(w []float64, b float64, z, y []float64) float64 {
 	dim := len(w)
+	if len(y) == 0 || len(z) != len(y)*dim {
+		return math.NaN()
+	}
 	ok := 0
 	for i, yi := range y {
 		if yi*(linalg.Dot(w, z[i*dim:(i+1)*dim])+b) > 0 {
@@ -99,8 +118,20 @@ var (
 // normGuard keeps ‖w‖ away from zero in the scale-invariant upper margin.
 const normGuard = 1e-12
 
-// NewSVMHyper returns R2 on the data d with slope 0.01.
-func NewSVMHyper(d *SVMData) *SVMHyper { return &SVMHyper{Data: d, Slope: 0.01} }
+// NewSVMHyper returns R2 on the data d with slope 0.01. It returns an error
+// wrapping [bilevel.ErrSettings] for nil data and [bilevel.ErrDimension] if
+// the slices of d do not match its sizes.
+func NewSVMHyper(d *SVMData) (*SVMHyper, error) {
+	if d == nil {
+		return nil, fmt.Errorf("problems: NewSVMHyper: nil data: %w", bilevel.ErrSettings)
+	}
+	n := len(d.YTrain)
+	if d.Dim <= 0 || n == 0 || len(d.ZTrain) != n*d.Dim || len(d.ZVal) != len(d.YVal)*d.Dim || len(d.ZTest) != len(d.YTest)*d.Dim ||
+		(d.Flipped != nil && len(d.Flipped) != n) {
+		return nil, fmt.Errorf("problems: NewSVMHyper: data sizes do not match Dim = %d: %w", d.Dim, bilevel.ErrDimension)
+	}
+	return &SVMHyper{Data: d, Slope: 0.01}, nil
+}
 
 func (p *SVMHyper) n() int { return len(p.Data.YTrain) }
 
@@ -213,6 +244,9 @@ func (p *SVMHyper) ConstraintVJP(gx, gy, x, y, lambda []float64) {
 // for the concatenation (x, y), iterating to a violation of at most tol
 // (zero means 1e-8).
 func (p *SVMHyper) ProjC(tol float64) (*bilevel.Polyhedron, error) {
+	if math.IsNaN(tol) || math.IsInf(tol, 0) || tol < 0 {
+		return nil, fmt.Errorf("problems: ProjC tol = %g must be finite and non-negative: %w", tol, bilevel.ErrSettings)
+	}
 	n, d := p.n(), p.Data.Dim
 	dim := n + d + 1 + n
 	rows := make([]linalg.Sparse, n)

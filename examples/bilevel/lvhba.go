@@ -10,6 +10,7 @@ import (
 	"github.com/optlearn/optlearn/bilevel"
 	"github.com/optlearn/optlearn/bilevel/problems"
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -39,29 +40,30 @@ func (a *app) r1() error {
 		if !linalg.AllFinite(it.X) || !linalg.AllFinite(it.Y) || !linalg.AllFinite(it.Lambda) || !linalg.AllFinite(it.Theta) {
 			finite = false
 		}
-		if it.Status != bilevel.NotTerminated || it.Iter == 0 {
+		if it.Status != run.NotTerminated || it.Iteration == 0 {
 			return nil
 		}
-		if it.Iter%250 == 0 {
+		if it.Iteration%250 == 0 {
 			rel := bilevel.RelErr(it.X, xstar)
-			relPts = append(relPts, plotter.XY{X: float64(it.Iter), Y: rel})
-			ckPts = append(ckPts, plotter.XY{X: float64(it.Iter), Y: it.Ck})
-			biasPts = append(biasPts, plotter.XY{X: float64(it.Iter), Y: 0.3 / it.Ck})
+			relPts = append(relPts, plotter.XY{X: float64(it.Iteration), Y: rel})
+			ckPts = append(ckPts, plotter.XY{X: float64(it.Iteration), Y: it.Ck})
+			biasPts = append(biasPts, plotter.XY{X: float64(it.Iteration), Y: 0.3 / it.Ck})
 		}
-		if marks[it.Iter] {
-			rows = append(rows, row{it.Iter, it.Ck, bilevel.RelErr(it.X, xstar), it.Lambda[0]})
+		if marks[it.Iteration] {
+			rows = append(rows, row{it.Iteration, it.Ck, bilevel.RelErr(it.X, xstar), it.Lambda[0]})
 		}
 		return nil
 	})
 	var m bilevel.LVHBA
 	pc := p.ProjC()
-	res, err := m.Solve(a.ctx, p, fill(n, 10), fill(2*n, 10), &bilevel.LVHBASettings{Iters: iters, ProjC: pc, Recorder: rec})
+	res, err := m.Solve(a.ctx, p, fill(n, 10), fill(2*n, 10), &bilevel.LVHBASettings{MaxIter: iters, ProjC: pc,
+		Recorder: run.Tee(rec, a.printer("R1"))})
 	if err != nil {
 		return err
 	}
 	// Timed run without a recorder.
 	start, cpu0 := time.Now(), cpuTime()
-	if _, err := m.Solve(a.ctx, p, fill(n, 10), fill(2*n, 10), &bilevel.LVHBASettings{Iters: 80000, ProjC: pc}); err != nil {
+	if _, err := m.Solve(a.ctx, p, fill(n, 10), fill(2*n, 10), &bilevel.LVHBASettings{MaxIter: 80000, ProjC: pc}); err != nil {
 		return err
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
@@ -87,11 +89,11 @@ func (a *app) r1() error {
 
 	// The official parameter set, for comparison (spec caveat: it oscillates).
 	off := bilevel.OfficialLVHBASettings()
-	off.Iters = 20000
+	off.MaxIter = 20000
 	off.ProjC = pc
 	lo, hi := math.Inf(1), 0.0
 	off.Recorder = recorderFunc(func(it *bilevel.Iter) error {
-		if it.Iter >= 1500 && it.Status == bilevel.NotTerminated {
+		if it.Iteration >= 1500 && it.Status == run.NotTerminated {
 			r := bilevel.RelErr(it.X, xstar)
 			lo, hi = math.Min(lo, r), math.Max(hi, r)
 		}
@@ -173,8 +175,14 @@ type r2result struct {
 func (a *app) r2run(seed uint64, lam0 float64, iters int, plotIt bool) (r2result, error) {
 	var r r2result
 	rng := newRand(seed)
-	d := problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3)
-	p := problems.NewSVMHyper(d)
+	d, err := problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3)
+	if err != nil {
+		return r, err
+	}
+	p, err := problems.NewSVMHyper(d)
+	if err != nil {
+		return r, err
+	}
 	nx, ny := p.Dims()
 	x0 := fill(nx, -5.5)
 	y0 := make([]float64, ny)
@@ -200,13 +208,13 @@ func (a *app) r2run(seed uint64, lam0 float64, iters int, plotIt bool) (r2result
 				nc++
 			}
 		}
-		flippedPts = append(flippedPts, plotter.XY{X: float64(it.Iter), Y: 1e3 * (sf/float64(nf) + 5.5)})
-		cleanPts = append(cleanPts, plotter.XY{X: float64(it.Iter), Y: 1e3 * (sc/float64(nc) + 5.5)})
+		flippedPts = append(flippedPts, plotter.XY{X: float64(it.Iteration), Y: 1e3 * (sf/float64(nf) + 5.5)})
+		cleanPts = append(cleanPts, plotter.XY{X: float64(it.Iteration), Y: 1e3 * (sc/float64(nc) + 5.5)})
 		return nil
 	})
-	s := &bilevel.LVHBASettings{Iters: iters, ProjC: proj, Lambda0: fill(nx, lam0), RecordEvery: 5}
+	s := &bilevel.LVHBASettings{MaxIter: iters, ProjC: proj, Lambda0: fill(nx, lam0), RecordEvery: 5}
 	if plotIt {
-		s.Recorder = rec
+		s.Recorder = run.Tee(rec, a.printer("R2"))
 	}
 	var m bilevel.LVHBA
 	start := time.Now()

@@ -31,6 +31,7 @@ import (
 	"github.com/optlearn/optlearn/bilevel/problems"
 	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -38,10 +39,11 @@ import (
 )
 
 type app struct {
-	quick  bool
-	out    string
-	report claims.Report
-	ctx    context.Context
+	quick    bool
+	progress bool
+	out      string
+	report   claims.Report
+	ctx      context.Context
 }
 
 func (a *app) claim(name, paper, measured string, pass bool) {
@@ -53,7 +55,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the claims as one JSON object on the last line")
 	out := flag.String("out", filepath.Join(os.TempDir(), "optlearn-bilevel"), "directory for figures")
 	flag.Parse()
-	a := &app{quick: *quick, out: *out, ctx: context.Background(), report: claims.Report{Example: "bilevel"}}
+	a := &app{quick: *quick, progress: !*asJSON, out: *out, ctx: context.Background(), report: claims.Report{Example: "bilevel"}}
 	if err := os.MkdirAll(a.out, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -93,7 +95,10 @@ func dist(a, b []float64) float64 { return math.Sqrt(linalg.DistSq(a, b)) }
 // p1: closed-form quadratic (spec P1).
 func (a *app) p1() error {
 	fmt.Println("== P1: quadratic bilevel problem, dx = 5, dy = 8, ρ = 0.1 (closed-form ψσ)")
-	q := problems.NewQuadratic(5, 8, 0.1, newRand(1))
+	q, err := problems.NewQuadratic(5, 8, 0.1, newRand(1))
+	if err != nil {
+		return err
+	}
 	xstar := q.XSigma(0)
 	dn := linalg.Nrm2(q.DXSigma())
 	worst := 0.0
@@ -107,7 +112,7 @@ func (a *app) p1() error {
 				x[i] = rng.NormFloat64()
 			}
 			g := make([]float64, 5)
-			if _, err := o.Grad(g, x); err != nil {
+			if _, _, err := o.Grad(g, x); err != nil {
 				return err
 			}
 			fdg := make([]float64, 5)
@@ -128,13 +133,13 @@ func (a *app) p1() error {
 	for _, sigma := range []float64{1e-2, 1e-3} {
 		var m bilevel.Penalty
 		res, err := m.Solve(a.ctx, q, make([]float64, 5), make([]float64, 8), nil,
-			&bilevel.PenaltySettings{Sigma: sigma, Inner: 10, Alpha: 1 / q.PsiLipschitz(sigma), Outer: 100000})
+			&bilevel.PenaltySettings{Sigma: sigma, Inner: 10, Alpha: 1 / q.PsiLipschitz(sigma), MaxIter: 100000})
 		if err != nil {
 			return err
 		}
 		e := dist(res.X, q.XSigma(sigma))
 		b := dist(res.X, xstar) / sigma
-		fmt.Printf("%-8g %-6d %-12.3e %-12.6f %-12.6f\n", sigma, res.Iters, e, b, dn)
+		fmt.Printf("%-8g %-6d %-12.3e %-12.6f %-12.6f\n", sigma, res.Iterations, e, b, dn)
 		okA = okA && e <= 1e-8
 		okBias = okBias && math.Abs(b/dn-1) <= 0.1
 		msg += fmt.Sprintf("σ=%g: ‖x−x*σ‖=%.1e, bias/σ=%.5f vs %.5f; ", sigma, e, b, dn)
@@ -147,7 +152,10 @@ func (a *app) p1() error {
 // p2: nonconvex PL lower level over σ (spec P2).
 func (a *app) p2() error {
 	fmt.Println("\n== P2: g = Σ (y−x)² + 3 sin²(y−x) (nonconvex, PL), f = ½‖y−t‖² + ½‖x‖², x* = t/2")
-	p := problems.NewSinePL(nil, 0)
+	p, err := problems.NewSinePL(nil, 0)
+	if err != nil {
+		return err
+	}
 	xstar := p.XStar()
 	sigmas := []float64{1, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001}
 	if !a.quick {
@@ -163,7 +171,7 @@ func (a *app) p2() error {
 	for _, sigma := range sigmas {
 		var m bilevel.Penalty
 		resA, err := m.Solve(a.ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1),
-			&bilevel.PenaltySettings{Sigma: sigma, Inner: 5, Alpha: 0.2, Outer: 100000})
+			&bilevel.PenaltySettings{Sigma: sigma, Inner: 5, Alpha: 0.2, MaxIter: 100000})
 		if err != nil {
 			return err
 		}
@@ -171,27 +179,27 @@ func (a *app) p2() error {
 		errA = append(errA, plotter.XY{X: sigma, Y: eA})
 		if sigma > 0.5 {
 			// α = 2σ exceeds 2/L_ψ = 1: Algorithm B's rule is for small σ.
-			fmt.Printf("%-8g | %-6d %-10.3e %-8.4f | %-7s %-10s %-8s %-6.0f\n", sigma, resA.Iters, eA, eA/sigma, "-", "(α=2σ>1)", "-", 10/sigma)
+			fmt.Printf("%-8g | %-6d %-10.3e %-8.4f | %-7s %-10s %-8s %-6.0f\n", sigma, resA.Iterations, eA, eA/sigma, "-", "(α=2σ>1)", "-", 10/sigma)
 			lx = append(lx, math.Log(sigma))
 			lyA = append(lyA, math.Log(eA))
 			continue
 		}
 		resB, err := m.Solve(a.ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1),
-			&bilevel.PenaltySettings{Sigma: sigma, SingleLoop: true, Alpha: 2 * sigma, Outer: int(100 / sigma)})
+			&bilevel.PenaltySettings{Sigma: sigma, SingleLoop: true, Alpha: 2 * sigma, MaxIter: int(100 / sigma)})
 		if err != nil {
 			return err
 		}
 		eB := dist(resB.X, xstar)
-		fmt.Printf("%-8g | %-6d %-10.3e %-8.4f | %-7d %-10.3e %-8.4f %-6.0f\n", sigma, resA.Iters, eA, eA/sigma, resB.Iters, eB, eB/sigma, 10/sigma)
+		fmt.Printf("%-8g | %-6d %-10.3e %-8.4f | %-7d %-10.3e %-8.4f %-6.0f\n", sigma, resA.Iterations, eA, eA/sigma, resB.Iterations, eB, eB/sigma, 10/sigma)
 		errB = append(errB, plotter.XY{X: sigma, Y: eB})
 		lx = append(lx, math.Log(sigma))
 		lyA = append(lyA, math.Log(eA))
 		if spec[sigma] {
 			okBound = okBound && eA <= 0.2*sigma && eB <= 0.2*sigma
-			okIters = okIters && float64(resB.Iters) <= 10/sigma
+			okIters = okIters && float64(resB.Iterations) <= 10/sigma
 			rA = append(rA, eA/sigma)
 			rB = append(rB, eB/sigma)
-			specMsg += fmt.Sprintf("σ=%g: A %.3e (%d its), B %.3e (%d its); ", sigma, eA, resA.Iters, eB, resB.Iters)
+			specMsg += fmt.Sprintf("σ=%g: A %.3e (%d its), B %.3e (%d its); ", sigma, eA, resA.Iterations, eB, resB.Iterations)
 		}
 	}
 	spread := func(r []float64) float64 {
@@ -301,21 +309,32 @@ func (a *app) p3() error {
 }
 
 func (a *app) p3run(noise float64, batch int, seed uint64) (float64, error) {
-	p := problems.NewSinePL(nil, noise)
+	p, err := problems.NewSinePL(nil, noise)
+	if err != nil {
+		return 0, err
+	}
 	xstar := p.XStar()
 	var sum float64
 	rec := recorderFunc(func(it *bilevel.Iter) error {
-		if it.Status == bilevel.NotTerminated && it.Iter > 2500 {
+		if it.Status == run.NotTerminated && it.Iteration > 2500 {
 			sum += dist(it.X, xstar)
 		}
 		return nil
 	})
 	var m bilevel.Penalty
-	_, err := m.Solve(a.ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1), &bilevel.PenaltySettings{
-		Sigma: 0.01, Inner: 10, Alpha: 0.2, Outer: 3000, Batch: batch, Rand: newRand(seed), Recorder: rec})
+	_, err = m.Solve(a.ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1), &bilevel.PenaltySettings{
+		Sigma: 0.01, Inner: 10, Alpha: 0.2, MaxIter: 3000, Batch: batch, Rand: newRand(seed),
+		Recorder: run.Tee(rec, a.printer(fmt.Sprintf("P3 s=%g M=%d", noise, batch)))})
 	return sum / 500, err
 }
 
-type recorderFunc func(*bilevel.Iter) error
+type recorderFunc = run.RecorderFunc[*bilevel.Iter]
 
-func (f recorderFunc) Record(it *bilevel.Iter) error { return f(it) }
+// printer returns a progress printer to standard error for a long run, or
+// nil with -json.
+func (a *app) printer(prefix string) bilevel.Recorder {
+	if !a.progress {
+		return nil
+	}
+	return &bilevel.Printer{W: os.Stderr, Prefix: prefix + ": "}
+}
