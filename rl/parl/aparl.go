@@ -229,18 +229,14 @@ type estimator struct {
 	set  Settings
 	ts   []Trajectory
 	u    []float64
-	sc   [][]float64 // per-query score Σ over the query's trajectories
+	sc   []float64 // per-query score Σ over the query's trajectories, Batch×d
 	g, t []float64
 }
 
 func newEstimator(m *MDP, fb Feedback, set Settings, d int) *estimator {
-	e := &estimator{m: m, fb: fb, set: set, ts: make([]Trajectory, fb.Arity()),
-		u: make([]float64, set.Batch), sc: make([][]float64, set.Batch),
+	return &estimator{m: m, fb: fb, set: set, ts: make([]Trajectory, fb.Arity()),
+		u: make([]float64, set.Batch), sc: make([]float64, set.Batch*d),
 		g: make([]float64, d), t: make([]float64, d)}
-	for i := range e.sc {
-		e.sc[i] = make([]float64, d)
-	}
-	return e
 }
 
 func (e *estimator) estimate(ctx context.Context, pol *Policy) (g []float64, meanU float64, err error) {
@@ -266,9 +262,10 @@ func (e *estimator) estimate(ctx context.Context, pol *Policy) (g []float64, mea
 		for k := range e.g {
 			e.g[k] += e.t[k] / float64(n)
 		}
-		clear(e.sc[i])
+		sc := e.sc[i*len(e.g) : (i+1)*len(e.g)]
+		clear(sc)
 		for k := range e.ts {
-			pol.AddScore(e.sc[i], &e.ts[k], 1)
+			pol.AddScore(sc, &e.ts[k], 1)
 		}
 	}
 	if e.set.TermOneOnly {
@@ -280,8 +277,9 @@ func (e *estimator) estimate(ctx context.Context, pol *Policy) (g []float64, mea
 	}
 	for i := 0; i < n; i++ {
 		w := (e.u[i] - b) / float64(n)
+		sc := e.sc[i*len(e.g) : (i+1)*len(e.g)]
 		for k := range e.g {
-			e.g[k] += w * e.sc[i][k]
+			e.g[k] += w * sc[k]
 		}
 	}
 	return e.g, meanU, nil

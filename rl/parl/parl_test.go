@@ -128,7 +128,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	res, err := Run(ctx, LavaGrid5(), []float64{1, 0, 0}, TrueReturn{}, &Settings{MaxIter: 1 << 30, Batch: 1 << 20})
+	res, err := Run(ctx, LavaGrid5(), []float64{1, 0, 0}, TrueReturn{}, &Settings{MaxIter: 1 << 30, Batch: 1 << 16})
 	if !errors.Is(err, context.DeadlineExceeded) || res.Status != run.Canceled {
 		t.Fatalf("got %v, %v", res.Status, err)
 	}
