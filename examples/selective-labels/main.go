@@ -151,10 +151,20 @@ func main() {
 			noWorse = noWorse && med[[3]int{f, 1, g}][1] <= 0
 		}
 	}
-	rep.Add("R1 accuracy", "prevalence: median % change of the β_Y absolute error < 0 with upper bound < 0; no group or constraint significantly worse (lower bound ≤ 0)",
-		fmt.Sprintf("prevalence β_Y %.1f%% [%.1f, %.1f]; all lower bounds ≤ 0: %v; expertise β_Y %.1f%%", pa[0], pa[1], pa[2], noWorse, med[[3]int{2, 1, 0}][0]),
-		pa[0] < 0 && pa[2] < 0 && noWorse)
-	rep.Add("R1 prevalence fit", "posterior mean of π(θ) within 0.005 of π* in every data set", fmt.Sprintf("largest gap %.4f", maxGap), maxGap <= 0.005)
+	accName, accPaper := "R1 accuracy", "prevalence: median % change of the β_Y absolute error < 0 with upper bound < 0; no group or constraint significantly worse (lower bound ≤ 0)"
+	accMeasured := fmt.Sprintf("prevalence β_Y %.1f%% [%.1f, %.1f]; all lower bounds ≤ 0: %v; expertise β_Y %.1f%%", pa[0], pa[1], pa[2], noWorse, med[[3]int{2, 1, 0}][0])
+	prevName, prevPaper := "R1 prevalence fit", "posterior mean of π(θ) within 0.005 of π* in every data set"
+	prevMeasured := fmt.Sprintf("largest gap %.4f", maxGap)
+	if *quick {
+		// Four data sets cannot bound a median of percent changes away from
+		// zero, and the posterior mean of π(θ) is a property of the
+		// posterior, which the Laplace approximation only approximates:
+		// these two are checked in the full run (HMC, 12 data sets).
+		fmt.Printf("\nchecked in the full run only (quick: %d data sets, Laplace draws):\n  %s: %s\n  %s: %s\n", datasets, accName, accMeasured, prevName, prevMeasured)
+	} else {
+		rep.Add(accName, accPaper, accMeasured, pa[0] < 0 && pa[2] < 0 && noWorse)
+		rep.Add(prevName, prevPaper, prevMeasured, maxGap <= 0.005)
+	}
 	if !*quick {
 		worstR, worstE := 0.0, math.Inf(1)
 		for k := range res {
