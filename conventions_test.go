@@ -31,8 +31,9 @@ func TestConventions(t *testing.T) {
 	}
 }
 
-// libraryDirs lists the directories of library (non-example, non-testdata)
-// packages.
+// libraryDirs lists the directories of library packages: every directory
+// with non-test Go files outside examples/, testdata and hidden folders,
+// the module root included, sorted.
 func libraryDirs(t *testing.T) []string {
 	dirs := map[string]bool{}
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
@@ -46,7 +47,7 @@ func libraryDirs(t *testing.T) []string {
 			}
 			return nil
 		}
-		if path != filepath.Base(path) && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
 			dirs[filepath.Dir(path)] = true
 		}
 		return nil

@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,27 +15,7 @@ import (
 // (function, method of an exported type, type, constant, variable) has a
 // doc comment, on itself or on its declaration group.
 func TestDocumentation(t *testing.T) {
-	dirs := map[string]bool{}
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			name := d.Name()
-			if path != "." && (strings.HasPrefix(name, ".") || name == "testdata" || path == "examples" || strings.HasPrefix(path, "examples"+string(filepath.Separator))) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
-			dirs[filepath.Dir(path)] = true
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := range dirs {
+	for _, dir := range libraryDirs(t) {
 		if _, err := os.Stat(filepath.Join(dir, "doc.go")); err != nil {
 			t.Errorf("%s: no doc.go (which paper it implements, a short usage)", dir)
 		}

@@ -3,6 +3,7 @@ package ild
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
@@ -199,4 +200,49 @@ func (md *Model) Moments(d int) ([]float64, []float64, error) {
 		mean[i] = v
 	}
 	return mean, cov.RawMatrix().Data, nil
+}
+
+// RandomLinear returns a random linear ILD (Slope 1) with m latents and
+// D domains whose mechanisms differ across domains exactly on the nodes in
+// intervened: W and every L entry standard normal, S in [0.5, 1.5), biases
+// standard normal, and the other nodes' mechanisms (L row, S and the
+// intercept b_j − Σ L_ji b_i) shared. It is the spec's test model for
+// Theorem 2 ([Canonicalize]).
+func RandomLinear(m, D int, intervened []int, rng *rand.Rand) (*Model, error) {
+	md, err := New(m, D, 0, Dense, 1)
+	if err != nil {
+		return nil, err
+	}
+	if rng == nil {
+		return nil, fmt.Errorf("%w: nil rng", ErrSettings)
+	}
+	isInt := make([]bool, m)
+	for _, j := range intervened {
+		if j < 0 || j >= m {
+			return nil, fmt.Errorf("%w: intervened node %d", ErrSettings, j)
+		}
+		isInt[j] = true
+	}
+	for i := range md.W {
+		md.W[i] = rng.NormFloat64()
+	}
+	for j := 0; j < m; j++ {
+		for d := 0; d < D; d++ {
+			if !isInt[j] && d > 0 {
+				copy(md.L[d][j*m:(j+1)*m], md.L[0][j*m:(j+1)*m])
+				md.S[d][j] = md.S[0][j]
+				md.B[d][j] = md.B[0][j]
+				for i := 0; i < j; i++ { // same intercept despite the parents' biases
+					md.B[d][j] += md.L[0][j*m+i] * (md.B[d][i] - md.B[0][i])
+				}
+				continue
+			}
+			for i := 0; i < j; i++ {
+				md.L[d][j*m+i] = rng.NormFloat64()
+			}
+			md.S[d][j] = 0.5 + rng.Float64()
+			md.B[d][j] = rng.NormFloat64()
+		}
+	}
+	return md, md.Validate()
 }

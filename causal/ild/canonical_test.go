@@ -13,32 +13,9 @@ import (
 func TestCanonicalize(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 0))
 	const m, D = 4, 3
-	md, _ := New(m, D, 0, Dense, 1)
-	for i := range md.W {
-		md.W[i] = rng.NormFloat64()
-	}
-	for i := range md.C {
-		md.C[i] = rng.NormFloat64()
-	}
-	for j := 0; j < m; j++ { // shared mechanisms on nodes 2, 3
-		for d := 0; d < D; d++ {
-			if j >= 2 && d > 0 {
-				// the same mechanism: same L row, S and intercept
-				// b_dj − Σ L_ji b_di (parents' biases differ by domain)
-				copy(md.L[d][j*m:(j+1)*m], md.L[0][j*m:(j+1)*m])
-				md.S[d][j] = md.S[0][j]
-				md.B[d][j] = md.B[0][j]
-				for i := 0; i < j; i++ {
-					md.B[d][j] += md.L[0][j*m+i] * (md.B[d][i] - md.B[0][i])
-				}
-				continue
-			}
-			for i := 0; i < j; i++ {
-				md.L[d][j*m+i] = rng.NormFloat64()
-			}
-			md.S[d][j] = 0.5 + rng.Float64()
-			md.B[d][j] = rng.NormFloat64()
-		}
+	md, err := RandomLinear(m, D, []int{0, 1}, rng)
+	if err != nil {
+		t.Fatal(err)
 	}
 	cm, err := Canonicalize(md, []int{0, 1})
 	if err != nil {

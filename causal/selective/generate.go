@@ -29,26 +29,7 @@ func Generate(n, m int, rng *rand.Rand) (*Synthetic, error) {
 	if n < 2*minTested || m < 2 || rng == nil || float64(n)*float64(m) > 1<<26 {
 		return nil, fmt.Errorf("%w: n %d, m %d", ErrSettings, n, m)
 	}
-	X := mat.NewDense(n, m, nil)
-	for j := 1; j < m; j++ {
-		col := make([]float64, n)
-		mean := 0.0
-		for i := range col {
-			col[i] = rng.NormFloat64()
-			mean += col[i] / float64(n)
-		}
-		sd := 0.0
-		for _, v := range col {
-			sd += (v - mean) * (v - mean)
-		}
-		sd = math.Sqrt(sd / float64(n-1))
-		for i, v := range col {
-			X.Set(i, j, (v-mean)/sd)
-		}
-	}
-	for i := 0; i < n; i++ {
-		X.Set(i, 0, 1)
-	}
+	X := standardFeatures(n, m, rng)
 	syn := &Synthetic{X: X, T: make([]int, n), Y: make([]int, n), YAll: make([]int, n), BetaY: make([]float64, m), BetaD: make([]float64, m)}
 	syn.S = 2 + 0.1*rng.NormFloat64()
 	syn.BetaY[0] = -2 + 0.1*rng.NormFloat64()
@@ -84,4 +65,31 @@ func (syn *Synthetic) Theta(free []int) []float64 {
 		th = append(th, syn.BetaD[j])
 	}
 	return append(th, math.Log(syn.S))
+}
+
+// standardFeatures returns n rows of an intercept and m−1 standard-normal
+// features, each re-standardised to mean 0 and sd 1 (the official
+// generator's recipe).
+func standardFeatures(n, m int, rng *rand.Rand) *mat.Dense {
+	X := mat.NewDense(n, m, nil)
+	for j := 1; j < m; j++ {
+		col := make([]float64, n)
+		mean := 0.0
+		for i := range col {
+			col[i] = rng.NormFloat64()
+			mean += col[i] / float64(n)
+		}
+		sd := 0.0
+		for _, v := range col {
+			sd += (v - mean) * (v - mean)
+		}
+		sd = math.Sqrt(sd / float64(n-1))
+		for i, v := range col {
+			X.Set(i, j, (v-mean)/sd)
+		}
+	}
+	for i := 0; i < n; i++ {
+		X.Set(i, 0, 1)
+	}
+	return X
 }

@@ -28,27 +28,10 @@ func HeckmanData(n int, betaY, betaT []float64, s, rho float64, rng *rand.Rand) 
 	if n < 2*minTested || m < 1 || len(betaT) != m || !(s > 0) || !(rho*rho < s*s) || rng == nil {
 		return nil, fmt.Errorf("%w: n %d, %d/%d coefficients, s %v, ρ %v", ErrSettings, n, m, len(betaT), s, rho)
 	}
-	X := mat.NewDense(n, m, nil)
-	for j := 1; j < m; j++ {
-		col := make([]float64, n)
-		mean := 0.0
-		for i := range col {
-			col[i] = rng.NormFloat64()
-			mean += col[i] / float64(n)
-		}
-		sd := 0.0
-		for _, v := range col {
-			sd += (v - mean) * (v - mean)
-		}
-		sd = math.Sqrt(sd / float64(n-1))
-		for i, v := range col {
-			X.Set(i, j, (v-mean)/sd)
-		}
-	}
+	X := standardFeatures(n, m, rng)
 	h := &Heckman{X: X, T: make([]int, n), Y: make([]float64, n)}
 	cond := math.Sqrt(1 - rho*rho/(s*s)) // sd of u given Z
 	for i := 0; i < n; i++ {
-		X.Set(i, 0, 1)
 		a, b := 0.0, 0.0
 		for j := 0; j < m; j++ {
 			a += X.At(i, j) * betaY[j]

@@ -44,6 +44,21 @@ var (
 // maxSample bounds n·len(w) for one Sample call.
 const maxSample = 1 << 28
 
+// checkModel validates a Sample call: the utilities and n (checkSample),
+// the model's parameter (ok says it is in range) and rng.
+func checkModel(w []float64, n int, rng *rand.Rand, param string, v float64, ok bool) error {
+	if err := checkSample(w, n); err != nil {
+		return err
+	}
+	if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%w: %s = %v", ErrSettings, param, v)
+	}
+	if rng == nil {
+		return fmt.Errorf("%w: nil *rand.Rand", ErrSettings)
+	}
+	return nil
+}
+
 func checkSample(w []float64, n int) error {
 	if len(w) == 0 || n < 1 {
 		return fmt.Errorf("%w: %d items, %d rankings", ErrSettings, len(w), n)
@@ -87,28 +102,16 @@ func noisyRankings(w []float64, n int, noise func() float64) []Ranking {
 
 // Sample returns n Thurstone rankings.
 func (t Thurstone) Sample(w []float64, n int, rng *rand.Rand) ([]Ranking, error) {
-	if err := checkSample(w, n); err != nil {
+	if err := checkModel(w, n, rng, "Thurstone.Sigma", t.Sigma, t.Sigma > 0); err != nil {
 		return nil, err
-	}
-	if !(t.Sigma > 0) || math.IsInf(t.Sigma, 0) {
-		return nil, fmt.Errorf("%w: Thurstone.Sigma = %v", ErrSettings, t.Sigma)
-	}
-	if rng == nil {
-		return nil, fmt.Errorf("%w: nil *rand.Rand", ErrSettings)
 	}
 	return noisyRankings(w, n, func() float64 { return t.Sigma * rng.NormFloat64() }), nil
 }
 
 // Sample returns n Plackett–Luce rankings (Gumbel-max construction).
 func (pl PlackettLuce) Sample(w []float64, n int, rng *rand.Rand) ([]Ranking, error) {
-	if err := checkSample(w, n); err != nil {
+	if err := checkModel(w, n, rng, "PlackettLuce.Sigma", pl.Sigma, pl.Sigma > 0); err != nil {
 		return nil, err
-	}
-	if !(pl.Sigma > 0) || math.IsInf(pl.Sigma, 0) {
-		return nil, fmt.Errorf("%w: PlackettLuce.Sigma = %v", ErrSettings, pl.Sigma)
-	}
-	if rng == nil {
-		return nil, fmt.Errorf("%w: nil *rand.Rand", ErrSettings)
 	}
 	return noisyRankings(w, n, func() float64 {
 		return -pl.Sigma * math.Log(-math.Log(1-rng.Float64()))
@@ -118,14 +121,8 @@ func (pl PlackettLuce) Sample(w []float64, n int, rng *rand.Rand) ([]Ranking, er
 // Sample returns n Mallows rankings by repeated insertion: the i-th item of
 // the centre is inserted at position j ≤ i with probability ∝ φ^{i−j}.
 func (ml Mallows) Sample(w []float64, n int, rng *rand.Rand) ([]Ranking, error) {
-	if err := checkSample(w, n); err != nil {
+	if err := checkModel(w, n, rng, "Mallows.Phi (in [0, 1])", ml.Phi, ml.Phi >= 0 && ml.Phi <= 1); err != nil {
 		return nil, err
-	}
-	if !(ml.Phi >= 0 && ml.Phi <= 1) {
-		return nil, fmt.Errorf("%w: Mallows.Phi = %v outside [0, 1]", ErrSettings, ml.Phi)
-	}
-	if rng == nil {
-		return nil, fmt.Errorf("%w: nil *rand.Rand", ErrSettings)
 	}
 	m := len(w)
 	centre := make([]int, m)

@@ -203,26 +203,9 @@ func fit(ctx context.Context, ds *ild.Dataset, v variant) fitResult {
 func canonicalCheck() string {
 	rng := rand.New(rand.NewPCG(6, 0))
 	const m, D = 4, 3
-	md, _ := ild.New(m, D, 0, ild.Dense, 1)
-	for i := range md.W {
-		md.W[i] = rng.NormFloat64()
-	}
-	for j := 0; j < m; j++ {
-		for d := 0; d < D; d++ {
-			if j >= 2 && d > 0 {
-				copy(md.L[d][j*m:(j+1)*m], md.L[0][j*m:(j+1)*m])
-				md.S[d][j], md.B[d][j] = md.S[0][j], md.B[0][j]
-				for i := 0; i < j; i++ {
-					md.B[d][j] += md.L[0][j*m+i] * (md.B[d][i] - md.B[0][i])
-				}
-				continue
-			}
-			for i := 0; i < j; i++ {
-				md.L[d][j*m+i] = rng.NormFloat64()
-			}
-			md.S[d][j] = 0.5 + rng.Float64()
-			md.B[d][j] = rng.NormFloat64()
-		}
+	md, err := ild.RandomLinear(m, D, []int{0, 1}, rng)
+	if err != nil {
+		return err.Error()
 	}
 	cm, err := ild.Canonicalize(md, []int{0, 1})
 	if err != nil {

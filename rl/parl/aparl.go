@@ -166,59 +166,88 @@ func Run(ctx context.Context, m *MDP, nu0 []float64, fb Feedback, s *Settings) (
 	if k := fb.Arity(); k < 1 || k > 2 {
 		return Result{}, fmt.Errorf("%w: Feedback.Arity() = %d, want 1 or 2", ErrFeedback, k)
 	}
-	pol, err := SoftValueIteration(m, nu0, set.Lambda)
+	ss, err := newSession(m, nu0, set)
 	if err != nil {
 		return Result{}, err
 	}
-	d := m.Dim()
-	nu := append([]float64(nil), nu0...)
-	est := newEstimator(m, fb, set, d)
+	if ss.done {
+		return ss.end(run.Completed, nil)
+	}
+	nu, pol := ss.res.Nu, ss.res.Policy
+	est := newEstimator(m, fb, set, m.Dim())
 	adam := optim.Adam{LR: set.LR, Ascent: true}
-	res := Result{Nu: nu, Policy: pol}
-	it := &Iter{Nu: nu, F: math.NaN()}
-	loop := run.Loop[*Iter]{Recorder: set.Recorder, MaxIter: set.MaxIter, TimeLimit: set.TimeLimit}
-	end := func(st run.Status, err error) (Result, error) {
-		res.Status, res.Iterations = st, loop.Iterations()
-		return res, loop.End(it, st, err)
-	}
-	if set.Exact {
-		it.F, _, _ = pol.Value(nil)
-	}
-	if err := loop.Start(it); err != nil {
-		return end(run.RecorderStopped, err)
-	}
-	if set.MaxIter == 0 {
-		return end(run.Completed, nil)
-	}
 	for {
 		g, meanU, err := est.estimate(ctx, pol)
 		if err != nil {
 			if ctx.Err() != nil {
-				return end(run.Canceled, err)
+				return ss.end(run.Canceled, err)
 			}
-			return end(run.Failure, err)
+			return ss.end(run.Failure, err)
 		}
-		res.Queries += set.Batch
 		adam.Step([][]float64{nu}, [][]float64{g})
 		if err := checkFinite("nu", nu); err != nil {
-			return end(run.Failure, err)
+			return ss.end(run.Failure, err)
 		}
 		if pol, err = SoftValueIteration(m, nu, set.Lambda); err != nil {
-			return end(run.Failure, err)
+			return ss.end(run.Failure, err)
 		}
-		res.Policy = pol
-		it.Grad, it.Queries, it.MeanU = g, res.Queries, meanU
-		if set.Exact {
-			it.F, _, _ = pol.Value(nil)
-		}
-		st, err := loop.Next(ctx, it, false)
-		if st == run.IterationLimit {
-			st = run.Completed // a fixed budget, no convergence test
-		}
-		if st != run.NotTerminated {
-			return end(st, err)
+		ss.it.Grad = g
+		if st, err := ss.next(ctx, pol, meanU); st != run.NotTerminated {
+			return ss.end(st, err)
 		}
 	}
+}
+
+// session is the bookkeeping that Run and Decoupled share: the initial
+// lower-level solve, the Recorder calls, and the Result.
+type session struct {
+	set  Settings
+	res  Result
+	it   *Iter
+	loop run.Loop[*Iter]
+	done bool // MaxIter is 0: nothing to iterate
+}
+
+// newSession solves the lower level at ν₀ and records the start.
+func newSession(m *MDP, nu0 []float64, set Settings) (*session, error) {
+	pol, err := SoftValueIteration(m, nu0, set.Lambda)
+	if err != nil {
+		return nil, err
+	}
+	nu := append([]float64(nil), nu0...)
+	ss := &session{set: set, res: Result{Nu: nu, Policy: pol}, it: &Iter{Nu: nu, F: math.NaN()},
+		loop: run.Loop[*Iter]{Recorder: set.Recorder, MaxIter: set.MaxIter, TimeLimit: set.TimeLimit}}
+	if set.Exact {
+		ss.it.F, _, _ = pol.Value(nil)
+	}
+	if err := ss.loop.Start(ss.it); err != nil {
+		ss.res.Status = run.RecorderStopped
+		return nil, ss.loop.End(ss.it, run.RecorderStopped, err)
+	}
+	ss.done = set.MaxIter == 0
+	return ss, nil
+}
+
+// next records an iteration that ended at policy pol after a batch with
+// mean feedback meanU, and says whether to stop (Completed after MaxIter:
+// the methods have no convergence test).
+func (ss *session) next(ctx context.Context, pol *Policy, meanU float64) (run.Status, error) {
+	ss.res.Policy = pol
+	ss.res.Queries += ss.set.Batch
+	ss.it.Queries, ss.it.MeanU = ss.res.Queries, meanU
+	if ss.set.Exact {
+		ss.it.F, _, _ = pol.Value(nil)
+	}
+	st, err := ss.loop.Next(ctx, ss.it, false)
+	if st == run.IterationLimit {
+		st = run.Completed
+	}
+	return st, err
+}
+
+func (ss *session) end(st run.Status, err error) (Result, error) {
+	ss.res.Status, ss.res.Iterations = st, ss.loop.Iterations()
+	return ss.res, ss.loop.End(ss.it, st, err)
 }
 
 // estimator draws a batch and forms the hypergradient estimate; its

@@ -25,28 +25,15 @@ func Decoupled(ctx context.Context, m *MDP, nu0 []float64, fb Feedback, s *Setti
 	if fb == nil || fb.Arity() != 1 {
 		return Result{}, fmt.Errorf("%w: Decoupled needs utility feedback (Arity 1)", ErrSettings)
 	}
-	pol, err := SoftValueIteration(m, nu0, set.Lambda)
+	ss, err := newSession(m, nu0, set)
 	if err != nil {
 		return Result{}, err
 	}
+	if ss.done {
+		return ss.end(run.Completed, nil)
+	}
 	d := m.Dim()
-	nu := append([]float64(nil), nu0...)
-	res := Result{Nu: nu, Policy: pol}
-	it := &Iter{Nu: nu, F: math.NaN()}
-	loop := run.Loop[*Iter]{Recorder: set.Recorder, MaxIter: set.MaxIter, TimeLimit: set.TimeLimit}
-	end := func(st run.Status, err error) (Result, error) {
-		res.Status, res.Iterations = st, loop.Iterations()
-		return res, loop.End(it, st, err)
-	}
-	if set.Exact {
-		it.F, _, _ = pol.Value(nil)
-	}
-	if err := loop.Start(it); err != nil {
-		return end(run.RecorderStopped, err)
-	}
-	if set.MaxIter == 0 {
-		return end(run.Completed, nil)
-	}
+	nu, pol := ss.res.Nu, ss.res.Policy
 	gram := mat.NewSymDense(d, nil) // ΦᵀΦ over all data
 	rhs := make([]float64, d)       // ΦᵀU
 	phi, scratch := make([]float64, d), make([]float64, d)
@@ -56,15 +43,15 @@ func Decoupled(ctx context.Context, m *MDP, nu0 []float64, fb Feedback, s *Setti
 		meanU := 0.0
 		for i := 0; i < set.Batch; i++ {
 			if err := ctx.Err(); err != nil {
-				return end(run.Canceled, err)
+				return ss.end(run.Canceled, err)
 			}
 			pol.Sample(&ts[0], set.Rand)
 			u, err := fb.Eval(m, nu, ts, scratch, set.Rand)
 			if err != nil {
-				return end(run.Failure, err)
+				return ss.end(run.Failure, err)
 			}
 			if math.IsNaN(u) || math.IsInf(u, 0) {
-				return end(run.Failure, fmt.Errorf("%w: feedback value %v", ErrNotFinite, u))
+				return ss.end(run.Failure, fmt.Errorf("%w: feedback value %v", ErrNotFinite, u))
 			}
 			meanU += u / float64(set.Batch)
 			clear(phi)
@@ -76,36 +63,26 @@ func Decoupled(ctx context.Context, m *MDP, nu0 []float64, fb Feedback, s *Setti
 				}
 			}
 		}
-		res.Queries += set.Batch
 		reg := mat.NewSymDense(d, nil)
 		reg.CopySym(gram)
 		for a := 0; a < d; a++ {
 			reg.SetSym(a, a, reg.At(a, a)+set.Ridge)
 		}
 		if !chol.Factorize(reg) {
-			return end(run.Failure, fmt.Errorf("%w: ridge system not positive definite", ErrNotFinite))
+			return ss.end(run.Failure, fmt.Errorf("%w: ridge system not positive definite", ErrNotFinite))
 		}
 		var x mat.VecDense
 		if err := chol.SolveVecTo(&x, mat.NewVecDense(d, rhs)); err != nil {
-			return end(run.Failure, err)
+			return ss.end(run.Failure, err)
 		}
 		for a := range nu {
 			nu[a] = x.AtVec(a)
 		}
 		if pol, err = SoftValueIteration(m, nu, set.Lambda); err != nil {
-			return end(run.Failure, err)
+			return ss.end(run.Failure, err)
 		}
-		res.Policy = pol
-		it.Queries, it.MeanU = res.Queries, meanU
-		if set.Exact {
-			it.F, _, _ = pol.Value(nil)
-		}
-		st, err := loop.Next(ctx, it, false)
-		if st == run.IterationLimit {
-			st = run.Completed
-		}
-		if st != run.NotTerminated {
-			return end(st, err)
+		if st, err := ss.next(ctx, pol, meanU); st != run.NotTerminated {
+			return ss.end(st, err)
 		}
 	}
 }
