@@ -143,8 +143,13 @@ func run(ctx context.Context, p LogDensity, starts [][]float64, s *Settings, hmc
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				errs[c] = ctx.Err()
+				return
+			}
 			defer func() {
 				if r := recover(); r != nil {
 					errs[c] = fmt.Errorf("%w: chain %d: %v", ErrPanic, c, r)
