@@ -23,6 +23,11 @@ type Origin struct {
 	// Round is the extension round (Stage 2) and Update the PPO update
 	// count within the run that produced the checkpoint.
 	Round, Update int
+	// ClipFraction is the last-epoch clip fraction of the Stage-2 update
+	// that produced the iterate, and Recovery whether that update started
+	// infeasible (feasibility recovery instead of the log barrier).
+	ClipFraction float64
+	Recovery     bool
 }
 
 // Entry is one archived policy with its evaluated return vector G.
@@ -53,7 +58,7 @@ func NewArchive(ref []float64, capacity int) (*Archive, error) {
 		return nil, err
 	}
 	if capacity < 0 {
-		return nil, fmt.Errorf("%w: archive capacity %d", ErrConfig, capacity)
+		return nil, fmt.Errorf("%w: archive capacity %d", ErrSettings, capacity)
 	}
 	if capacity == 0 {
 		capacity = DefaultPolicyBuffer
@@ -74,7 +79,7 @@ func (a *Archive) Insert(cands ...Entry) error {
 		}
 		for _, v := range c.G {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("%w: candidate %d G = %v", ErrNonFinite, i, c.G)
+				return fmt.Errorf("%w: candidate %d G = %v", ErrNotFinite, i, c.G)
 			}
 		}
 		ok := true
@@ -98,7 +103,7 @@ outer:
 		keep = append(keep, p)
 	}
 	if len(keep) > a.Cap {
-		cd := CrowdingDistance(entryPoints(keep))
+		cd := crowding(entryPoints(keep))
 		idx := make([]int, len(keep))
 		for i := range idx {
 			idx[i] = i
@@ -138,12 +143,13 @@ func (a *Archive) Hypervolume() float64 {
 	return hv
 }
 
-// History is the global record of objective vectors already selected for
-// extension (compared with tolerance 1e-9).
-type History struct{ seen [][]float64 }
+// SelectionHistory is the global record of objective vectors already
+// selected for extension (compared with tolerance 1e-9). Its zero value is
+// empty and ready.
+type SelectionHistory struct{ seen [][]float64 }
 
 // Contains reports whether g was selected before.
-func (h *History) Contains(g []float64) bool {
+func (h *SelectionHistory) Contains(g []float64) bool {
 	for _, s := range h.seen {
 		if len(s) == len(g) && sameVector(s, g) {
 			return true
@@ -153,16 +159,20 @@ func (h *History) Contains(g []float64) bool {
 }
 
 // Add records g as selected.
-func (h *History) Add(g []float64) { h.seen = append(h.seen, slices.Clone(g)) }
+func (h *SelectionHistory) Add(g []float64) { h.seen = append(h.seen, slices.Clone(g)) }
 
 // Len returns the number of recorded vectors.
-func (h *History) Len() int { return len(h.seen) }
+func (h *SelectionHistory) Len() int { return len(h.seen) }
 
 // Select returns up to k archived entries with the largest crowding
 // distance whose G is not in h (ties keep archive order), and records them
-// in h (step 6 of C-MORL).
-func (a *Archive) Select(k int, h *History) []Entry {
-	cd := CrowdingDistance(a.Points())
+// in h (step 6 of C-MORL). A nil h is an empty history that records
+// nothing; k ≤ 0 selects nothing.
+func (a *Archive) Select(k int, h *SelectionHistory) []Entry {
+	if h == nil {
+		h = &SelectionHistory{}
+	}
+	cd := crowding(a.Points())
 	idx := make([]int, len(a.entries))
 	for i := range idx {
 		idx[i] = i

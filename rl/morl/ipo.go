@@ -39,9 +39,16 @@ const feasTol = 1e-3
 // the recovery term. Without BeginUpdate (Grad called directly) the
 // argument is the minibatch estimate of Ĝ_j(θ).
 type Barrier struct {
-	L                int
-	Beta, T          float64
+	// L is the objective being maximised, Beta the constraint level β and
+	// T the barrier parameter t.
+	L       int
+	Beta, T float64
+	// Ref is the reference point, Parent G of π_r and Old the evaluated
+	// return of θ_old.
 	Ref, Parent, Old []float64
+	// CriticFeasibility decides feasibility at the start of an update from
+	// Old + L̄·mean(A_j) (the spec's Ĝ_j(θ_old)) instead of Old alone.
+	CriticFeasibility bool
 
 	arg0  []float64 // batch barrier arguments at θ_old (BeginUpdate)
 	begun bool
@@ -56,9 +63,35 @@ var (
 func (b *Barrier) BeginUpdate(bt *ppo.Batch) {
 	b.arg0 = b.arg0[:0]
 	for j := range bt.Objectives {
-		b.arg0 = append(b.arg0, (b.Old[j]+bt.MeanEpLen*bt.AdvMean[j]-b.Ref[j])-b.Beta*(b.Parent[j]-b.Ref[j]))
+		g := b.Old[j]
+		if b.CriticFeasibility {
+			g += bt.MeanEpLen * bt.AdvMean[j]
+		}
+		b.arg0 = append(b.arg0, (g-b.Ref[j])-b.Beta*(b.Parent[j]-b.Ref[j]))
 	}
 	b.begun = true
+}
+
+// Recovering reports whether the current update started infeasible in
+// some objective (after BeginUpdate).
+func (b *Barrier) Recovering() bool {
+	for j := range b.arg0 {
+		if b.Violated(j) {
+			return true
+		}
+	}
+	return false
+}
+
+// Feasible reports whether g satisfies the constraint
+// (g_j − Ref_j) ≥ β·(Parent_j − Ref_j) for every j ≠ L.
+func (b *Barrier) Feasible(g []float64) bool {
+	for j := range g {
+		if j != b.L && (g[j]-b.Ref[j])-b.Beta*(b.Parent[j]-b.Ref[j]) < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Violated reports whether objective j was infeasible at the start of the
