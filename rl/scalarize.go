@@ -52,17 +52,34 @@ func Scalarize(env MOEnv, w []float64) (*Scalarized, error) {
 	return &Scalarized{env: env, w: append([]float64(nil), w...), buf: make([]float64, n)}, nil
 }
 
-// Spec returns the wrapped spec with one objective.
-func (s *Scalarized) Spec() Spec { sp := s.env.Spec(); sp.Objectives = 1; return sp }
+// Spec returns the wrapped spec with one objective (the zero Spec for a
+// Scalarized not made by [Scalarize]).
+func (s *Scalarized) Spec() Spec {
+	if s == nil || s.env == nil {
+		return Spec{}
+	}
+	sp := s.env.Spec()
+	sp.Objectives = 1
+	return sp
+}
 
-// Reset resets the wrapped environment.
-func (s *Scalarized) Reset(rng *rand.Rand) []float64 { return s.env.Reset(rng) }
+// Reset resets the wrapped environment (nil for a Scalarized not made by
+// [Scalarize]).
+func (s *Scalarized) Reset(rng *rand.Rand) []float64 {
+	if s == nil || s.env == nil {
+		return nil
+	}
+	return s.env.Reset(rng)
+}
 
 // Step steps the wrapped environment and writes ω·r into r[0]. It returns
 // an error wrapping [ErrSettings] if r is empty.
 func (s *Scalarized) Step(a Action, r []float64) ([]float64, Done, error) {
-	if len(r) < 1 {
-		return nil, Running, fmt.Errorf("%w: reward slice of length %d, want 1", ErrSettings, len(r))
+	if s == nil || s.env == nil {
+		return nil, Running, fmt.Errorf("%w: Scalarized not made by Scalarize", ErrSettings)
+	}
+	if len(r) != 1 {
+		return nil, Running, fmt.Errorf("%w: reward slice of length %d, want 1", ErrDimension, len(r))
 	}
 	obs, done, err := s.env.Step(a, s.buf)
 	if err != nil {

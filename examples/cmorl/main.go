@@ -349,7 +349,10 @@ func runFruitTree(ctx context.Context, rep *claims.Report, quick bool, seeds, wo
 	if err != nil {
 		return err
 	}
-	front := ft.Front(1)
+	front, err := ft.Front(1)
+	if err != nil {
+		return err
+	}
 	W, err := morl.SimplexGrid(6, 0.5)
 	if err != nil {
 		return err

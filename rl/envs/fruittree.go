@@ -101,8 +101,12 @@ func (e *FruitTree) Fruits() [][]float64 {
 
 // Front returns the true Pareto front of the γ-discounted returns, found by
 // enumerating every root-to-leaf path: the non-dominated leaf vectors scaled
-// by γ^(Depth−1).
-func (e *FruitTree) Front(gamma float64) [][]float64 {
+// by γ^(Depth−1). It returns an error wrapping [rl.ErrSettings] for γ
+// outside [0, 1] (NaN included).
+func (e *FruitTree) Front(gamma float64) ([][]float64, error) {
+	if !(gamma >= 0 && gamma <= 1) {
+		return nil, fmt.Errorf("%w: discount %g outside [0, 1]", rl.ErrSettings, gamma)
+	}
 	s := math.Pow(gamma, float64(e.depth-1))
 	all := e.Fruits()
 	for _, p := range all {
@@ -110,7 +114,7 @@ func (e *FruitTree) Front(gamma float64) [][]float64 {
 			p[k] *= s
 		}
 	}
-	return nonDominated(all)
+	return nonDominated(all), nil
 }
 
 // nonDominated returns the points of ps no other point dominates (≥ in every

@@ -72,6 +72,9 @@ func NewArchive(ref []float64, capacity int) (*Archive, error) {
 // with the largest crowding distance stay. It returns an error for a
 // candidate with the wrong number of objectives or non-finite values.
 func (a *Archive) Insert(cands ...Entry) error {
+	if a == nil || len(a.Ref) == 0 || a.Cap < 1 {
+		return fmt.Errorf("%w: archive not made by NewArchive", ErrSettings)
+	}
 	all := slices.Clone(a.entries)
 	for i, c := range cands {
 		if len(c.G) != len(a.Ref) {
@@ -128,17 +131,31 @@ func entryPoints(es []Entry) [][]float64 {
 	return ps
 }
 
-// Len returns the number of archived entries.
-func (a *Archive) Len() int { return len(a.entries) }
+// Len returns the number of archived entries (0 for a nil archive).
+func (a *Archive) Len() int {
+	if a == nil {
+		return 0
+	}
+	return len(a.entries)
+}
 
 // Entries returns the archived entries (do not modify them).
-func (a *Archive) Entries() []Entry { return a.entries }
+func (a *Archive) Entries() []Entry {
+	if a == nil {
+		return nil
+	}
+	return a.entries
+}
 
 // Points returns the archived return vectors (aliases; do not modify).
-func (a *Archive) Points() [][]float64 { return entryPoints(a.entries) }
+func (a *Archive) Points() [][]float64 { return entryPoints(a.Entries()) }
 
-// Hypervolume returns the hypervolume of the archive with respect to Ref.
+// Hypervolume returns the hypervolume of the archive with respect to Ref
+// (0 for an empty or nil archive).
 func (a *Archive) Hypervolume() float64 {
+	if a.Len() == 0 {
+		return 0
+	}
 	hv, _ := Hypervolume(a.Points(), a.Ref) // entries were validated on insert
 	return hv
 }
@@ -148,8 +165,12 @@ func (a *Archive) Hypervolume() float64 {
 // empty and ready.
 type SelectionHistory struct{ seen [][]float64 }
 
-// Contains reports whether g was selected before.
+// Contains reports whether g was selected before (false for a nil
+// history).
 func (h *SelectionHistory) Contains(g []float64) bool {
+	if h == nil {
+		return false
+	}
 	for _, s := range h.seen {
 		if len(s) == len(g) && sameVector(s, g) {
 			return true
@@ -158,11 +179,20 @@ func (h *SelectionHistory) Contains(g []float64) bool {
 	return false
 }
 
-// Add records g as selected.
-func (h *SelectionHistory) Add(g []float64) { h.seen = append(h.seen, slices.Clone(g)) }
+// Add records g as selected (a nil history records nothing).
+func (h *SelectionHistory) Add(g []float64) {
+	if h != nil {
+		h.seen = append(h.seen, slices.Clone(g))
+	}
+}
 
 // Len returns the number of recorded vectors.
-func (h *SelectionHistory) Len() int { return len(h.seen) }
+func (h *SelectionHistory) Len() int {
+	if h == nil {
+		return 0
+	}
+	return len(h.seen)
+}
 
 // Select returns up to k archived entries with the largest crowding
 // distance whose G is not in h (ties keep archive order), and records them
@@ -171,6 +201,9 @@ func (h *SelectionHistory) Len() int { return len(h.seen) }
 func (a *Archive) Select(k int, h *SelectionHistory) []Entry {
 	if h == nil {
 		h = &SelectionHistory{}
+	}
+	if a.Len() == 0 || k <= 0 {
+		return nil
 	}
 	cd := crowding(a.Points())
 	idx := make([]int, len(a.entries))
@@ -196,6 +229,9 @@ func (a *Archive) Select(k int, h *SelectionHistory) []Entry {
 // Assign returns the archived entry maximising ω·G (step 9 of C-MORL), the
 // first on ties. It returns an error for an empty archive or invalid ω.
 func (a *Archive) Assign(w []float64) (Entry, error) {
+	if a == nil {
+		return Entry{}, fmt.Errorf("%w: nil archive", ErrSettings)
+	}
 	if err := rl.CheckWeights(w, len(a.Ref)); err != nil {
 		return Entry{}, err
 	}

@@ -309,7 +309,11 @@ func (x *ipoExtender) Extend(ctx context.Context, t Task, rng *rand.Rand) ([]Ent
 	n, l := len(c.Ref), t.Objective
 	w := make([]float64, n)
 	w[l] = 1
-	bar := &Barrier{L: l, Beta: c.Beta, T: c.Barrier, Ref: c.Ref, Parent: t.Parent.G, Old: slices.Clone(t.Parent.G), CriticFeasibility: c.CriticFeasibility}
+	bar, err := NewBarrier(l, c.Beta, c.Barrier, c.Ref, t.Parent.G)
+	if err != nil {
+		return nil, 0, st, err
+	}
+	bar.CriticFeasibility = c.CriticFeasibility
 	env := x.newEnv()
 	erng := rand.New(rand.NewPCG(rng.Uint64(), 2))
 	var out []Entry
@@ -318,6 +322,9 @@ func (x *ipoExtender) Extend(ctx context.Context, t Task, rng *rand.Rand) ([]Ent
 			return out, lr.Steps(), st, err
 		}
 		ust, err := lr.Update(ctx, w, bar)
+		if err == nil {
+			err = bar.Err()
+		}
 		if err != nil {
 			return out, lr.Steps(), st, err
 		}

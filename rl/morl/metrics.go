@@ -40,8 +40,17 @@ func sameVector(p, q []float64) bool {
 
 // NonDominated returns the points of ps that no other point dominates, in
 // input order, dropping later copies of equal points (within 1e-9). The
-// returned slices alias ps.
-func NonDominated(ps [][]float64) [][]float64 {
+// returned slices alias ps. It returns an error for a ragged point set or
+// non-finite values.
+func NonDominated(ps [][]float64) ([][]float64, error) {
+	if err := checkSet(ps); err != nil {
+		return nil, err
+	}
+	return nonDominated(ps), nil
+}
+
+// nonDominated is NonDominated on validated points.
+func nonDominated(ps [][]float64) [][]float64 {
 	var out [][]float64
 outer:
 	for i, p := range ps {
@@ -94,7 +103,7 @@ func shifted(points [][]float64, ref []float64) [][]float64 {
 			qs = append(qs, q)
 		}
 	}
-	return NonDominated(qs)
+	return nonDominated(qs)
 }
 
 // Hypervolume returns the Lebesgue measure of ∪_p [ref, p] (maximisation).
@@ -173,7 +182,7 @@ func exclHV(s [][]float64, k int) float64 {
 		}
 		lim = append(lim, l)
 	}
-	return inclHV(p) - wfg(NonDominated(lim))
+	return inclHV(p) - wfg(nonDominated(lim))
 }
 
 // HypervolumeMC estimates the hypervolume by Monte Carlo with the given
