@@ -245,12 +245,13 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 	}
 	newEnv := func() rl.MOEnv { return envs.NewDST() }
 	variants := []dstVariant{
-		{name: "C-MORL β=0.6", beta: 0.6}, {name: "C-MORL β=0.9", beta: 0.9}, {name: "LS only", beta: 0.9, lsOnly: true},
+		{name: "C-MORL β=0.6", beta: 0.6}, {name: "C-MORL β=0.9", beta: 0.9},
 		{name: "C-MORL β=0.6 fin", beta: 0.6, final: true}, {name: "LS only fin", beta: 0.9, lsOnly: true, final: true},
 	}
 	if !quick {
-		// The random-selection ablation (informational, no claim).
-		variants = append(variants, dstVariant{name: "random sel β=0.6", beta: 0.6, random: true})
+		// Reported only: LS with every checkpoint archived, and the
+		// random-selection ablation.
+		variants = append(variants, dstVariant{name: "LS only", beta: 0.9, lsOnly: true}, dstVariant{name: "random sel β=0.6", beta: 0.6, random: true})
 	}
 	stats := make([][]runStats, len(variants))
 	fmt.Printf("Deep Sea Treasure (concave), %d seed(s), quick=%v; \"fin\": only each policy's final point archived\n", seeds, quick)
@@ -268,7 +269,7 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 			}
 			stats[v] = append(stats[v], st)
 			fmt.Printf("%-16s %4d %6d %6.0f %6.0f %3d %9.4f %9.3f %6v %4dk %6.1fs %v\n", vr.name, s, st.frontFound, st.hv, st.hv1, st.stage2, st.eu, st.sp, st.onFront, st.steps/1000, st.secs, st.points)
-			if vr.final && !vr.lsOnly {
+			if v == 2 {
 				for _, p := range st.provenance {
 					fmt.Printf("%22s off-hull Stage-2 point %s\n", "", p)
 				}
@@ -285,6 +286,13 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 	hv := func(v int) float64 { return col(v, func(s runStats) float64 { return s.hv }) }
 	nf := func(v int) float64 { return col(v, func(s runStats) float64 { return float64(s.frontFound) }) }
 	eu := func(v int) float64 { return col(v, func(s runStats) float64 { return s.eu }) }
+	// lsEvery reports LS only with every checkpoint archived (full mode).
+	lsEvery := func(f func(int) float64) string {
+		if len(variants) < 5 {
+			return "not run with -quick"
+		}
+		return fmt.Sprintf("%.4g", f(4))
+	}
 	k, n := 0, 0
 	for v := range 2 {
 		for _, st := range stats[v] {
@@ -301,7 +309,7 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 	rep.Add("DST (c) C-MORL β=0.9", "≥ 5 front points and HV ≥ 900",
 		fmt.Sprintf("median %.0f front points, HV %.0f", nf(1), hv(1)), nf(1) >= 5 && hv(1) >= 900)
 	ko := 0
-	for _, st := range stats[3] {
+	for _, st := range stats[2] {
 		if st.offHullStage {
 			ko++
 		}
@@ -309,12 +317,12 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 	need := (3*seeds + 4) / 5 // 3 of 5 seeds
 	rep.Add("DST (d′) C-MORL beats LS-only, final points archived",
 		"median HV(C-MORL β=0.6) ≥ HV(LS only) + 50 with the same archiving (final points) and budget; a Stage-2 iterate adds an off-hull front point in ≥ 3 of 5 seeds",
-		fmt.Sprintf("median HV C-MORL %.0f vs LS %.0f; off-hull Stage-2 point in %d of %d runs (every checkpoint archived, reported only: C-MORL %.0f, LS %.0f)", hv(3), hv(4), ko, seeds, hv(0), hv(2)),
-		hv(3) >= hv(4)+50 && ko >= need)
+		fmt.Sprintf("median HV C-MORL %.0f vs LS %.0f; off-hull Stage-2 point in %d of %d runs (every checkpoint archived, reported only: C-MORL %.0f, LS %s)", hv(2), hv(3), ko, seeds, hv(0), lsEvery(hv)),
+		hv(2) >= hv(3)+50 && ko >= need)
 	rep.Add("DST (e′) EU not worse, final points archived", "median EU(C-MORL) ≥ median EU(LS only) − 0.5 (true front EU 53.7279)",
-		fmt.Sprintf("median EU C-MORL %.4f, LS %.4f (every checkpoint archived, reported only: C-MORL %.4f, LS %.4f)", eu(3), eu(4), eu(0), eu(2)), eu(3) >= eu(4)-0.5)
+		fmt.Sprintf("median EU C-MORL %.4f, LS %.4f (every checkpoint archived, reported only: C-MORL %.4f, LS %s)", eu(2), eu(3), eu(0), lsEvery(eu)), eu(2) >= eu(3)-0.5)
 	var sets []frontSet
-	for _, v := range []int{0, 3, 4} {
+	for _, v := range []int{0, 2, 3} {
 		sets = append(sets, frontSet{variants[v].name, stats[v][0].points})
 	}
 	return plotFront(filepath.Join(out, "dst-front.png"), "Deep Sea Treasure: found fronts (seed 1)", "treasure", "minus time", front, sets, 0, 1)

@@ -357,7 +357,7 @@ func (x *ipoExtender) Extend(ctx context.Context, t Task, rng *rand.Rand) ([]Ent
 // Stage-2 step budget for tabular policies (see "Stage-2 step" in the
 // package doc).
 const (
-	TabularExtendLR          = 0.05
+	TabularExtendLR          = 0.01
 	TabularExtendEpochs      = 10
 	TabularExtendMinibatches = 32
 )

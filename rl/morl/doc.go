@@ -69,7 +69,36 @@
 //
 // # Stage-2 step
 //
-// Stage2Placeholder: filled in with the measured figures.
+// The paper gives no step budget for tabular policies, and the spec's
+// estimate of the constraint at θ_old inherits the critic's bias. The
+// library's choices, one per policy class (not per environment):
+//
+//   - Tabular policies (*ppo.Tabular; [TabularExtendPPO]): Adam with
+//     learning rate 0.01 instead of the Stage-1 0.05, keeping the official
+//     10 epochs × 32 minibatches (320 Adam steps per update). Traced on
+//     Deep Sea Treasure (5 seeds, β 0.6, T_total 600k, final points
+//     archived, about 295 Stage-2 updates per run): at lr 0.05 the
+//     last-epoch clip fraction is 0.39–0.43 and 81–106 of the evaluated
+//     iterates violate the constraint (the greedy path breaks); at 0.01 the
+//     clip fraction is 0.17–0.23 and 9–34 iterates violate it, while Stage
+//     2 still adds an off-hull front point in 3 of 5 seeds (as at 0.05).
+//     Smaller budgets (lr 0.02 × 10 epochs × 4 minibatches, clip fraction
+//     0.055–0.092; lr 0.05 × 2 × 4, 0.009–0.025) are stable but add an
+//     off-hull point in only 1 of 5 seeds. No KL or clip-fraction early
+//     stop: the learner (package ppo) has none.
+//   - Other policies (MLPs): Settings.PPO unchanged (the official Adam
+//     3e-4, 10 epochs, 32 minibatches, which the paper uses for its MLP
+//     policies); not traced here.
+//   - Feasibility (both classes): whether an update starts infeasible is
+//     decided from the evaluated return of θ_old (Barrier.Old, a fresh
+//     deterministic evaluation after every update), not from
+//     G_old + L̄·mean(A_j) (Settings.CriticFeasibility restores it). With
+//     the tabular step above, the spec's estimate starts 60–87 of about
+//     295 updates in feasibility recovery against 8–31, and 36–95 iterates
+//     end infeasible against 9–34 (seeds 1–4): the recovery term then
+//     pushes on constraints that were not violated.
+//
+// Settings.ExtendPPO overrides the learner settings of Stage 2.
 //
 // # Usage
 //

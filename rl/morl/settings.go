@@ -183,6 +183,9 @@ type Iter struct {
 
 // Summary implements [run.Summarizer].
 func (it *Iter) Summary() string {
+	if it.Stage == 0 {
+		return "stage 1: training one agent per preference"
+	}
 	return fmt.Sprintf("stage %d  archive %d  HV %.6g  steps %d", it.Stage, it.Size, it.HV, it.Steps)
 }
 
