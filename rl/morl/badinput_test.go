@@ -199,6 +199,7 @@ func TestBadInput(t *testing.T) {
 		{"Extend nil extender", ErrSettings, extend(&ExtendSettings{Objectives: 2}, ar, nil)},
 		{"Extend nil settings", ErrSettings, extend(nil, ar, oracle{0.6, ref})},
 		{"Extend objectives mismatch", ErrDimension, extend(&ExtendSettings{Objectives: 3}, ar, oracle{0.6, ref})},
+		{"Extend negative NumSelect", ErrSettings, extend(&ExtendSettings{Objectives: 2, NumSelect: -1, MaxIter: 1}, ar, oracle{0.6, ref})},
 		{"Extend negative MaxUpdates", ErrSettings, extend(&ExtendSettings{Objectives: 2, MaxUpdates: -1}, ar, oracle{0.6, ref})},
 		{"Extend Reselect without budget", ErrSettings, extend(&ExtendSettings{Objectives: 2, Reselect: true}, ar, oracle{0.6, ref})},
 		{"Extend panicking extender", ErrPanic, func() error {

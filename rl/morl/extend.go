@@ -115,7 +115,6 @@ func Extend(ctx context.Context, ar *Archive, ext Extender, s *ExtendSettings) (
 		return nil, fmt.Errorf("%w: Extend needs an archive, an extender and settings", ErrSettings)
 	}
 	o := *s
-	o.NumSelect = max(o.NumSelect, 0)
 	if o.NumSelect == 0 {
 		o.NumSelect = 5
 	}
