@@ -16,12 +16,14 @@
 // stderr (a morl.Printer per run).
 //
 // DST is run twice: with every checkpoint and Stage-2 iterate archived
-// (the official discrete scripts; claims (a)-(c), and LS only reported
-// beside them) and with only each policy's final point archived, for both
-// methods (claims (d′) and (e′) of the revised spec, so that the
-// comparison measures the methods and not the archive). Every C-MORL run
-// sets Reselect, so Stage 2 spends the whole budget (the steps column
-// shows what each run used).
+// (the official discrete scripts; claims (a)-(c), and, without -quick, LS
+// only and the random-selection ablation reported beside them) and with
+// only each policy's final point archived, for both methods (claims (d′)
+// and (e′) of the revised spec, so that the comparison measures the methods
+// and not the archive). Every C-MORL run sets Reselect, so Stage 2 spends
+// the whole budget (the steps column shows what each run used). Stage 2
+// uses the package's default step for tabular policies (Adam lr 0.01, see
+// the morl package doc).
 //
 // DST uses the spec's tabular setting (softmax table over the one-hot cell,
 // tabular vector critic, 256×4 steps, γ 0.99, Adam lr 0.05, entropy 0.01,
