@@ -289,11 +289,11 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 	nf := func(v int) float64 { return col(v, func(s runStats) float64 { return float64(s.frontFound) }) }
 	eu := func(v int) float64 { return col(v, func(s runStats) float64 { return s.eu }) }
 	// lsEvery reports LS only with every checkpoint archived (full mode).
-	lsEvery := func(f func(int) float64) string {
+	lsEvery := func(format string, f func(int) float64) string {
 		if len(variants) < 5 {
 			return "not run with -quick"
 		}
-		return fmt.Sprintf("%.4g", f(4))
+		return fmt.Sprintf(format, f(4))
 	}
 	k, n := 0, 0
 	for v := range 2 {
@@ -319,10 +319,10 @@ func runDST(ctx context.Context, rep *claims.Report, quick bool, seeds, workers 
 	need := (3*seeds + 4) / 5 // 3 of 5 seeds
 	rep.Add("DST (d′) C-MORL beats LS-only, final points archived",
 		"median HV(C-MORL β=0.6) ≥ HV(LS only) + 50 with the same archiving (final points) and budget; a Stage-2 iterate adds an off-hull front point in ≥ 3 of 5 seeds",
-		fmt.Sprintf("median HV C-MORL %.0f vs LS %.0f; off-hull Stage-2 point in %d of %d runs (every checkpoint archived, reported only: C-MORL %.0f, LS %s)", hv(2), hv(3), ko, seeds, hv(0), lsEvery(hv)),
+		fmt.Sprintf("median HV C-MORL %.0f vs LS %.0f; off-hull Stage-2 point in %d of %d runs (every checkpoint archived, reported only: C-MORL %.0f, LS %s)", hv(2), hv(3), ko, seeds, hv(0), lsEvery("%.0f", hv)),
 		hv(2) >= hv(3)+50 && ko >= need)
 	rep.Add("DST (e′) EU not worse, final points archived", "median EU(C-MORL) ≥ median EU(LS only) − 0.5 (true front EU 53.7279)",
-		fmt.Sprintf("median EU C-MORL %.4f, LS %.4f (every checkpoint archived, reported only: C-MORL %.4f, LS %s)", eu(2), eu(3), eu(0), lsEvery(eu)), eu(2) >= eu(3)-0.5)
+		fmt.Sprintf("median EU C-MORL %.4f, LS %.4f (every checkpoint archived, reported only: C-MORL %.4f, LS %s)", eu(2), eu(3), eu(0), lsEvery("%.4f", eu)), eu(2) >= eu(3)-0.5)
 	var sets []frontSet
 	for _, v := range []int{0, 2, 3} {
 		sets = append(sets, frontSet{variants[v].name, stats[v][0].points})
