@@ -304,13 +304,17 @@ func TestCancel(t *testing.T) {
 			t.Errorf("cancel meant for stage 2 came in stage 1")
 		}
 	}
-	s := cancelSettings(2_000_000)
-	s.TimeLimit = 150 * time.Millisecond
-	var h History
-	s.Recorder = &h
-	res, err := Run(context.Background(), dstEnv, s)
-	if err != nil || res.Status != run.TimeLimit || (h.Elapsed > s.TimeLimit+100*time.Millisecond && !raceEnabled) {
-		t.Errorf("time limit: status %v, err %v after %v", res.Status, err, h.Elapsed)
+	// A time limit in Stage 1 and one in Stage 2 (a short Stage 1).
+	for _, init := range []int{2_000_000, 256 * 6 * 2} {
+		s := cancelSettings(init)
+		s.TimeLimit = 150 * time.Millisecond
+		var h History
+		s.Recorder = &h
+		res, err := Run(context.Background(), dstEnv, s)
+		if err != nil || res.Status != run.TimeLimit || (h.Elapsed > s.TimeLimit+100*time.Millisecond && !raceEnabled) {
+			t.Errorf("time limit (InitSteps %d): status %v, err %v after %v", init, res.Status, err, h.Elapsed)
+		}
+		t.Logf("time limit (InitSteps %d): %d iterations, ended after %v", init, res.Iterations, h.Elapsed)
 	}
 }
 

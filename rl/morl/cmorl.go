@@ -140,7 +140,7 @@ func (r *runner) extendPPO(ag *ppo.Agent) ppo.Settings {
 	return r.c.PPO
 }
 
-func (r *runner) run(ctx context.Context) (*Result, error) {
+func (r *runner) run(parent context.Context) (*Result, error) {
 	c := r.c
 	ar, err := NewArchive(c.Ref, c.PolicyBuffer)
 	if err != nil {
@@ -149,7 +149,19 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	res := &Result{Archive: ar}
 	it := &Iter{}
 	loop := run.Loop[*Iter]{Recorder: c.Recorder, MaxIter: c.MaxIter, TimeLimit: c.TimeLimit}
+	// The time limit also ends the extensions of a Stage-2 round and the
+	// PPO updates that check ctx: a context with that deadline, whose end
+	// is reported as TimeLimit unless the caller's context ended.
+	ctx := parent
+	if c.TimeLimit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(parent, c.TimeLimit)
+		defer cancel()
+	}
 	end := func(st run.Status, err error) (*Result, error) {
+		if st == run.Canceled && parent.Err() == nil {
+			st, err = run.TimeLimit, nil
+		}
 		res.Status = st
 		res.Iterations = loop.Iterations()
 		res.UnusedSteps = max(0, c.TotalSteps-res.Steps)
