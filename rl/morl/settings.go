@@ -76,8 +76,9 @@ type Settings struct {
 	// Workers is the number of parallel training tasks. Zero means 1;
 	// results do not depend on it.
 	Workers int
-	// PPO configures the Stage-1 learner (and Stage 2 unless ExtendPPO
-	// is set). Its Workers field is ignored: tasks run in parallel instead.
+	// PPO configures the Stage-1 learner and is the base of the Stage-2
+	// learner (see ExtendPPO). Its Workers field is ignored: tasks run in
+	// parallel instead.
 	PPO ppo.Settings
 	// NewAgent returns a fresh agent (policy and n-output critic) drawing
 	// its initial weights from rng.
