@@ -44,12 +44,17 @@ var _ rl.MOEnv = (*Pendulum)(nil)
 // energy-cost variant (energy=true).
 func NewPendulum(energy bool) *Pendulum { return &Pendulum{Energy: energy, obs: make([]float64, 3)} }
 
+// objectives returns 2 for the energy-cost variant and 1 otherwise.
+func (e *Pendulum) objectives() int {
+	if e.Energy {
+		return 2
+	}
+	return 1
+}
+
 // Spec returns the spaces: (cos, sin, θ̇) box, torque box [−2, 2], and 1 or 2 objectives.
 func (e *Pendulum) Spec() rl.Spec {
-	n := 1
-	if e.Energy {
-		n = 2
-	}
+	n := e.objectives()
 	return rl.Spec{
 		Obs:        rl.Box([]float64{-1, -1, -pdMaxSpeed}, []float64{1, 1, pdMaxSpeed}),
 		Action:     rl.Box([]float64{-pdMaxTorque}, []float64{pdMaxTorque}),
@@ -91,7 +96,7 @@ func (e *Pendulum) Step(a rl.Action, r []float64) ([]float64, rl.Done, error) {
 	if e.noRNG {
 		return e.observe(), rl.Running, fmt.Errorf("%w: Pendulum.Reset was given a nil *rand.Rand", rl.ErrRand)
 	}
-	if err := checkReward(r, e.Spec().Objectives, "Pendulum"); err != nil {
+	if err := checkReward(r, e.objectives(), "Pendulum"); err != nil {
 		return e.observe(), rl.Running, err
 	}
 	if len(a.Box) != 1 || !(a.Box[0] >= -pdMaxTorque && a.Box[0] <= pdMaxTorque) {
