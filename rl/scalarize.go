@@ -42,6 +42,9 @@ var _ Env = (*Scalarized)(nil)
 // returns an error wrapping [ErrWeights] if w is not a preference vector for
 // env's number of objectives.
 func Scalarize(env MOEnv, w []float64) (*Scalarized, error) {
+	if env == nil {
+		return nil, fmt.Errorf("%w: nil environment", ErrSettings)
+	}
 	n := env.Spec().Objectives
 	if err := CheckWeights(w, n); err != nil {
 		return nil, err
@@ -49,14 +52,35 @@ func Scalarize(env MOEnv, w []float64) (*Scalarized, error) {
 	return &Scalarized{env: env, w: append([]float64(nil), w...), buf: make([]float64, n)}, nil
 }
 
-// Spec returns the wrapped spec with one objective.
-func (s *Scalarized) Spec() Spec { sp := s.env.Spec(); sp.Objectives = 1; return sp }
+// Spec returns the wrapped spec with one objective (the zero Spec for a
+// Scalarized not made by [Scalarize]).
+func (s *Scalarized) Spec() Spec {
+	if s == nil || s.env == nil {
+		return Spec{}
+	}
+	sp := s.env.Spec()
+	sp.Objectives = 1
+	return sp
+}
 
-// Reset resets the wrapped environment.
-func (s *Scalarized) Reset(rng *rand.Rand) []float64 { return s.env.Reset(rng) }
+// Reset resets the wrapped environment (nil for a Scalarized not made by
+// [Scalarize]).
+func (s *Scalarized) Reset(rng *rand.Rand) []float64 {
+	if s == nil || s.env == nil {
+		return nil
+	}
+	return s.env.Reset(rng)
+}
 
-// Step steps the wrapped environment and writes ω·r into r[0].
+// Step steps the wrapped environment and writes ω·r into r[0]. It returns
+// an error wrapping [ErrSettings] if r is empty.
 func (s *Scalarized) Step(a Action, r []float64) ([]float64, Done, error) {
+	if s == nil || s.env == nil {
+		return nil, Running, fmt.Errorf("%w: Scalarized not made by Scalarize", ErrSettings)
+	}
+	if len(r) != 1 {
+		return nil, Running, fmt.Errorf("%w: reward slice of length %d, want 1", ErrDimension, len(r))
+	}
 	obs, done, err := s.env.Step(a, s.buf)
 	if err != nil {
 		return obs, done, err
@@ -73,16 +97,34 @@ func (s *Scalarized) Step(a Action, r []float64) ([]float64, Done, error) {
 // policy's mode when deterministic is true and by sampling from rng
 // otherwise, and returns the mean discounted return vector Σ_t γ^t r_t and
 // the mean episode length. Box actions are clipped into the action space. maxSteps > 0 caps
-// each episode (the environments of package envs truncate on their own). It
-// returns an error if an action leaves the action space or a reward is not
-// finite.
+// each episode (the environments of package envs truncate on their own);
+// episodes zero means 1. It returns an error wrapping [ErrSettings] for a
+// nil env or policy, a negative episode count, a discount outside [0, 1]
+// (NaN included), a nil rng when deterministic is false or an environment
+// with no objectives or more than [MaxObjectives]; and the environment's
+// error if an action leaves the action space, or [ErrReward] if a reward
+// is not finite.
 func Evaluate(env MOEnv, p Policy, episodes int, gamma float64, deterministic bool, maxSteps int, rng *rand.Rand) (ret []float64, meanLen float64, err error) {
+	switch {
+	case env == nil || p == nil:
+		return nil, 0, fmt.Errorf("%w: Evaluate needs an environment and a policy", ErrSettings)
+	case episodes < 0:
+		return nil, 0, fmt.Errorf("%w: %d episodes", ErrSettings, episodes)
+	case !(gamma >= 0 && gamma <= 1):
+		return nil, 0, fmt.Errorf("%w: discount %g outside [0, 1]", ErrSettings, gamma)
+	case !deterministic && rng == nil:
+		return nil, 0, fmt.Errorf("%w: sampling actions needs a *rand.Rand", ErrSettings)
+	}
 	sp := env.Spec()
+	if sp.Objectives < 1 || sp.Objectives > MaxObjectives {
+		return nil, 0, fmt.Errorf("%w: environment has %d objectives", ErrSettings, sp.Objectives)
+	}
+	if err := sp.Action.Check(); err != nil {
+		return nil, 0, err
+	}
 	ret = make([]float64, sp.Objectives)
 	r := make([]float64, sp.Objectives)
-	if episodes < 1 {
-		episodes = 1
-	}
+	episodes = max(episodes, 1)
 	steps := 0
 	for range episodes {
 		obs := env.Reset(rng)

@@ -28,9 +28,10 @@ const (
 // step, termination when |x| > 2.4 or |θ| > 12°, truncation at 500 steps.
 // Reset draws each state component uniformly from [−0.05, 0.05].
 type CartPole struct {
-	s   [4]float64
-	t   int
-	obs []float64
+	s     [4]float64
+	t     int
+	obs   []float64
+	noRNG bool // the last Reset had no *rand.Rand
 }
 
 var _ rl.Env = (*CartPole)(nil)
@@ -46,20 +47,42 @@ func (e *CartPole) Spec() rl.Spec {
 	return rl.Spec{Obs: rl.Box(lo, hi), Action: rl.Discrete(2), Objectives: 1}
 }
 
-// Reset draws the initial state from rng.
+// Reset draws the initial state from rng. A nil rng cannot draw: the
+// state is set to zero and the next Step returns an error wrapping
+// [rl.ErrRand] (Reset itself has no error result in [rl.MOEnv]).
 func (e *CartPole) Reset(rng *rand.Rand) []float64 {
+	e.noRNG = rng == nil
 	for i := range e.s {
-		e.s[i] = -0.05 + 0.1*rng.Float64()
+		e.s[i] = 0
+		if rng != nil {
+			e.s[i] = -0.05 + 0.1*rng.Float64()
+		}
 	}
 	e.t = 0
+	return e.observe()
+}
+
+func (e *CartPole) observe() []float64 {
+	if len(e.obs) != 4 {
+		e.obs = make([]float64, 4)
+	}
 	copy(e.obs, e.s[:])
 	return e.obs
 }
 
-// Step applies a push and writes the reward 1 into r[0].
+// Step applies a push and writes the reward 1 into r[0]. It returns an
+// error wrapping [rl.ErrAction] for an action outside {0, 1},
+// [rl.ErrDimension] if r does not have length 1 and [rl.ErrRand] after a
+// Reset(nil); the state is then unchanged.
 func (e *CartPole) Step(a rl.Action, r []float64) ([]float64, rl.Done, error) {
+	if e.noRNG {
+		return e.observe(), rl.Running, fmt.Errorf("%w: CartPole.Reset was given a nil *rand.Rand", rl.ErrRand)
+	}
+	if err := checkReward(r, 1, "CartPole"); err != nil {
+		return e.observe(), rl.Running, err
+	}
 	if a.Box != nil || a.Discrete < 0 || a.Discrete > 1 {
-		return e.obs, rl.Running, fmt.Errorf("%w: cartpole action %d not in {0, 1}", rl.ErrAction, a.Discrete)
+		return e.observe(), rl.Running, fmt.Errorf("%w: cartpole action %d not in {0, 1}", rl.ErrAction, a.Discrete)
 	}
 	x, xd, th, thd := e.s[0], e.s[1], e.s[2], e.s[3]
 	force := -cpForceMag
@@ -76,7 +99,7 @@ func (e *CartPole) Step(a rl.Action, r []float64) ([]float64, rl.Done, error) {
 	thd += cpTau * thacc
 	e.s = [4]float64{x, xd, th, thd}
 	e.t++
-	copy(e.obs, e.s[:])
+	e.observe()
 	r[0] = 1
 	switch {
 	case x < -cpXLimit || x > cpXLimit || th < -cpThetaLimit || th > cpThetaLimit:

@@ -80,15 +80,24 @@ func (e *DST) Reset(*rand.Rand) []float64 {
 }
 
 func (e *DST) observe() []float64 {
+	if len(e.obs) != DSTSize*DSTSize {
+		e.obs = make([]float64, DSTSize*DSTSize)
+	}
 	clear(e.obs)
 	e.obs[e.r*DSTSize+e.c] = 1
 	return e.obs
 }
 
-// Step moves the agent and writes (treasure, −1) into r.
+// Step moves the agent and writes (treasure, −1) into r. It returns an
+// error wrapping [rl.ErrAction] for an action outside {0..3} and
+// [rl.ErrDimension] if r does not have length 2; the state is then
+// unchanged.
 func (e *DST) Step(a rl.Action, r []float64) ([]float64, rl.Done, error) {
+	if err := checkReward(r, 2, "DST"); err != nil {
+		return e.observe(), rl.Running, err
+	}
 	if a.Box != nil || a.Discrete < 0 || a.Discrete > 3 {
-		return e.obs, rl.Running, fmt.Errorf("%w: DST action %d not in {0..3}", rl.ErrAction, a.Discrete)
+		return e.observe(), rl.Running, fmt.Errorf("%w: DST action %d not in {0..3}", rl.ErrAction, a.Discrete)
 	}
 	nr, nc := e.r, e.c
 	switch a.Discrete {
@@ -115,4 +124,13 @@ func (e *DST) Step(a rl.Action, r []float64) ([]float64, rl.Done, error) {
 		done = rl.Truncated
 	}
 	return e.observe(), done, nil
+}
+
+// checkReward returns an error wrapping [rl.ErrDimension] unless r has
+// length n.
+func checkReward(r []float64, n int, env string) error {
+	if len(r) != n {
+		return fmt.Errorf("%w: %s reward slice of length %d, want %d", rl.ErrDimension, env, len(r), n)
+	}
+	return nil
 }

@@ -65,7 +65,11 @@ func TestFruitTree(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := len(e.Front(1)); got != 1<<d {
+		f, err := e.Front(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(f); got != 1<<d {
 			t.Errorf("depth %d: %d front points, want all %d leaves", d, got, 1<<d)
 		}
 		// Walk right-left-… and check the leaf reward.

@@ -13,6 +13,7 @@ func ExampleDSTFront() {
 
 func ExampleFruitTree_Front() {
 	ft, _ := envs.NewFruitTree(6)
-	fmt.Println(len(ft.Front(1)), ft.Spec().Objectives)
+	front, _ := ft.Front(1)
+	fmt.Println(len(front), ft.Spec().Objectives)
 	// Output: 64 6
 }

@@ -56,6 +56,9 @@ func (e *FruitTree) Spec() rl.Spec {
 // Reset puts the agent at the root. rng is unused.
 func (e *FruitTree) Reset(*rand.Rand) []float64 {
 	e.node, e.row = 0, 0
+	if len(e.obs) == 0 {
+		e.obs = make([]float64, 1)
+	}
 	clear(e.obs)
 	e.obs[0] = 1
 	return e.obs
@@ -63,6 +66,12 @@ func (e *FruitTree) Reset(*rand.Rand) []float64 {
 
 // Step moves to the left (0) or right (1) child.
 func (e *FruitTree) Step(a rl.Action, r []float64) ([]float64, rl.Done, error) {
+	if err := checkReward(r, 6, "fruit tree"); err != nil {
+		return e.obs, rl.Running, err
+	}
+	if e.fr == nil {
+		return e.obs, rl.Running, fmt.Errorf("%w: fruit tree not made by NewFruitTree", rl.ErrSettings)
+	}
 	if a.Box != nil || a.Discrete < 0 || a.Discrete > 1 {
 		return e.obs, rl.Running, fmt.Errorf("%w: fruit tree action %d not in {0, 1}", rl.ErrAction, a.Discrete)
 	}
@@ -92,8 +101,12 @@ func (e *FruitTree) Fruits() [][]float64 {
 
 // Front returns the true Pareto front of the γ-discounted returns, found by
 // enumerating every root-to-leaf path: the non-dominated leaf vectors scaled
-// by γ^(Depth−1).
-func (e *FruitTree) Front(gamma float64) [][]float64 {
+// by γ^(Depth−1). It returns an error wrapping [rl.ErrSettings] for γ
+// outside [0, 1] (NaN included).
+func (e *FruitTree) Front(gamma float64) ([][]float64, error) {
+	if !(gamma >= 0 && gamma <= 1) {
+		return nil, fmt.Errorf("%w: discount %g outside [0, 1]", rl.ErrSettings, gamma)
+	}
 	s := math.Pow(gamma, float64(e.depth-1))
 	all := e.Fruits()
 	for _, p := range all {
@@ -101,7 +114,7 @@ func (e *FruitTree) Front(gamma float64) [][]float64 {
 			p[k] *= s
 		}
 	}
-	return nonDominated(all)
+	return nonDominated(all), nil
 }
 
 // nonDominated returns the points of ps no other point dominates (≥ in every

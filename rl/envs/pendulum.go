@@ -35,6 +35,7 @@ type Pendulum struct {
 	thd    float64
 	t      int
 	obs    []float64
+	noRNG  bool // the last Reset had no *rand.Rand
 }
 
 var _ rl.MOEnv = (*Pendulum)(nil)
@@ -43,12 +44,17 @@ var _ rl.MOEnv = (*Pendulum)(nil)
 // energy-cost variant (energy=true).
 func NewPendulum(energy bool) *Pendulum { return &Pendulum{Energy: energy, obs: make([]float64, 3)} }
 
+// objectives returns 2 for the energy-cost variant and 1 otherwise.
+func (e *Pendulum) objectives() int {
+	if e.Energy {
+		return 2
+	}
+	return 1
+}
+
 // Spec returns the spaces: (cos, sin, θ̇) box, torque box [−2, 2], and 1 or 2 objectives.
 func (e *Pendulum) Spec() rl.Spec {
-	n := 1
-	if e.Energy {
-		n = 2
-	}
+	n := e.objectives()
 	return rl.Spec{
 		Obs:        rl.Box([]float64{-1, -1, -pdMaxSpeed}, []float64{1, 1, pdMaxSpeed}),
 		Action:     rl.Box([]float64{-pdMaxTorque}, []float64{pdMaxTorque}),
@@ -56,15 +62,24 @@ func (e *Pendulum) Spec() rl.Spec {
 	}
 }
 
-// Reset draws the initial angle and velocity from rng.
+// Reset draws the initial angle and velocity from rng. A nil rng cannot
+// draw: the state is set to zero and the next Step returns an error
+// wrapping [rl.ErrRand].
 func (e *Pendulum) Reset(rng *rand.Rand) []float64 {
-	e.th = -math.Pi + 2*math.Pi*rng.Float64()
-	e.thd = -1 + 2*rng.Float64()
+	e.noRNG = rng == nil
+	e.th, e.thd = 0, 0
+	if rng != nil {
+		e.th = -math.Pi + 2*math.Pi*rng.Float64()
+		e.thd = -1 + 2*rng.Float64()
+	}
 	e.t = 0
 	return e.observe()
 }
 
 func (e *Pendulum) observe() []float64 {
+	if len(e.obs) != 3 {
+		e.obs = make([]float64, 3)
+	}
 	e.obs[0], e.obs[1], e.obs[2] = math.Cos(e.th), math.Sin(e.th), e.thd
 	return e.obs
 }
@@ -73,10 +88,19 @@ func angleNormalize(x float64) float64 {
 	return math.Mod(math.Mod(x+math.Pi, 2*math.Pi)+2*math.Pi, 2*math.Pi) - math.Pi
 }
 
-// Step applies torque a.Box[0] (which must lie in [−2, 2]).
+// Step applies torque a.Box[0] (which must lie in [−2, 2]). It returns an
+// error wrapping [rl.ErrAction] for another action, [rl.ErrDimension] if
+// r does not have one entry per objective and [rl.ErrRand] after a
+// Reset(nil); the state is then unchanged.
 func (e *Pendulum) Step(a rl.Action, r []float64) ([]float64, rl.Done, error) {
+	if e.noRNG {
+		return e.observe(), rl.Running, fmt.Errorf("%w: Pendulum.Reset was given a nil *rand.Rand", rl.ErrRand)
+	}
+	if err := checkReward(r, e.objectives(), "Pendulum"); err != nil {
+		return e.observe(), rl.Running, err
+	}
 	if len(a.Box) != 1 || !(a.Box[0] >= -pdMaxTorque && a.Box[0] <= pdMaxTorque) {
-		return e.obs, rl.Running, fmt.Errorf("%w: pendulum torque %v not in [-2, 2]", rl.ErrAction, a.Box)
+		return e.observe(), rl.Running, fmt.Errorf("%w: pendulum torque %v not in [-2, 2]", rl.ErrAction, a.Box)
 	}
 	u := a.Box[0]
 	an := angleNormalize(e.th)

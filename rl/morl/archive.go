@@ -23,6 +23,11 @@ type Origin struct {
 	// Round is the extension round (Stage 2) and Update the PPO update
 	// count within the run that produced the checkpoint.
 	Round, Update int
+	// ClipFraction is the last-epoch clip fraction of the Stage-2 update
+	// that produced the iterate, and Recovery whether that update started
+	// infeasible (feasibility recovery instead of the log barrier).
+	ClipFraction float64
+	Recovery     bool
 }
 
 // Entry is one archived policy with its evaluated return vector G.
@@ -53,7 +58,7 @@ func NewArchive(ref []float64, capacity int) (*Archive, error) {
 		return nil, err
 	}
 	if capacity < 0 {
-		return nil, fmt.Errorf("%w: archive capacity %d", ErrConfig, capacity)
+		return nil, fmt.Errorf("%w: archive capacity %d", ErrSettings, capacity)
 	}
 	if capacity == 0 {
 		capacity = DefaultPolicyBuffer
@@ -67,6 +72,9 @@ func NewArchive(ref []float64, capacity int) (*Archive, error) {
 // with the largest crowding distance stay. It returns an error for a
 // candidate with the wrong number of objectives or non-finite values.
 func (a *Archive) Insert(cands ...Entry) error {
+	if a == nil || len(a.Ref) == 0 || a.Cap < 1 {
+		return fmt.Errorf("%w: archive not made by NewArchive", ErrSettings)
+	}
 	all := slices.Clone(a.entries)
 	for i, c := range cands {
 		if len(c.G) != len(a.Ref) {
@@ -74,7 +82,7 @@ func (a *Archive) Insert(cands ...Entry) error {
 		}
 		for _, v := range c.G {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("%w: candidate %d G = %v", ErrNonFinite, i, c.G)
+				return fmt.Errorf("%w: candidate %d G = %v", ErrNotFinite, i, c.G)
 			}
 		}
 		ok := true
@@ -98,7 +106,7 @@ outer:
 		keep = append(keep, p)
 	}
 	if len(keep) > a.Cap {
-		cd := CrowdingDistance(entryPoints(keep))
+		cd := crowding(entryPoints(keep))
 		idx := make([]int, len(keep))
 		for i := range idx {
 			idx[i] = i
@@ -123,27 +131,46 @@ func entryPoints(es []Entry) [][]float64 {
 	return ps
 }
 
-// Len returns the number of archived entries.
-func (a *Archive) Len() int { return len(a.entries) }
+// Len returns the number of archived entries (0 for a nil archive).
+func (a *Archive) Len() int {
+	if a == nil {
+		return 0
+	}
+	return len(a.entries)
+}
 
 // Entries returns the archived entries (do not modify them).
-func (a *Archive) Entries() []Entry { return a.entries }
+func (a *Archive) Entries() []Entry {
+	if a == nil {
+		return nil
+	}
+	return a.entries
+}
 
 // Points returns the archived return vectors (aliases; do not modify).
-func (a *Archive) Points() [][]float64 { return entryPoints(a.entries) }
+func (a *Archive) Points() [][]float64 { return entryPoints(a.Entries()) }
 
-// Hypervolume returns the hypervolume of the archive with respect to Ref.
+// Hypervolume returns the hypervolume of the archive with respect to Ref
+// (0 for an empty or nil archive).
 func (a *Archive) Hypervolume() float64 {
+	if a.Len() == 0 {
+		return 0
+	}
 	hv, _ := Hypervolume(a.Points(), a.Ref) // entries were validated on insert
 	return hv
 }
 
-// History is the global record of objective vectors already selected for
-// extension (compared with tolerance 1e-9).
-type History struct{ seen [][]float64 }
+// SelectionHistory is the global record of objective vectors already
+// selected for extension (compared with tolerance 1e-9). Its zero value is
+// empty and ready.
+type SelectionHistory struct{ seen [][]float64 }
 
-// Contains reports whether g was selected before.
-func (h *History) Contains(g []float64) bool {
+// Contains reports whether g was selected before (false for a nil
+// history).
+func (h *SelectionHistory) Contains(g []float64) bool {
+	if h == nil {
+		return false
+	}
 	for _, s := range h.seen {
 		if len(s) == len(g) && sameVector(s, g) {
 			return true
@@ -152,17 +179,33 @@ func (h *History) Contains(g []float64) bool {
 	return false
 }
 
-// Add records g as selected.
-func (h *History) Add(g []float64) { h.seen = append(h.seen, slices.Clone(g)) }
+// Add records g as selected (a nil history records nothing).
+func (h *SelectionHistory) Add(g []float64) {
+	if h != nil {
+		h.seen = append(h.seen, slices.Clone(g))
+	}
+}
 
 // Len returns the number of recorded vectors.
-func (h *History) Len() int { return len(h.seen) }
+func (h *SelectionHistory) Len() int {
+	if h == nil {
+		return 0
+	}
+	return len(h.seen)
+}
 
 // Select returns up to k archived entries with the largest crowding
 // distance whose G is not in h (ties keep archive order), and records them
-// in h (step 6 of C-MORL).
-func (a *Archive) Select(k int, h *History) []Entry {
-	cd := CrowdingDistance(a.Points())
+// in h (step 6 of C-MORL). A nil h is an empty history that records
+// nothing; k ≤ 0 selects nothing.
+func (a *Archive) Select(k int, h *SelectionHistory) []Entry {
+	if h == nil {
+		h = &SelectionHistory{}
+	}
+	if a.Len() == 0 || k <= 0 {
+		return nil
+	}
+	cd := crowding(a.Points())
 	idx := make([]int, len(a.entries))
 	for i := range idx {
 		idx[i] = i
@@ -186,6 +229,9 @@ func (a *Archive) Select(k int, h *History) []Entry {
 // Assign returns the archived entry maximising ω·G (step 9 of C-MORL), the
 // first on ties. It returns an error for an empty archive or invalid ω.
 func (a *Archive) Assign(w []float64) (Entry, error) {
+	if a == nil {
+		return Entry{}, fmt.Errorf("%w: nil archive", ErrSettings)
+	}
 	if err := rl.CheckWeights(w, len(a.Ref)); err != nil {
 		return Entry{}, err
 	}

@@ -1,228 +1,248 @@
 package morl
 
 import (
-	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sync"
 
 	"github.com/optlearn/optlearn/rl"
 	"github.com/optlearn/optlearn/rl/ppo"
+	"github.com/optlearn/optlearn/run"
 )
 
-// Config configures [Run]. Zero values take the official C-MORL defaults
-// noted per field; Ref, TotalSteps and NewAgent are required.
-type Config struct {
-	// Ref is the reference point ref ∈ Rⁿ of the archive and hypervolume.
-	Ref []float64
-	// Delta is the Stage-1 weight step δ. Zero means 0.2.
-	Delta float64
-	// Beta is the constraint level β. Zero means 0.9.
-	Beta float64
-	// Barrier is the log-barrier parameter t. Zero means 20.
-	Barrier float64
-	// UpdateIter is K, the PPO-IPO updates per (π_r, l) and round. Zero means 20.
-	UpdateIter int
-	// NumSelect is N_s, the policies selected per round. Zero means 5.
-	NumSelect int
-	// TotalSteps is T_total and InitSteps T_init (environment steps).
-	// InitSteps zero means TotalSteps/2.
-	TotalSteps, InitSteps int
-	// EvalInterval is the Stage-1 checkpoint interval in PPO updates. Zero
-	// means 10 (the discrete scripts use 1).
-	EvalInterval int
-	// EvalEpisodes is the number of deterministic evaluation episodes. Zero means 1.
-	EvalEpisodes int
-	// EvalGamma is the discount applied to evaluated returns. Zero means 1.
-	EvalGamma float64
-	// PolicyBuffer is the archive capacity. Zero means 200.
-	PolicyBuffer int
-	// RandomSelection replaces crowding-distance selection by uniform
-	// sampling of never-selected entries (the ablation).
-	RandomSelection bool
-	// LSOnly runs the linear-scalarisation baseline: all TotalSteps in
-	// Stage 1 with the same δ and checkpoint archiving, no Stage 2.
-	LSOnly bool
-	// Workers is the number of parallel training tasks. Zero means 1;
-	// results do not depend on it.
-	Workers int
-	// PPO configures the learner of both stages.
-	PPO ppo.Settings
-	// NewAgent returns a fresh agent (policy and n-output critic) drawing its
-	// initial weights from rng.
-	NewAgent func(rng *rand.Rand) *ppo.Agent
-	// Seed fixes every random stream of the run.
-	Seed uint64
-	// Recorder, if non-nil, sees the archive after Stage 1 (Round −1) and
-	// after every Stage-2 round; an error from it stops the run.
-	Recorder Recorder
+// Run runs C-MORL (Liu et al., ICLR 2025) on environments made by newEnv.
+//
+// Stage 1 trains one agent per preference of the δ-grid with scalarised
+// PPO (in parallel) for InitSteps/|W|/batch updates each, archiving
+// checkpoints (or, with ArchiveFinal, each agent's final point). Stage 2
+// ([Extend]) repeatedly selects NumSelect never-selected archive entries by
+// crowding distance and, for every objective l, runs up to K PPO-IPO
+// updates from a copy of the entry, archiving the iterates. Stage 2 spends
+// what Stage 1 left of TotalSteps: a round with m selected entries gives
+// each of its m·n extensions min(K, remaining updates/(m·n)) updates, and
+// Stage 2 ends when that is zero (Status Completed). When every archived
+// vector has been selected before, Stage 2 ends with Status Converged and
+// Result.Exhausted set, or, with Reselect, forgets the history and goes on.
+// Result.UnusedSteps reports what was not spent either way. With LSOnly it
+// runs the linear-scalarisation baseline instead (all TotalSteps in Stage
+// 1).
+//
+// One iteration (see [Iter]) is one archive update: the end of Stage 1,
+// then each Stage-2 round. It returns an error for invalid settings, an
+// agent that does not fit the environment, [ErrReference] if after Stage 1
+// no policy dominates Ref, and errors from training (a panic in a user's
+// environment or model becomes [ErrPanic]). If ctx is cancelled it returns
+// the archive so far with Status Canceled and ctx.Err().
+func Run(ctx context.Context, newEnv func() rl.MOEnv, s *Settings) (*Result, error) {
+	c, err := s.defaults()
+	if err != nil {
+		return nil, err
+	}
+	if newEnv == nil {
+		return nil, fmt.Errorf("%w: newEnv is nil", ErrSettings)
+	}
+	r := &runner{c: &c, newEnv: newEnv}
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	return r.run(ctx)
 }
 
-// RoundHistory records every Round it sees, for plots.
-type RoundHistory struct{ Rounds []Round }
-
-// Record appends a copy of r.
-func (h *RoundHistory) Record(r *Round) error { h.Rounds = append(h.Rounds, *r); return nil }
-
-// Round records one Stage-2 round (after its archive update).
-type Round struct {
-	Round    int
-	Selected [][]float64
-	Size     int
-	HV       float64
-	Steps    int
+// runner holds one run of [Run].
+type runner struct {
+	c      *Settings
+	newEnv func() rl.MOEnv
+	n      int // objectives
+	batch  int // environment steps per PPO update
+	ext    ppo.Settings
+	W      [][]float64
 }
 
-// Result is the outcome of [Run].
-type Result struct {
-	// Archive is the final Pareto archive EP.
-	Archive *Archive
-	// Stage1Size and Stage1HV describe the archive after Stage 1.
-	Stage1Size int
-	Stage1HV   float64
-	// Rounds traces Stage 2.
-	Rounds []Round
-	// Steps counts environment steps (training only), Updates PPO updates.
-	Steps, Updates int
-	Status         Status
-}
-
-func (c *Config) defaults() (Config, error) {
-	if c == nil {
-		return Config{}, fmt.Errorf("%w: nil config", ErrConfig)
-	}
-	o := *c
-	o.Delta = cmp.Or(o.Delta, 0.2)
-	o.Beta = cmp.Or(o.Beta, 0.9)
-	o.Barrier = cmp.Or(o.Barrier, 20)
-	o.EvalGamma = cmp.Or(o.EvalGamma, 1)
-	o.UpdateIter = cmp.Or(o.UpdateIter, 20)
-	o.NumSelect = cmp.Or(o.NumSelect, 5)
-	o.InitSteps = cmp.Or(o.InitSteps, o.TotalSteps/2)
-	o.EvalInterval = cmp.Or(o.EvalInterval, 10)
-	o.EvalEpisodes = cmp.Or(o.EvalEpisodes, 1)
-	o.PolicyBuffer = cmp.Or(o.PolicyBuffer, DefaultPolicyBuffer)
-	o.Workers = cmp.Or(o.Workers, 1)
-	if o.NewAgent == nil {
-		return o, fmt.Errorf("%w: NewAgent is nil", ErrConfig)
-	}
-	if o.TotalSteps <= 0 || o.InitSteps <= 0 || o.InitSteps > o.TotalSteps {
-		return o, fmt.Errorf("%w: steps total %d init %d", ErrConfig, o.TotalSteps, o.InitSteps)
-	}
-	if !(o.Beta > 0 && o.Beta <= 1) || o.Barrier < 0 || o.UpdateIter < 0 || o.NumSelect < 0 || o.Workers < 0 {
-		return o, fmt.Errorf("%w: beta %g barrier %g K %d Ns %d", ErrConfig, o.Beta, o.Barrier, o.UpdateIter, o.NumSelect)
-	}
-	return o, nil
-}
-
-// taskSeed derives the seed of task (a, b) from the run seed (SplitMix64
-// finaliser), so every goroutine task has its own reproducible stream.
-func taskSeed(seed uint64, a, b int) uint64 {
-	z := seed ^ (uint64(a)+1)*0x9e3779b97f4a7c15 ^ (uint64(b)+1)*0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-// parallel runs f(0..n-1) on w goroutines and returns the first error in
-// index order.
-func parallel(n, w int, f func(i int) error) error {
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(w, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				errs[i] = f(i)
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
+// check validates the environment and the agent against the settings
+// before any goroutine starts.
+func (r *runner) check() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: probing the environment and agent: %v", ErrPanic, p)
 		}
+	}()
+	c := r.c
+	env := r.newEnv()
+	if env == nil {
+		return fmt.Errorf("%w: newEnv returned nil", ErrSettings)
+	}
+	sp := env.Spec()
+	r.n = sp.Objectives
+	if len(c.Ref) != r.n {
+		return fmt.Errorf("%w: reference point has %d objectives, environment %d", ErrDimension, len(c.Ref), r.n)
+	}
+	if r.W, err = SimplexGrid(r.n, c.Delta); err != nil {
+		return err
+	}
+	if len(r.W) > MaxTasks {
+		return fmt.Errorf("%w: %d preferences (Delta %g, %d objectives), more than MaxTasks %d", ErrSize, len(r.W), c.Delta, r.n, MaxTasks)
+	}
+	ag := c.NewAgent(rand.New(rand.NewPCG(0, 0)))
+	if err := checkAgent(ag, sp); err != nil {
+		return err
+	}
+	ps := c.PPO
+	ps.Workers = 1
+	l, err := ppo.New(r.newEnv, ag, &ps, 0)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrSettings, err)
+	}
+	r.batch = l.BatchSize()
+	r.ext = r.extendPPO(ag)
+	r.ext.Workers = 1
+	if _, err := ppo.New(r.newEnv, ag, &r.ext, 0); err != nil {
+		return fmt.Errorf("%w: ExtendPPO: %w", ErrSettings, err)
 	}
 	return nil
 }
 
-// Run runs C-MORL (Liu et al., ICLR 2025) on environments made by newEnv:
-// Stage 1 trains one agent per preference of the δ-grid with scalarised PPO
-// (in parallel) for InitSteps/|W|/batch updates each, archiving checkpoints;
-// Stage 2 repeatedly selects NumSelect never-selected archive entries by
-// crowding distance and, for every objective l, runs K PPO-IPO updates from
-// a copy of the entry, archiving every evaluated iterate. Each (π_r, l) gets
-// (TotalSteps − InitSteps)/(NumSelect·batch·n) updates over all rounds
-// (integer division, as for Stage 1, so Stage 2 never exceeds
-// TotalSteps − InitSteps; at least 1), split into rounds of K (the last
-// round may be shorter). With LSOnly it runs the linear-scalarisation baseline instead.
-//
-// It returns an error for an invalid configuration, an environment whose
-// objectives do not match Ref, [ErrReference] if after Stage 1 no
-// checkpoint dominates Ref, and errors from training. If ctx is cancelled
-// it returns the archive so far with Status Canceled and ctx.Err().
-func Run(ctx context.Context, newEnv func() rl.MOEnv, cfg *Config) (*Result, error) {
-	c, err := cfg.defaults()
-	if err != nil {
-		return nil, err
+// checkAgent verifies that ag's models fit the environment: tabular tables
+// cover every one-hot cell and action, and the policy and critic answer
+// for the first observation without panicking (the caller recovers).
+func checkAgent(ag *ppo.Agent, sp rl.Spec) error {
+	if ag == nil || ag.Policy == nil || ag.Critic == nil {
+		return fmt.Errorf("%w: NewAgent returned an agent without policy or critic", ErrSettings)
 	}
-	n := newEnv().Spec().Objectives
-	if len(c.Ref) != n {
-		return nil, fmt.Errorf("%w: reference point has %d objectives, environment %d", ErrDimension, len(c.Ref), n)
+	if t, ok := ag.Policy.(*ppo.Tabular); ok {
+		if t.S < sp.Obs.Dim || (sp.Action.IsDiscrete() && t.A != sp.Action.N) || len(t.Logits) != t.S*t.A {
+			return fmt.Errorf("%w: tabular policy %d×%d, environment has %d cells and %d actions", ErrDimension, t.S, t.A, sp.Obs.Dim, sp.Action.N)
+		}
 	}
+	if t, ok := ag.Critic.(*ppo.TabularCritic); ok {
+		if t.S < sp.Obs.Dim || t.N != sp.Objectives || len(t.V) != t.S*t.N {
+			return fmt.Errorf("%w: tabular critic %d×%d, environment has %d cells and %d objectives", ErrDimension, t.S, t.N, sp.Obs.Dim, sp.Objectives)
+		}
+	}
+	obs := make([]float64, sp.Obs.Dim)
+	v := make([]float64, sp.Objectives)
+	ag.Critic.Values(v, obs)
+	if sp.Action.IsDiscrete() {
+		ag.Policy.LogProb(obs, rl.Action{Discrete: 0})
+	}
+	return nil
+}
+
+// extendPPO returns the Stage-2 learner settings (see Settings.ExtendPPO).
+func (r *runner) extendPPO(ag *ppo.Agent) ppo.Settings {
+	if r.c.ExtendPPO != nil {
+		return *r.c.ExtendPPO
+	}
+	if _, ok := ag.Policy.(*ppo.Tabular); ok {
+		return TabularExtendPPO(r.c.PPO)
+	}
+	return r.c.PPO
+}
+
+func (r *runner) run(parent context.Context) (*Result, error) {
+	c := r.c
 	ar, err := NewArchive(c.Ref, c.PolicyBuffer)
 	if err != nil {
 		return nil, err
 	}
-	W, err := SimplexGrid(n, c.Delta)
-	if err != nil {
-		return nil, err
-	}
 	res := &Result{Archive: ar}
+	it := &Iter{}
+	loop := run.Loop[*Iter]{Recorder: c.Recorder, MaxIter: c.MaxIter, TimeLimit: c.TimeLimit}
+	// The time limit also ends the extensions of a Stage-2 round and the
+	// PPO updates that check ctx: a context with that deadline, whose end
+	// is reported as TimeLimit unless the caller's context ended.
+	ctx := parent
+	if c.TimeLimit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(parent, c.TimeLimit)
+		defer cancel()
+	}
+	end := func(st run.Status, err error) (*Result, error) {
+		if st == run.Canceled && parent.Err() == nil {
+			st, err = run.TimeLimit, nil
+		}
+		res.Status = st
+		res.Iterations = loop.Iterations()
+		res.UnusedSteps = max(0, c.TotalSteps-res.Steps)
+		return res, loop.End(it, st, err)
+	}
+	if err := loop.Start(it); err != nil {
+		return end(run.RecorderStopped, err)
+	}
+	if st, err := r.stage1(ctx, &loop, res); st != run.NotTerminated {
+		return end(st, err)
+	}
+	if ar.Len() == 0 {
+		return end(run.Failure, fmt.Errorf("%w: no Stage-1 policy reached %v", ErrReference, c.Ref))
+	}
+	it.Round = Round{Stage: 1, Round: -1, Size: ar.Len(), HV: res.Stage1HV, Steps: res.Steps}
+	st, err := loop.Next(ctx, it, false)
+	remaining := (c.TotalSteps - res.Steps) / r.batch
+	if st != run.NotTerminated {
+		return end(st, err)
+	}
+	if c.LSOnly || c.NumSelect == 0 || c.UpdateIter == 0 || remaining < r.n {
+		return end(run.Completed, nil)
+	}
+	es := &ExtendSettings{
+		NumSelect: c.NumSelect, Objectives: r.n, UpdateIter: c.UpdateIter, MaxUpdates: remaining,
+		Reselect: c.Reselect, Workers: c.Workers, RandomSelection: c.RandomSelection, Rand: c.Rand,
+	}
+	ext := &ipoExtender{c: c, newEnv: r.newEnv, ps: r.ext}
+	er := &ExtendResult{}
+	st, err = extend(ctx, ar, ext, es, &loop, it, res.Steps, er)
+	res.Rounds = er.Rounds
+	res.Steps += er.Steps
+	res.Updates += er.Stats.Updates
+	res.Stage2 = er.Stats
+	res.Exhausted = er.Exhausted
+	return end(st, err)
+}
+
+// stage1 trains one agent per preference in parallel and archives their
+// checkpoints. It returns NotTerminated when the run goes on.
+func (r *runner) stage1(ctx context.Context, loop *run.Loop[*Iter], res *Result) (run.Status, error) {
+	c := r.c
 	init := c.InitSteps
 	if c.LSOnly {
 		init = c.TotalSteps
 	}
-	batch := c.PPO.NumSteps * c.PPO.NumEnvs
-	if batch == 0 {
-		ps := c.PPO
-		l, err := ppo.New(newEnv, c.NewAgent(rand.New(rand.NewPCG(c.Seed, 0))), &ps, 0)
-		if err != nil {
-			return nil, err
-		}
-		batch = l.BatchSize()
+	W := r.W
+	updates := max(1, init/len(W)/r.batch)
+	if updates*len(W)*r.batch > c.TotalSteps {
+		return run.Failure, fmt.Errorf("%w: TotalSteps %d cannot fund one update (%d steps) per preference (%d)", ErrSettings, c.TotalSteps, r.batch, len(W))
 	}
-	updates := max(1, init/len(W)/batch)
-
-	// Stage 1.
+	seeds := make([]uint64, len(W))
+	for i := range seeds {
+		seeds[i] = c.Rand.Uint64()
+	}
 	cands := make([][]Entry, len(W))
 	steps := make([]int, len(W))
-	err = parallel(len(W), c.Workers, func(i int) error {
-		seed := taskSeed(c.Seed, 0, i)
+	err := parallel(len(W), c.Workers, func(i int) error {
+		seed := seeds[i]
 		ag := c.NewAgent(rand.New(rand.NewPCG(seed, 1)))
+		if err := checkAgent(ag, r.newEnv().Spec()); err != nil {
+			return err
+		}
 		ps := c.PPO
 		ps.Workers = 1
-		l, err := ppo.New(newEnv, ag, &ps, seed)
+		l, err := ppo.New(r.newEnv, ag, &ps, seed)
 		if err != nil {
 			return err
 		}
-		evalEnv := newEnv()
+		defer func() { steps[i] = l.Steps() }()
+		evalEnv := r.newEnv()
 		erng := rand.New(rand.NewPCG(seed, 2))
 		for u := 1; u <= updates; u++ {
+			if st, err := loop.Check(ctx); st != run.NotTerminated {
+				return stopErr(st, err)
+			}
 			if _, err := l.Update(ctx, W[i]); err != nil {
-				steps[i] = l.Steps()
 				return err
 			}
-			if u%c.EvalInterval == 0 || u == updates {
-				e, err := evaluate(evalEnv, ag, &c, erng)
+			if u == updates || (!c.ArchiveFinal && u%c.EvalInterval == 0) {
+				e, err := evaluate(evalEnv, ag, c, erng)
 				if err != nil {
 					return err
 				}
@@ -230,65 +250,45 @@ func Run(ctx context.Context, newEnv func() rl.MOEnv, cfg *Config) (*Result, err
 				cands[i] = append(cands[i], e)
 			}
 		}
-		steps[i] = l.Steps()
 		return nil
 	})
 	for i := range W {
 		res.Steps += steps[i]
-		res.Updates += steps[i] / batch
-		if ierr := ar.Insert(cands[i]...); ierr != nil && err == nil {
+		res.Updates += steps[i] / r.batch
+		if ierr := res.Archive.Insert(cands[i]...); ierr != nil && err == nil {
 			err = ierr
 		}
 	}
-	res.Stage1Size, res.Stage1HV = ar.Len(), ar.Hypervolume()
+	res.Stage1Size, res.Stage1HV = res.Archive.Len(), res.Archive.Hypervolume()
 	if err != nil {
-		return finish(ctx, res, err)
+		return failure(ctx, err)
 	}
-	if ar.Len() == 0 {
-		return res, fmt.Errorf("%w: no Stage-1 policy reached %v", ErrReference, c.Ref)
-	}
-	if c.Recorder != nil {
-		if err := c.Recorder.Record(&Round{Round: -1, Size: ar.Len(), HV: res.Stage1HV, Steps: res.Steps}); err != nil {
-			return finish(ctx, res, err)
-		}
-	}
-	if c.LSOnly || c.TotalSteps <= c.InitSteps || c.NumSelect == 0 || c.UpdateIter == 0 {
-		res.Status = Done
-		return res, nil
-	}
-
-	// Stage 2.
-	// Integer division, like the Stage-1 budget: rounding up would spend
-	// more than T_total − T_init steps (49 instead of 48 updates per pair,
-	// 301,056 Stage-2 steps, on the spec's DST run).
-	perPair := max(1, (c.TotalSteps-c.InitSteps)/(c.NumSelect*batch*n))
-	rounds := (perPair + c.UpdateIter - 1) / c.UpdateIter
-	ext := &ipoExtender{cfg: &c, newEnv: newEnv, perPair: perPair}
-	rs, steps2, err := Extend(ctx, ar, ext, &ExtendSettings{
-		NumSelect: c.NumSelect, Rounds: rounds, Objectives: n, Workers: c.Workers,
-		RandomSelection: c.RandomSelection, Seed: c.Seed, Recorder: c.Recorder, StepsBefore: res.Steps,
-	})
-	res.Rounds = rs
-	res.Steps += steps2
-	res.Updates += steps2 / batch
-	if err != nil {
-		return finish(ctx, res, err)
-	}
-	res.Status = Done
-	return res, nil
+	return run.NotTerminated, nil
 }
 
-func finish(ctx context.Context, res *Result, err error) (*Result, error) {
-	if ctx.Err() != nil {
-		res.Status = Canceled
-		return res, ctx.Err()
+// errTimeLimit marks a task stopped by the time limit.
+var errTimeLimit = fmt.Errorf("morl: %w", run.ErrTimeLimit)
+
+func stopErr(st run.Status, err error) error {
+	if st == run.TimeLimit {
+		return errTimeLimit
 	}
-	res.Status = Failed
-	return res, err
+	return err
+}
+
+// failure maps a task error to the run's status.
+func failure(ctx context.Context, err error) (run.Status, error) {
+	switch {
+	case ctx.Err() != nil:
+		return run.Canceled, ctx.Err()
+	case errors.Is(err, errTimeLimit):
+		return run.TimeLimit, nil
+	}
+	return run.Failure, err
 }
 
 // evaluate returns an archive entry for a snapshot of ag.
-func evaluate(env rl.MOEnv, ag *ppo.Agent, c *Config, rng *rand.Rand) (Entry, error) {
+func evaluate(env rl.MOEnv, ag *ppo.Agent, c *Settings, rng *rand.Rand) (Entry, error) {
 	snap := ag.Clone()
 	actor := snap.Actor()
 	g, _, err := rl.Evaluate(env, actor, c.EvalEpisodes, c.EvalGamma, true, 0, rng)
@@ -298,138 +298,88 @@ func evaluate(env rl.MOEnv, ag *ppo.Agent, c *Config, rng *rand.Rand) (Entry, er
 	return Entry{G: g, Policy: actor, Agent: snap}, nil
 }
 
-// ExtendSettings configures [Extend].
-type ExtendSettings struct {
-	// NumSelect is N_s; Rounds the number of rounds; Objectives n.
-	NumSelect, Rounds, Objectives int
-	// Workers runs (π_r, l) tasks in parallel. Zero means 1.
-	Workers int
-	// RandomSelection picks uniformly among never-selected entries.
-	RandomSelection bool
-	// Seed fixes the task seeds and random selection.
-	Seed uint64
-	// History is the global selection history; nil starts a new one.
-	History *History
-	// Recorder, if non-nil, sees each round; an error from it stops Extend.
-	Recorder Recorder
-	// StepsBefore is added to Round.Steps (the steps spent before Extend).
-	StepsBefore int
-}
-
-// Extend runs Stage 2 of C-MORL on ar (steps 6–8): each round selects up
-// to NumSelect never-selected entries, runs ext for every selected entry
-// and objective (in parallel, merged in task order), and inserts all
-// iterates into ar. It stops early when nothing is left to select, and
-// returns the per-round trace and the steps used.
-func Extend(ctx context.Context, ar *Archive, ext Extender, s *ExtendSettings) ([]Round, int, error) {
-	h := s.History
-	if h == nil {
-		h = &History{}
-	}
-	w := max(1, s.Workers)
-	rng := rand.New(rand.NewPCG(s.Seed, 3))
-	var trace []Round
-	total := 0
-	for round := range s.Rounds {
-		if err := ctx.Err(); err != nil {
-			return trace, total, err
-		}
-		var sel []Entry
-		if s.RandomSelection {
-			sel = ar.selectRandom(s.NumSelect, h, rng)
-		} else {
-			sel = ar.Select(s.NumSelect, h)
-		}
-		if len(sel) == 0 {
-			break
-		}
-		nt := len(sel) * s.Objectives
-		its := make([][]Entry, nt)
-		st := make([]int, nt)
-		err := parallel(nt, w, func(i int) error {
-			var err error
-			its[i], st[i], err = ext.Extend(ctx, sel[i/s.Objectives], i%s.Objectives, round, taskSeed(s.Seed, round+1, i))
-			return err
-		})
-		rec := Round{Round: round}
-		for i := range nt {
-			total += st[i]
-			if ierr := ar.Insert(its[i]...); ierr != nil && err == nil {
-				err = ierr
-			}
-		}
-		for _, e := range sel {
-			rec.Selected = append(rec.Selected, e.G)
-		}
-		rec.Size, rec.HV, rec.Steps = ar.Len(), ar.Hypervolume(), s.StepsBefore+total
-		trace = append(trace, rec)
-		if err == nil && s.Recorder != nil {
-			err = s.Recorder.Record(&rec)
-		}
-		if err != nil {
-			return trace, total, err
-		}
-	}
-	return trace, total, nil
-}
-
-// selectRandom is the random-selection ablation: up to k uniformly drawn
-// never-selected entries, recorded in h.
-func (a *Archive) selectRandom(k int, h *History, rng *rand.Rand) []Entry {
-	var pool []Entry
-	for _, e := range a.entries {
-		if !h.Contains(e.G) {
-			pool = append(pool, e)
-		}
-	}
-	rng.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
-	if len(pool) > k {
-		pool = pool[:k]
-	}
-	for _, e := range pool {
-		h.Add(e.G)
-	}
-	return pool
-}
-
 // ipoExtender is the PPO-IPO extension of step 7.
 type ipoExtender struct {
-	cfg     *Config
-	newEnv  func() rl.MOEnv
-	perPair int // updates per (π_r, l) over all rounds
+	c      *Settings
+	newEnv func() rl.MOEnv
+	ps     ppo.Settings
 }
 
-func (x *ipoExtender) Extend(ctx context.Context, parent Entry, l, round int, seed uint64) ([]Entry, int, error) {
-	c := x.cfg
-	if parent.Agent == nil {
-		return nil, 0, fmt.Errorf("%w: archive entry has no agent to extend", ErrConfig)
+func (x *ipoExtender) Extend(ctx context.Context, t Task, rng *rand.Rand) ([]Entry, int, Stage2Stats, error) {
+	c := x.c
+	var st Stage2Stats
+	if t.Parent.Agent == nil {
+		return nil, 0, st, fmt.Errorf("%w: archive entry has no agent to extend", ErrSettings)
 	}
-	ag := parent.Agent.Clone()
-	ps := c.PPO
+	ag := t.Parent.Agent.Clone()
+	ps := x.ps
 	ps.Workers = 1
-	lr, err := ppo.New(x.newEnv, ag, &ps, seed)
+	lr, err := ppo.New(x.newEnv, ag, &ps, rng.Uint64())
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, st, err
 	}
-	n := len(c.Ref)
+	n, l := len(c.Ref), t.Objective
 	w := make([]float64, n)
 	w[l] = 1
-	bar := &Barrier{L: l, Beta: c.Beta, T: c.Barrier, Ref: c.Ref, Parent: parent.G, Old: slices.Clone(parent.G)}
+	bar, err := NewBarrier(l, c.Beta, c.Barrier, c.Ref, t.Parent.G)
+	if err != nil {
+		return nil, 0, st, err
+	}
+	bar.CriticFeasibility = c.CriticFeasibility
 	env := x.newEnv()
-	erng := rand.New(rand.NewPCG(seed, 2))
+	erng := rand.New(rand.NewPCG(rng.Uint64(), 2))
 	var out []Entry
-	K := min(c.UpdateIter, x.perPair-round*c.UpdateIter)
-	for k := 1; k <= K; k++ {
-		if _, err := lr.Update(ctx, w, bar); err != nil {
-			return out, lr.Steps(), err
+	for k := 1; k <= t.Updates; k++ {
+		if err := ctx.Err(); err != nil {
+			return out, lr.Steps(), st, err
+		}
+		ust, err := lr.Update(ctx, w, bar)
+		if err == nil {
+			err = bar.Err()
+		}
+		if err != nil {
+			return out, lr.Steps(), st, err
+		}
+		st.Updates++
+		st.ClipFraction += ust.ClipFraction
+		if bar.Recovering() {
+			st.Recovery++
 		}
 		e, err := evaluate(env, ag, c, erng)
 		if err != nil {
-			return out, lr.Steps(), err
+			return out, lr.Steps(), st, err
 		}
-		e.Origin = Origin{Stage: 2, Parent: slices.Clone(parent.G), Objective: l, Round: round, Update: k}
-		out = append(out, e)
+		if bar.Feasible(e.G) {
+			if e.G[l] > t.Parent.G[l] {
+				st.Improved++
+			}
+		} else {
+			st.Infeasible++
+		}
+		e.Origin = Origin{Stage: 2, Parent: slices.Clone(t.Parent.G), Objective: l, Round: t.Round, Update: k, ClipFraction: ust.ClipFraction, Recovery: bar.Recovering()}
+		if !c.ArchiveFinal || k == t.Updates {
+			out = append(out, e)
+		}
 		bar.Old = slices.Clone(e.G)
 	}
-	return out, lr.Steps(), nil
+	return out, lr.Steps(), st, nil
+}
+
+// TabularExtendLR, TabularExtendEpochs and TabularExtendMinibatches are the
+// Stage-2 step budget for tabular policies (see "Stage-2 step" in the
+// package doc).
+const (
+	TabularExtendLR          = 0.01
+	TabularExtendEpochs      = 10
+	TabularExtendMinibatches = 32
+)
+
+// TabularExtendPPO returns ps with the Stage-2 step budget for tabular
+// policies: learning rate TabularExtendLR, TabularExtendEpochs epochs and
+// TabularExtendMinibatches minibatches per update.
+func TabularExtendPPO(ps ppo.Settings) ppo.Settings {
+	ps.LR = TabularExtendLR
+	ps.Epochs = TabularExtendEpochs
+	ps.Minibatches = TabularExtendMinibatches
+	return ps
 }

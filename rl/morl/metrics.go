@@ -40,8 +40,17 @@ func sameVector(p, q []float64) bool {
 
 // NonDominated returns the points of ps that no other point dominates, in
 // input order, dropping later copies of equal points (within 1e-9). The
-// returned slices alias ps.
-func NonDominated(ps [][]float64) [][]float64 {
+// returned slices alias ps. It returns an error for a ragged point set or
+// non-finite values.
+func NonDominated(ps [][]float64) ([][]float64, error) {
+	if err := checkSet(ps); err != nil {
+		return nil, err
+	}
+	return nonDominated(ps), nil
+}
+
+// nonDominated is NonDominated on validated points.
+func nonDominated(ps [][]float64) [][]float64 {
 	var out [][]float64
 outer:
 	for i, p := range ps {
@@ -61,7 +70,7 @@ func checkPoints(points [][]float64, ref []float64) error {
 	}
 	for _, v := range ref {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%w: reference point %v", ErrNonFinite, ref)
+			return fmt.Errorf("%w: reference point %v", ErrNotFinite, ref)
 		}
 	}
 	for i, p := range points {
@@ -70,7 +79,7 @@ func checkPoints(points [][]float64, ref []float64) error {
 		}
 		for _, v := range p {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("%w: point %d = %v", ErrNonFinite, i, p)
+				return fmt.Errorf("%w: point %d = %v", ErrNotFinite, i, p)
 			}
 		}
 	}
@@ -94,7 +103,7 @@ func shifted(points [][]float64, ref []float64) [][]float64 {
 			qs = append(qs, q)
 		}
 	}
-	return NonDominated(qs)
+	return nonDominated(qs)
 }
 
 // Hypervolume returns the Lebesgue measure of ∪_p [ref, p] (maximisation).
@@ -173,19 +182,24 @@ func exclHV(s [][]float64, k int) float64 {
 		}
 		lim = append(lim, l)
 	}
-	return inclHV(p) - wfg(NonDominated(lim))
+	return inclHV(p) - wfg(nonDominated(lim))
 }
 
 // HypervolumeMC estimates the hypervolume by Monte Carlo with the given
 // number of samples drawn uniformly in the bounding box [ref, max p] and
 // returns the estimate and the half-width of its 95% normal confidence
-// interval. Use it beyond the dimensions where [Hypervolume] is fast.
+// interval. Use it beyond the dimensions where [Hypervolume] is fast. It
+// returns an error for mismatched dimensions, non-finite values, a nil rng
+// or samples < 1.
 func HypervolumeMC(points [][]float64, ref []float64, samples int, rng *rand.Rand) (hv, ci95 float64, err error) {
 	if err := checkPoints(points, ref); err != nil {
 		return 0, 0, err
 	}
+	if rng == nil || samples < 1 {
+		return 0, 0, fmt.Errorf("%w: HypervolumeMC needs a *rand.Rand and samples ≥ 1 (got %d)", ErrSettings, samples)
+	}
 	qs := shifted(points, ref)
-	if len(qs) == 0 || samples < 1 {
+	if len(qs) == 0 {
 		return 0, 0, nil
 	}
 	d := len(ref)
@@ -221,10 +235,17 @@ func HypervolumeMC(points [][]float64, ref []float64, samples int, rng *rand.Ran
 }
 
 // ExpectedUtility returns mean over ω ∈ W of max_{p} ω·p. It returns an
-// error for an empty point set or weight grid, or mismatched lengths.
+// error for an empty point set or weight grid, mismatched lengths or
+// non-finite values.
 func ExpectedUtility(points, W [][]float64) (float64, error) {
 	if len(points) == 0 || len(W) == 0 {
 		return 0, fmt.Errorf("%w: expected utility needs points and weights", ErrEmpty)
+	}
+	if err := checkSet(points); err != nil {
+		return 0, err
+	}
+	if err := checkSet(W); err != nil {
+		return 0, fmt.Errorf("weights: %w", err)
 	}
 	sum := 0.0
 	for _, w := range W {
@@ -241,10 +262,14 @@ func ExpectedUtility(points, W [][]float64) (float64, error) {
 }
 
 // Sparsity returns (1/(|P|−1))·Σ_k Σ_i (P̃_k(i+1) − P̃_k(i))², where P̃_k holds
-// objective k of the points sorted ascending; 0 if there are fewer than 2 points.
-func Sparsity(points [][]float64) float64 {
+// objective k of the points sorted ascending; 0 if there are fewer than 2
+// points. It returns an error for a ragged point set or non-finite values.
+func Sparsity(points [][]float64) (float64, error) {
+	if err := checkSet(points); err != nil {
+		return 0, err
+	}
 	if len(points) < 2 {
-		return 0
+		return 0, nil
 	}
 	d := len(points[0])
 	col := make([]float64, len(points))
@@ -258,15 +283,40 @@ func Sparsity(points [][]float64) float64 {
 			sp += (col[i] - col[i-1]) * (col[i] - col[i-1])
 		}
 	}
-	return sp / float64(len(points)-1)
+	return sp / float64(len(points)-1), nil
+}
+
+// checkSet returns an error wrapping [ErrDimension] if the points do not
+// all have the length of the first (at least 1), or [ErrNotFinite] for a
+// NaN or infinite value.
+func checkSet(points [][]float64) error {
+	for i, p := range points {
+		if len(p) == 0 || len(p) != len(points[0]) {
+			return fmt.Errorf("%w: point %d has %d objectives, point 0 has %d", ErrDimension, i, len(p), len(points[0]))
+		}
+		for _, v := range p {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: point %d = %v", ErrNotFinite, i, p)
+			}
+		}
+	}
+	return nil
 }
 
 // CrowdingDistance returns the crowding distance of each point: for each
 // objective k with max_k > min_k, the points sorted by objective k get
 // (next − prev)/(max_k − min_k) if interior and +Inf at both extremes;
 // distances are summed over objectives. Objectives with a zero range are
-// skipped.
-func CrowdingDistance(points [][]float64) []float64 {
+// skipped. It returns an error for a ragged point set or non-finite values.
+func CrowdingDistance(points [][]float64) ([]float64, error) {
+	if err := checkSet(points); err != nil {
+		return nil, err
+	}
+	return crowding(points), nil
+}
+
+// crowding is CrowdingDistance on validated points.
+func crowding(points [][]float64) []float64 {
 	m := len(points)
 	cd := make([]float64, m)
 	if m == 0 {
@@ -296,12 +346,22 @@ func CrowdingDistance(points [][]float64) []float64 {
 // remainder, in depth-first order (first component slowest). For δ with
 // 1/δ an integer these are all grid points of the simplex; n=2, δ=0.2 gives
 // 6 vectors and δ=1 the n one-hot vectors. It returns an error for n < 1 or
-// δ outside (0, 1].
+// δ outside (0, 1], and one wrapping [ErrSize] before allocating if the
+// grid would have more than [MaxGridSize] vectors (C(m+n−1, n−1) for
+// m = ⌊1/δ⌋: n = 12 and δ = 10⁻³ would give 10²⁵).
 func SimplexGrid(n int, step float64) ([][]float64, error) {
 	if n < 1 || !(step > 0 && step <= 1) {
-		return nil, fmt.Errorf("%w: simplex grid n=%d step=%g", ErrConfig, n, step)
+		return nil, fmt.Errorf("%w: simplex grid n=%d step=%g", ErrSettings, n, step)
+	}
+	if n >= 2 && 1/step > MaxGridSize {
+		return nil, fmt.Errorf("%w: simplex grid n=%d step=%g has more than %d vectors", ErrSize, n, step, MaxGridSize)
 	}
 	m := int(math.Floor(1/step + equalTol))
+	if size, ok := gridSize(m, n); !ok {
+		return nil, fmt.Errorf("%w: simplex grid n=%d step=%g has more than %d vectors", ErrSize, n, step, MaxGridSize)
+	} else if size*n > maxGridFloats {
+		return nil, fmt.Errorf("%w: simplex grid n=%d step=%g needs %d floats", ErrSize, n, step, size*n)
+	}
 	var out [][]float64
 	w := make([]int, n-1)
 	var dfs func(i, used int)
@@ -327,4 +387,23 @@ func SimplexGrid(n int, step float64) ([][]float64, error) {
 	}
 	dfs(0, 0)
 	return out, nil
+}
+
+// MaxGridSize is the largest number of vectors [SimplexGrid] returns.
+const MaxGridSize = 1 << 20
+
+// maxGridFloats bounds the memory of a grid (8 bytes each): 64 MB.
+const maxGridFloats = 1 << 23
+
+// gridSize returns C(m+n−1, n−1), the number of grid vectors, and false if
+// it exceeds MaxGridSize. The running product C(m+i, i) stays exact.
+func gridSize(m, n int) (int, bool) {
+	c := 1
+	for i := 1; i < n; i++ {
+		c = c * (m + i) / i
+		if c > MaxGridSize {
+			return c, false
+		}
+	}
+	return c, true
 }

@@ -44,7 +44,7 @@ func TestDSTMetrics(t *testing.T) {
 			t.Errorf("EU = %.12f (%v), want %.12f", eu, err, 135663.0/2525)
 		}
 	}
-	if sp := Sparsity(front); math.Abs(sp-1313.0/3) > 1e-9 {
+	if sp, err := Sparsity(front); err != nil || math.Abs(sp-1313.0/3) > 1e-9 {
 		t.Errorf("SP = %v, want %v", sp, 1313.0/3)
 	}
 }
@@ -127,7 +127,7 @@ func TestMetricErrors(t *testing.T) {
 	if _, err := Hypervolume([][]float64{{1, 2, 3}}, []float64{0, 0}); !errors.Is(err, ErrDimension) {
 		t.Errorf("dimension: %v", err)
 	}
-	if _, err := Hypervolume([][]float64{{math.NaN(), 2}}, []float64{0, 0}); !errors.Is(err, ErrNonFinite) {
+	if _, err := Hypervolume([][]float64{{math.NaN(), 2}}, []float64{0, 0}); !errors.Is(err, ErrNotFinite) {
 		t.Errorf("NaN: %v", err)
 	}
 	if _, err := ExpectedUtility(nil, [][]float64{{1}}); !errors.Is(err, ErrEmpty) {

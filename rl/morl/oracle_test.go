@@ -3,6 +3,7 @@ package morl
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/optlearn/optlearn/rl/envs"
@@ -16,7 +17,8 @@ type oracle struct {
 	ref  []float64
 }
 
-func (o oracle) Extend(_ context.Context, parent Entry, l, round int, _ uint64) ([]Entry, int, error) {
+func (o oracle) Extend(_ context.Context, t Task, _ *rand.Rand) ([]Entry, int, Stage2Stats, error) {
+	parent, l, round := t.Parent, t.Objective, t.Round
 	var best []float64
 	for _, p := range envs.DSTFront() {
 		ok := true
@@ -30,9 +32,9 @@ func (o oracle) Extend(_ context.Context, parent Entry, l, round int, _ uint64) 
 		}
 	}
 	if best == nil {
-		return nil, 0, nil
+		return nil, 0, Stage2Stats{}, nil
 	}
-	return []Entry{{G: best, Origin: Origin{Stage: 2, Parent: parent.G, Objective: l, Round: round}}}, 0, nil
+	return []Entry{{G: best, Origin: Origin{Stage: 2, Parent: parent.G, Objective: l, Round: round}}}, 0, Stage2Stats{}, nil
 }
 
 func TestOracleRounds(t *testing.T) {
@@ -52,10 +54,11 @@ func TestOracleRounds(t *testing.T) {
 		if err := ar.Insert(Entry{G: []float64{1, -1}}, Entry{G: []float64{124, -19}}); err != nil {
 			t.Fatal(err)
 		}
-		tr, _, err := Extend(context.Background(), ar, oracle{c.beta, ref}, &ExtendSettings{NumSelect: 2, Rounds: 6, Objectives: 2})
+		er, err := Extend(context.Background(), ar, oracle{c.beta, ref}, &ExtendSettings{NumSelect: 2, MaxIter: 6, Objectives: 2, UpdateIter: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
+		tr := er.Rounds
 		if len(tr) != 6 {
 			t.Fatalf("beta %g: %d rounds, want 6", c.beta, len(tr))
 		}
@@ -104,7 +107,7 @@ func TestBarrierGrad(t *testing.T) {
 		{"feasible update", []float64{50, -14}, &ppo.Batch{Objectives: 2, MeanEpLen: 10, AdvMean: []float64{0, -0.2}}},
 		{"violated update", []float64{50, -14}, &ppo.Batch{Objectives: 2, MeanEpLen: 10, AdvMean: []float64{0, -0.5}}},
 	} {
-		b := &Barrier{L: 0, Beta: 0.6, T: 20, Ref: []float64{0, -25}, Parent: []float64{50, -14}, Old: c.old}
+		b := &Barrier{L: 0, Beta: 0.6, T: 20, Ref: []float64{0, -25}, Parent: []float64{50, -14}, Old: c.old, CriticFeasibility: true}
 		if c.batch != nil {
 			b.BeginUpdate(c.batch)
 		}
@@ -135,7 +138,7 @@ func TestBarrierPerUpdateFeasibility(t *testing.T) {
 	// Parent (50, −14), ref (0, −25), β 0.6: slack of the time objective
 	// (11 − 6.6) = 4.4 at Old = Parent.
 	newBar := func() *Barrier {
-		return &Barrier{L: 0, Beta: 0.6, T: 20, Ref: []float64{0, -25}, Parent: []float64{50, -14}, Old: []float64{50, -14}}
+		return &Barrier{L: 0, Beta: 0.6, T: 20, Ref: []float64{0, -25}, Parent: []float64{50, -14}, Old: []float64{50, -14}, CriticFeasibility: true}
 	}
 	// A minibatch at θ_old (ratios 1) with mean time advantage −1: its own
 	// estimate is 4.4 + 10·(−1) < 0.
@@ -185,5 +188,17 @@ func TestBarrierPerUpdateFeasibility(t *testing.T) {
 	want := []float64{0.25, 0, 0, 0}
 	if !near(g, want) {
 		t.Errorf("violated update: grad %v, want recovery grad %v", g, want)
+	}
+
+	// The default decides from the evaluated Old alone: the same batch is
+	// feasible (the critic's mean advantage does not move the estimate).
+	b = newBar()
+	b.CriticFeasibility = false
+	b.BeginUpdate(&ppo.Batch{Objectives: 2, MeanEpLen: 10, AdvMean: []float64{0, -1}})
+	if b.Violated(1) || b.Recovering() {
+		t.Error("evaluated feasibility: batch with slack 4.4 reported violated")
+	}
+	if !b.Feasible([]float64{50, -18.4}) || b.Feasible([]float64{50, -18.5}) {
+		t.Error("Feasible: boundary G_1 = -18.4")
 	}
 }
