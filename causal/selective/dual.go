@@ -90,4 +90,13 @@ func (x dn) sigmoid() dn {
 	return x.chain(s, s*(1-s))
 }
 
-func (x dn) softplus() dn { return x.chain(softplus(x.v), sigmoid(x.v)) }
+// softplus returns log(1 + eˣ) with derivative σ(x), from one exponential.
+func (x dn) softplus() dn {
+	e := math.Exp(-math.Abs(x.v))
+	sp := math.Max(x.v, 0) + math.Log1p(e)
+	sg := 1 / (1 + e)
+	if x.v < 0 {
+		sg = e / (1 + e)
+	}
+	return x.chain(sp, sg)
+}

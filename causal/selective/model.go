@@ -187,7 +187,7 @@ func (md *Model) cellProbs(a, e, s, alpha float64) (py, pt, p11, p0 dn) {
 		B := A.add(E) // α = 1
 		py = uS(A, S).div(S)
 		pt = uS(B, S).div(S)
-		p11 = uniform11(A, B, S)
+		p11 = uniform11(A, B, S, uS(A, S), uS(B, S))
 		// P(T=0|X) = [softplus(−b) − softplus(−b−s)]/s, not 1 − P(T=1|X)
 		nb := B.scale(-1)
 		p0 = nb.softplus().sub(nb.sub(S).softplus()).div(S)
@@ -219,9 +219,11 @@ const smallD = 1e-6
 // uniform11 is P(T=1, Y=1 | X) = (1/s)∫₀ˢ σ(a+z)σ(b+z) dz for uniform Z:
 // [S(a) − e^{−d}S(b)] / (s(1 − e^{−d})), d = b − a > 0 (symmetric in a, b),
 // and [S(c) − (σ(c+s) − σ(c))]/s at c = (a+b)/2 when |d| < 1e-6.
-func uniform11(a, b, s dn) dn {
+// sa and sb are S(a) and S(b), which the caller usually has already.
+func uniform11(a, b, s, sa, sb dn) dn {
 	if b.v < a.v {
 		a, b = b, a
+		sa, sb = sb, sa
 	}
 	d := b.sub(a)
 	if d.v < smallD {
@@ -229,7 +231,7 @@ func uniform11(a, b, s dn) dn {
 		return uS(c, s).sub(c.add(s).sigmoid().sub(c.sigmoid())).div(s)
 	}
 	emd := d.scale(-1).exp()
-	num := uS(a, s).sub(emd.mul(uS(b, s)))
+	num := sa.sub(emd.mul(sb))
 	den := s.mul(d.scale(-1).expm1().scale(-1))
 	return num.div(den)
 }
@@ -268,10 +270,14 @@ func (md *Model) LogProb(grad, theta []float64) float64 {
 			case md.T[i] == 0:
 				nb := B.scale(-1)
 				l = clampLog(nb.softplus().sub(nb.sub(S).softplus()).div(S))
-			case md.Y[i] == 1:
-				l = clampLog(uniform11(A, B, S))
 			default:
-				l = clampLog(uS(B, S).div(S).sub(uniform11(A, B, S)))
+				sa, sb := uS(A, S), uS(B, S)
+				p11 := uniform11(A, B, S, sa, sb)
+				if md.Y[i] == 1 {
+					l = clampLog(p11)
+				} else {
+					l = clampLog(sb.div(S).sub(p11))
+				}
 			}
 			if md.Lambda > 0 {
 				py = uS(A, S).div(S)
