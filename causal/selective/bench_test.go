@@ -9,7 +9,7 @@ import (
 // units (uniform Z, both constraints), the unit of HMC's cost.
 func BenchmarkLogProb(b *testing.B) {
 	syn, _ := Generate(5000, 5, rand.New(rand.NewPCG(1, 0)))
-	md, _ := New(syn.X, syn.T, syn.Y, Uniform, nil, 0.1, 1.25e5, 0, 0)
+	md, _ := New(syn.X, syn.T, syn.Y, &Settings{Prevalence: 0.1, Lambda: 1.25e5})
 	th := syn.Theta(md.Free)
 	g := make([]float64, md.Dim())
 	for b.Loop() {

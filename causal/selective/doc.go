@@ -30,7 +30,7 @@
 //
 // Usage:
 //
-//	md, err := selective.New(X, T, Y, selective.Uniform, []int{0, 1}, pi, 1.25e5, 0, 0)
+//	md, err := selective.New(X, T, Y, &selective.Settings{Free: []int{0, 1}, Prevalence: pi, Lambda: 1.25e5})
 //	theta, _, err := md.MAP(nil)
 //	cov, err := md.Laplace(theta)
 //	post, err := md.Sample(ctx, theta, cov, nil, rng)

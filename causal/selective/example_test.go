@@ -20,7 +20,7 @@ func Example() {
 			pos += syn.Y[i]
 		}
 	}
-	md, err := selective.New(syn.X, syn.T, syn.Y, selective.Uniform, nil, prev, 1.25e5, 0, 0)
+	md, err := selective.New(syn.X, syn.T, syn.Y, &selective.Settings{Prevalence: prev, Lambda: 1.25e5})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -55,17 +55,15 @@ const Untested = -1
 // uniform Z and for normal Z with α fixed, and (β_Y, β_D, log α) for normal
 // Z with s fixed. Build it with [New].
 type Model struct {
+	// X (N × M, intercept first), T and Y are the data (read only).
 	X    *mat.Dense
 	T, Y []int
-	// Noise selects the unobservable's distribution.
-	Noise Noise
-	// Free lists the features on which testing may deviate from risk
-	// (expertise: β_D is 0 elsewhere); it must contain the intercept 0.
-	Free []int
-	// Prevalence is π*, the known P(Y = 1); Lambda its penalty weight
-	// (zero turns the constraint off).
+	// Noise, Free, Prevalence, Lambda, FixAlpha and FixSigma are the
+	// checked settings (see [Settings]; Free sorted, FixAlpha = 1 for
+	// uniform noise).
+	Noise              Noise
+	Free               []int
 	Prevalence, Lambda float64
-	// FixAlpha (uniform: always 1) or FixSigma fixes α or s for normal Z.
 	FixAlpha, FixSigma float64
 
 	n, m  int
@@ -83,11 +81,33 @@ const ghNodes = 64
 // accepts: with fewer the likelihood cannot identify β_Y.
 const minTested = 10
 
+// Settings configures a [Model]. The zero value is the uniform-noise model
+// without constraints.
+type Settings struct {
+	// Noise is the distribution of Z. Zero means Uniform.
+	Noise Noise
+	// Free lists the features on which testing may deviate from risk (the
+	// expertise constraint); it must contain the intercept 0. Nil means
+	// every feature (no expertise constraint).
+	Free []int
+	// Prevalence is π*, the known P(Y = 1) over everyone, and Lambda the
+	// weight of the penalty −Lambda·(π(θ) − π*)². Zero Lambda turns the
+	// prevalence constraint off; the spec uses 1.25e5 (a posterior sd of the
+	// implied prevalence of about 0.002).
+	Prevalence, Lambda float64
+	// FixAlpha or FixSigma fixes α or s for normal noise (exactly one of
+	// them positive); both are ignored for uniform noise (α = 1).
+	FixAlpha, FixSigma float64
+}
+
 // New checks the data and returns the model. y[i] must be Untested when
-// t[i] = 0 and 0 or 1 when t[i] = 1. free nil means every feature. For
-// normal noise exactly one of fixAlpha, fixSigma must be positive (the
-// other zero); for uniform noise both are ignored (α = 1).
-func New(X *mat.Dense, t, y []int, noise Noise, free []int, prevalence, lambda, fixAlpha, fixSigma float64) (*Model, error) {
+// t[i] = 0 and 0 or 1 when t[i] = 1. s nil means the zero Settings.
+func New(X *mat.Dense, t, y []int, s *Settings) (*Model, error) {
+	var set Settings
+	if s != nil {
+		set = *s
+	}
+	noise, free, prevalence, lambda, fixAlpha, fixSigma := set.Noise, set.Free, set.Prevalence, set.Lambda, set.FixAlpha, set.FixSigma
 	if X == nil {
 		return nil, fmt.Errorf("%w: nil features", ErrData)
 	}

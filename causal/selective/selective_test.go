@@ -18,7 +18,7 @@ func tinyModel(t *testing.T, noise Noise, fixA, fixS float64) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	md, err := New(syn.X, syn.T, syn.Y, noise, nil, 0.2, 1000, fixA, fixS)
+	md, err := New(syn.X, syn.T, syn.Y, &Settings{Noise: noise, Prevalence: 0.2, Lambda: 1000, FixAlpha: fixA, FixSigma: fixS})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestFitReduced(t *testing.T) {
 	for _, y := range syn.YAll {
 		prev += float64(y) / float64(len(syn.YAll))
 	}
-	md, err := New(syn.X, syn.T, syn.Y, Uniform, []int{0, 1}, prev, 1.25e5, 0, 0)
+	md, err := New(syn.X, syn.T, syn.Y, &Settings{Free: []int{0, 1}, Prevalence: prev, Lambda: 1.25e5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestSampleRuns(t *testing.T) {
 		t.Skip("HMC")
 	}
 	syn, _ := Generate(300, 2, rand.New(rand.NewPCG(5, 0)))
-	md, _ := New(syn.X, syn.T, syn.Y, Uniform, nil, 0, 0, 0, 0)
+	md, _ := New(syn.X, syn.T, syn.Y, nil)
 	th, _, _ := md.MAP(nil)
 	cov, err := md.Laplace(th)
 	if err != nil {
@@ -170,18 +170,18 @@ func TestBadInput(t *testing.T) {
 		err  error
 		call func() error
 	}{
-		{"outcome for an untested unit", ErrData, func() error { _, err := New(X, tt, badY, Uniform, nil, 0, 0, 0, 0); return err }},
-		{"no intercept", ErrData, func() error { _, err := New(noInt, tt, yy, Uniform, nil, 0, 0, 0, 0); return err }},
-		{"NaN feature", ErrData, func() error { _, err := New(nanX, tt, yy, Uniform, nil, 0, 0, 0, 0); return err }},
-		{"too few tested", ErrData, func() error { _, err := New(X, few, fewY, Uniform, nil, 0, 0, 0, 0); return err }},
-		{"length mismatch", ErrData, func() error { _, err := New(X, tt[:3], yy, Uniform, nil, 0, 0, 0, 0); return err }},
-		{"prevalence 1.2", ErrSettings, func() error { _, err := New(X, tt, yy, Uniform, nil, 1.2, 10, 0, 0); return err }},
-		{"negative weight", ErrSettings, func() error { _, err := New(X, tt, yy, Uniform, nil, 0.2, -1, 0, 0); return err }},
-		{"expertise without intercept", ErrSettings, func() error { _, err := New(X, tt, yy, Uniform, []int{1}, 0, 0, 0, 0); return err }},
-		{"normal with both fixed", ErrSettings, func() error { _, err := New(X, tt, yy, Normal, nil, 0, 0, 1, 1); return err }},
-		{"normal with none fixed", ErrSettings, func() error { _, err := New(X, tt, yy, Normal, nil, 0, 0, 0, 0); return err }},
+		{"outcome for an untested unit", ErrData, func() error { _, err := New(X, tt, badY, nil); return err }},
+		{"no intercept", ErrData, func() error { _, err := New(noInt, tt, yy, nil); return err }},
+		{"NaN feature", ErrData, func() error { _, err := New(nanX, tt, yy, nil); return err }},
+		{"too few tested", ErrData, func() error { _, err := New(X, few, fewY, nil); return err }},
+		{"length mismatch", ErrData, func() error { _, err := New(X, tt[:3], yy, nil); return err }},
+		{"prevalence 1.2", ErrSettings, func() error { _, err := New(X, tt, yy, &Settings{Prevalence: 1.2, Lambda: 10}); return err }},
+		{"negative weight", ErrSettings, func() error { _, err := New(X, tt, yy, &Settings{Prevalence: 0.2, Lambda: -1}); return err }},
+		{"expertise without intercept", ErrSettings, func() error { _, err := New(X, tt, yy, &Settings{Free: []int{1}}); return err }},
+		{"normal with both fixed", ErrSettings, func() error { _, err := New(X, tt, yy, &Settings{Noise: Normal, FixAlpha: 1, FixSigma: 1}); return err }},
+		{"normal with none fixed", ErrSettings, func() error { _, err := New(X, tt, yy, &Settings{Noise: Normal}); return err }},
 		{"MAP start length", ErrDimension, func() error {
-			md, _ := New(X, tt, yy, Uniform, nil, 0, 0, 0, 0)
+			md, _ := New(X, tt, yy, nil)
 			_, _, err := md.MAP([]float64{1})
 			return err
 		}},

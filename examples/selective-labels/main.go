@@ -83,7 +83,7 @@ func main() {
 			case "expertise":
 				free = []int{0, 1}
 			}
-			md, err := selective.New(syn.X, syn.T, syn.Y, selective.Uniform, free, prev, lam, 0, 0)
+			md, err := selective.New(syn.X, syn.T, syn.Y, &selective.Settings{Free: free, Prevalence: prev, Lambda: lam})
 			if err != nil {
 				log.Fatal(err)
 			}
