@@ -11,6 +11,7 @@ import (
 
 	"github.com/optlearn/optlearn/constrained"
 	"github.com/optlearn/optlearn/constrained/problems"
+	"github.com/optlearn/optlearn/run"
 )
 
 // nanAfter returns NaN from HessLag after n calls.
@@ -51,13 +52,12 @@ func TestBadInput(t *testing.T) {
 		{"short x0", hs, []float64{1, 2}, nil, nil, constrained.ErrDimension},
 		{"long l0", hs, hs.X0, []float64{1, 2, 3, 4}, nil, constrained.ErrDimension},
 		{"m > d", wideProblem{problems.HS6()}, []float64{1, 2}, nil, nil, constrained.ErrDimension},
-		{"NaN x0", hs, []float64{1, math.NaN(), 1, 1}, nil, nil, constrained.ErrNonFinite},
-		{"negative eps", hs, hs.X0, nil, &constrained.Settings{Eps: -1}, constrained.ErrSettings},
-		{"NaN eps", hs, hs.X0, nil, &constrained.Settings{Eps: math.NaN()}, constrained.ErrSettings},
+		{"NaN x0", hs, []float64{1, math.NaN(), 1, 1}, nil, nil, constrained.ErrNotFinite},
+		{"NaN eps", hs, hs.X0, nil, &constrained.Settings{Tol: math.NaN()}, constrained.ErrSettings},
 		{"beta >= 0.5", hs, hs.X0, nil, &constrained.Settings{Beta: 0.5}, constrained.ErrSettings},
 		{"rho <= 1", hs, hs.X0, nil, &constrained.Settings{Rho: 0.5}, constrained.ErrSettings},
 		{"negative maxiter", hs, hs.X0, nil, &constrained.Settings{MaxIter: -1}, constrained.ErrSettings},
-		{"NaN objective", nanFunc{hs}, hs.X0, nil, nil, constrained.ErrNonFinite},
+		{"NaN objective", nanFunc{hs}, hs.X0, nil, nil, constrained.ErrNotFinite},
 		{"rank-deficient start", problems.HS61(), []float64{0, 0, 0}, nil, nil, constrained.ErrSingularJacobian},
 	}
 	for _, tc := range cases {
@@ -73,7 +73,7 @@ func TestBadInput(t *testing.T) {
 func TestNaNMidRun(t *testing.T) {
 	p := &nanAfter{HS: problems.HS77(), n: 3}
 	r, err := constrained.Solve(context.Background(), p, p.X0, nil, &constrained.Settings{Sketcher: &constrained.ExactLU{}})
-	if !errors.Is(err, constrained.ErrNonFinite) || r.Status != constrained.NonFinite {
+	if !errors.Is(err, constrained.ErrNotFinite) || r.Status != run.Failure {
 		t.Fatalf("err %v status %v, want NonFinite", err, r.Status)
 	}
 	if r.Iterations != 3 || len(r.X) != 5 || math.IsNaN(r.F) {
@@ -87,13 +87,13 @@ func TestCancel(t *testing.T) {
 	calls := 0
 	rec := recFunc(func(it *constrained.Iter) error {
 		calls++
-		if it.Iter == 2 {
+		if it.Iteration == 2 {
 			cancel()
 		}
 		return nil
 	})
 	r, err := constrained.Solve(ctx, p, p.X0, nil, &constrained.Settings{Recorder: rec, Rand: rand.New(rand.NewPCG(1, 0))})
-	if !errors.Is(err, context.Canceled) || r.Status != constrained.Canceled || r.Iterations != 2 {
+	if !errors.Is(err, context.Canceled) || r.Status != run.Canceled || r.Iterations != 2 {
 		t.Fatalf("err %v status %v iterations %d", err, r.Status, r.Iterations)
 	}
 	if math.IsNaN(r.X[0]) {
@@ -102,20 +102,18 @@ func TestCancel(t *testing.T) {
 	stop := errors.New("stop")
 	r, err = constrained.Solve(context.Background(), p, p.X0, nil, &constrained.Settings{
 		Recorder: recFunc(func(it *constrained.Iter) error {
-			if it.Iter == 1 {
+			if it.Iteration == 1 {
 				return stop
 			}
 			return nil
 		}),
 	})
-	if !errors.Is(err, stop) || r.Status != constrained.RecorderStop {
+	if !errors.Is(err, stop) || r.Status != run.RecorderStopped {
 		t.Fatalf("err %v status %v", err, r.Status)
 	}
 }
 
-type recFunc func(*constrained.Iter) error
-
-func (f recFunc) Record(it *constrained.Iter) error { return f(it) }
+type recFunc = constrained.RecorderFunc
 
 func TestSketchAllocs(t *testing.T) {
 	K, b := kktSystem(30, 3)
@@ -129,7 +127,7 @@ func TestSketchAllocs(t *testing.T) {
 			for i := range z {
 				z[i], r[i] = 0, -b[i]
 			}
-			s.Solve(z, r, b, 0, 500, rng)
+			s.Solve(context.Background(), z, r, b, 0, 500, rng)
 		})
 		if allocs != 0 {
 			t.Errorf("%T: %v allocs per inner solve", s, allocs)
@@ -150,7 +148,7 @@ func TestSketchersConverge(t *testing.T) {
 		for i := range r {
 			r[i] = -b[i]
 		}
-		steps, _ := s.Solve(z, r, b, 1e-10, 1e6, rand.New(rand.NewPCG(1, 0)))
+		steps, _, _ := s.Solve(context.Background(), z, r, b, 1e-10, 1e6, rand.New(rand.NewPCG(1, 0)))
 		res := make([]float64, n)
 		mat.NewVecDense(n, res).MulVec(K, mat.NewVecDense(n, z))
 		for i := range res {
@@ -185,7 +183,7 @@ func (p nanAway) Func(x []float64) float64 {
 func TestNaNTrials(t *testing.T) {
 	hs := problems.HS77()
 	r, err := constrained.Solve(context.Background(), nanAway{hs, hs.X0}, hs.X0, nil, &constrained.Settings{Sketcher: &constrained.ExactLU{}})
-	if !errors.Is(err, constrained.ErrNonFinite) || r.Iterations != 0 || maxAbsDiff(r.X, hs.X0) != 0 {
+	if !errors.Is(err, constrained.ErrNotFinite) || r.Iterations != 0 || maxAbsDiff(r.X, hs.X0) != 0 {
 		t.Fatalf("err %v iterations %d x %v", err, r.Iterations, r.X)
 	}
 }

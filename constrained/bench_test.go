@@ -55,7 +55,7 @@ func BenchmarkSketchStep(b *testing.B) {
 					for i := range z {
 						z[i], r[i] = 0, -rhs[i]
 					}
-					_, o := tc.s.Solve(z, r, rhs, 0, steps, rng)
+					_, o, _ := tc.s.Solve(context.Background(), z, r, rhs, 0, steps, rng)
 					ops += o
 				}
 				b.ReportMetric(float64(ops)/b.Elapsed().Seconds(), "rowops/s")
@@ -75,7 +75,7 @@ func BenchmarkSketchStep(b *testing.B) {
 				for i := range z {
 					z[i], r[i] = 0, -rhs[i]
 				}
-				_, o2 := lu.Solve(z, r, rhs, 0, 1, nil)
+				_, o2, _ := lu.Solve(context.Background(), z, r, rhs, 0, 1, nil)
 				ops += o + o2
 			}
 			b.ReportMetric(float64(ops)/b.Elapsed().Seconds(), "rowops/s")
@@ -101,7 +101,7 @@ func BenchmarkPDE(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				r, err := constrained.Solve(context.Background(), p, p.X0(), problems.Ones(m), &constrained.Settings{
-					Eps: 1e-6, MaxIter: 200, Sketcher: sketcher(tc.sk), Rand: rand.New(rand.NewPCG(1, 0)),
+					Tol: 1e-6, MaxIter: 200, Sketcher: sketcher(tc.sk), Rand: rand.New(rand.NewPCG(1, 0)),
 				})
 				if err != nil {
 					b.Fatal(err)

@@ -28,10 +28,26 @@
 // Lagrangian (the official code uses ∇²f there, a known slip).
 //
 // Paper symbols map to [Settings] fields: μ₀ Mu0, ν₀ Nu0, δ₀ Delta0,
-// ξ_B XiB, β Beta, ρ Rho (called nu in the code), ε Eps, θₜ Theta. The
+// ξ_B XiB, β Beta, ρ Rho (called nu in the code), ε Tol, θₜ Theta. The
 // safeguards of the code are fields too: λmin(GGᵀ) < XiGMin stops with
-// [SingularJacobian]; μ > MuMax or ν < NuMin accepts the direction as is;
-// δ ≥ DeltaMin; at most MaxInner sketch steps per inner solve.
+// Status run.Failure and an error wrapping [ErrSingularJacobian]; μ > MuMax
+// or ν < NuMin accepts the direction as is; δ ≥ DeltaMin; at most MaxInner
+// sketch steps per inner solve. Matrix norms are spectral by default (the
+// paper's and the spec's reference); [Frobenius] norms, the official
+// code's, are cheaper for large KKT systems and need more sketch steps.
+//
+// # Run shape
+//
+// The package follows the library's run vocabulary (package run): Solve
+// takes ctx first and returns within milliseconds of its end, also from
+// inside an inner sketch solve; one iteration is one accepted outer step
+// (MaxIter caps them, Result.Iterations counts them); Tol zero means the
+// default 1e-4 and a negative Tol turns the convergence test off;
+// Result.Status is a run.Status (Converged, IterationLimit, TimeLimit,
+// Canceled, RecorderStopped, Failure) and for Failure the returned error
+// wraps one of ErrSingularJacobian, ErrPenaltyBlowUp, ErrInnerCap,
+// ErrLineSearch, ErrNotFinite, ErrSingularKKT. [Iter] embeds run.Progress;
+// [Recorder], [History] and [Printer] are the run package's, for Iter.
 //
 // Test problems with known solutions (14 Hock–Schittkowski problems, the
 // linear-quadratic PDE control problem, constrained logistic regression)
@@ -42,7 +58,7 @@
 //
 //	p := problems.HS40()
 //	res, err := constrained.Solve(ctx, p, p.X0, nil, &constrained.Settings{
-//		Eps:      1e-6,
+//		Tol:      1e-6,
 //		Sketcher: &constrained.RK{},
 //		Rand:     rand.New(rand.NewPCG(1, 0)),
 //	})

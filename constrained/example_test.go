@@ -8,13 +8,14 @@ import (
 
 	"github.com/optlearn/optlearn/constrained"
 	"github.com/optlearn/optlearn/constrained/problems"
+	"github.com/optlearn/optlearn/run"
 )
 
 // AdaSketch-Newton with randomized Kaczmarz on HS40.
 func ExampleSolve() {
 	p := problems.HS40()
 	res, err := constrained.Solve(context.Background(), p, p.X0, nil, &constrained.Settings{
-		Eps:      1e-6,
+		Tol:      1e-6,
 		Sketcher: &constrained.RK{},
 		Rand:     rand.New(rand.NewPCG(1, 0)),
 	})
@@ -32,7 +33,7 @@ func ExampleGaussianSketch() {
 	p, _ := problems.NewPDE(2)
 	_, m := p.Dims()
 	res, err := constrained.Solve(context.Background(), p, p.X0(), problems.Ones(m), &constrained.Settings{
-		Eps:      1e-6,
+		Tol:      1e-6,
 		Sketcher: &constrained.GaussianSketch{},
 		Rand:     rand.New(rand.NewPCG(1, 0)),
 	})
@@ -56,7 +57,7 @@ func ExampleExactLU() {
 	fmt.Println("from (0,0,0):", err)
 	// Output:
 	// from (1,1,1): Converged, f = -81.919
-	// from (0,0,0): constrained: singular constraint Jacobian (LICQ fails): λmin(G Gᵀ) = 0 < 0.01
+	// from (0,0,0): constrained: singular constraint Jacobian (LICQ fails): λmin(G Gᵀ) = 0 < XiGMin = 0.01
 }
 
 func ExampleCheckDerivatives() {
@@ -67,18 +68,22 @@ func ExampleCheckDerivatives() {
 	// true true
 }
 
-// A Printer traces every outer iteration.
-func ExamplePrinter() {
+// A History keeps every outer iteration for plots; a Printer (here to
+// stderr, so the output below stays reproducible) writes progress lines.
+func ExampleHistory() {
 	p := problems.HS28()
-	_, err := constrained.Solve(context.Background(), p, p.X0, nil, &constrained.Settings{
+	h := &constrained.History{}
+	printer := &constrained.Printer{W: os.Stderr}
+	res, err := constrained.Solve(context.Background(), p, p.X0, nil, &constrained.Settings{
 		Sketcher: &constrained.ExactLU{},
-		Recorder: constrained.Printer{W: os.Stdout},
+		Recorder: run.Tee(h, printer),
 	})
-	fmt.Println(err)
+	fmt.Println(res.Status, err)
+	for _, it := range h.Iters {
+		fmt.Printf("iter %d: f %.4g, kkt %.3g, alpha %g\n", it.Iteration, it.F, it.KKT, it.Alpha)
+	}
 	// Output:
-	//  iter            f        kkt    alpha        mu        nu     delta     inner
-	//     0           13  7.483e+00
-	//     1            0  0.000e+00        1         1       0.1     1e-06         1
-	// status Converged after 1 iterations, kkt 0.000e+00
-	// <nil>
+	// Converged <nil>
+	// iter 0: f 13, kkt 7.48, alpha 0
+	// iter 1: f 0, kkt 0, alpha 1
 }

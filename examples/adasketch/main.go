@@ -33,6 +33,7 @@ import (
 	"github.com/optlearn/optlearn/constrained"
 	"github.com/optlearn/optlearn/constrained/problems"
 	"github.com/optlearn/optlearn/libsvm/sets"
+	"github.com/optlearn/optlearn/run"
 )
 
 var (
@@ -55,22 +56,36 @@ func newSketcher(name string) constrained.Sketcher {
 	return &constrained.ExactLU{}
 }
 
-// run is one solve and its trace.
-type run struct {
+// outcome is one solve and its trace.
+type outcome struct {
 	res  constrained.Result
 	hist *constrained.History
 	err  error
 	dur  time.Duration
 }
 
-func solve(p constrained.EqProblem, x0, l0 []float64, method string, seed uint64, s constrained.Settings) run {
+// progress names the run whose progress lines go to stderr (empty: none).
+// The lines are printed only without -json.
+func progress(name string) constrained.Recorder {
+	if *asJSON || name == "" {
+		return nil
+	}
+	return &constrained.Printer{W: os.Stderr, Prefix: name + ": "}
+}
+
+func solve(p constrained.EqProblem, x0, l0 []float64, method string, seed uint64, s constrained.Settings, name string) outcome {
 	h := &constrained.History{}
 	s.Sketcher = newSketcher(method)
 	s.Rand = rand.New(rand.NewPCG(seed, 0))
-	s.Recorder = h
+	s.Recorder = run.Tee(h, progress(name))
 	start := time.Now()
 	r, err := constrained.Solve(context.Background(), p, x0, l0, &s)
-	return run{res: r, hist: h, err: err, dur: time.Since(start)}
+	return outcome{res: r, hist: h, err: err, dur: time.Since(start)}
+}
+
+// kktTrace returns the KKT residual after each outer iteration.
+func kktTrace(h *constrained.History) []float64 {
+	return h.Series(func(it *constrained.Iter) float64 { return it.KKT })
 }
 
 func maxAbsDiff(a, b []float64) float64 {
@@ -82,8 +97,9 @@ func maxAbsDiff(a, b []float64) float64 {
 }
 
 func monotone(h *constrained.History) bool {
-	for i := 1; i < len(h.Mu); i++ {
-		if h.Mu[i] < h.Mu[i-1] || h.Nu[i] > h.Nu[i-1] || h.Delta[i] > h.Delta[i-1] {
+	for i := 1; i < h.Len(); i++ {
+		a, b := &h.Iters[i-1], &h.Iters[i]
+		if b.Mu < a.Mu || b.Nu > a.Nu || b.Delta > a.Delta {
 			return false
 		}
 	}
@@ -92,12 +108,12 @@ func monotone(h *constrained.History) bool {
 
 // unitSteps is spec check 3: the last 3 steps have α = 1 and halve ‖R‖.
 func unitSteps(h *constrained.History) bool {
-	n := len(h.KKT) - 1
+	n := h.Len() - 1
 	if n < 3 {
 		return false
 	}
 	for k := n - 2; k <= n; k++ {
-		if h.Alpha[k] != 1 || h.KKT[k] > 0.5*h.KKT[k-1] {
+		if h.Iters[k].Alpha != 1 || h.Iters[k].KKT > 0.5*h.Iters[k-1].KKT {
 			return false
 		}
 	}
@@ -179,7 +195,7 @@ func hsTable(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 			eps = 1e-4
 			maxIter = map[string]int{"HS26": 50, "HS49": 400}[p.Name]
 		}
-		set.Eps, set.MaxIter = eps, maxIter
+		set.Tol, set.MaxIter = eps, maxIter
 		for _, m := range methods {
 			ns := seeds
 			if m == "exact" {
@@ -190,7 +206,7 @@ func hsTable(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 			var gap, kkt float64
 			status := map[string]bool{}
 			for s := 1; s <= ns; s++ {
-				r := solve(p, p.X0, nil, m, uint64(s), set)
+				r := solve(p, p.X0, nil, m, uint64(s), set, "")
 				outer.add(r.res.Iterations)
 				inner += r.res.InnerSteps
 				totalOps[m] += r.res.RowOps
@@ -199,12 +215,12 @@ func hsTable(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 				g := math.Abs(r.res.F - p.FStar)
 				gap, kkt = math.Max(gap, g), math.Max(kkt, r.res.KKT)
 				status[r.res.Status.String()] = true
-				conv := r.err == nil && r.res.Status == constrained.Converged
+				conv := r.err == nil && r.res.Status == run.Converged
 				if !monotone(r.hist) {
 					ok4 = false
 				}
 				if p.Name == "HS77" && s == 1 {
-					fig = append(fig, curve{"HS77 " + m, r.hist.KKT})
+					fig = append(fig, curve{"HS77 " + m, kktTrace(r.hist)})
 				}
 				if m == "exact" {
 					continue
@@ -240,13 +256,13 @@ func hsTable(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 	}
 	// HS61 from the rank-deficient start and from (1, 1, 1).
 	p := problems.HS61()
-	set.Eps, set.MaxIter = 1e-6, 100
-	sing := solve(p, []float64{0, 0, 0}, nil, "rk", 1, set)
+	set.Tol, set.MaxIter = 1e-6, 100
+	sing := solve(p, []float64{0, 0, 0}, nil, "rk", 1, set, "")
 	singOK := errors.Is(sing.err, constrained.ErrSingularJacobian)
 	local := true
 	var lf float64
 	for _, m := range methods {
-		r := solve(p, []float64{1, 1, 1}, nil, m, 1, set)
+		r := solve(p, []float64{1, 1, 1}, nil, m, 1, set, "")
 		lf = r.res.F
 		if r.err != nil || math.Abs(r.res.F-problems.HS61LocalF) > 1e-4 || maxAbsDiff(r.res.X, problems.HS61LocalX) > 1e-4 {
 			local = false
@@ -262,7 +278,7 @@ func hsTable(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 	rep.Add("check2 HS degenerate (eps 1e-4)", "HS26 <= 50 outer, HS49 <= 400 outer, |f-f*| <= 1e-5 (observed 11 and 113-120)", "RK outer: "+strings.Join(it2, ", "), ok2)
 	rep.Add("check3 local unit step", "HS40/42/77/79: last 3 steps alpha=1 and ||R_{t+1}|| <= 0.5||R_t||", fmt.Sprintf("all RK/GV runs: %v", ok3), ok3)
 	rep.Add("check4 penalty monotonicity + singular Jacobian", "mu non-decreasing, nu and delta non-increasing; failure flag for HS61 from (0,0,0)",
-		fmt.Sprintf("monotone in every run: %v; HS61 (0,0,0): %v", ok4, sing.res.Status), ok4 && singOK)
+		fmt.Sprintf("monotone in every run: %v; HS61 (0,0,0): %v (singular Jacobian: %v)", ok4, sing.res.Status, singOK), ok4 && singOK)
 	rep.Add("HS61 local KKT point from (1,1,1)", "converges to the non-global KKT point f=-81.9191, x=(4.2912,1.7137,2.4829)",
 		fmt.Sprintf("f = %.5f for exact, RK, GV: %v", lf, local), local)
 	rep.Add("check7 work on the HS suite", "report inner sketch steps and row operations vs one dense LU per outer step; no wall-clock win is claimed on these small dense problems",
@@ -277,7 +293,9 @@ func hsTable(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 func logistic(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 	fmt.Fprintf(w, "\n== Constrained logistic regression (Ax=b with 10 rows, ||x||^2=1; x0=l0=ones; eps 1e-4) ==\n")
 	fmt.Fprintf(w, "%-12s %-5s %5s %6s %10s %12s %10s %9s %s\n", "data", "solver", "d", "outer", "inner", "f", "|f-fexact|", "time", "status")
-	set := constrained.Settings{MaxIter: 200}
+	// Frobenius norms here (the official code's): an eigendecomposition of
+	// K per outer step would dominate on the larger LIBSVM sets.
+	set := constrained.Settings{MaxIter: 200, Norm: constrained.Frobenius}
 	type inst struct {
 		name string
 		p    *problems.Logistic
@@ -318,7 +336,7 @@ func logistic(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 				ns = 1 // one Gaussian-sketch run per LIBSVM set (cost)
 			}
 			for s := 1; s <= ns; s++ {
-				r := solve(in.p, problems.Ones(d), problems.Ones(m), meth, uint64(s), set)
+				r := solve(in.p, problems.Ones(d), problems.Ones(m), meth, uint64(s), set, fmt.Sprintf("%s %s seed %d", in.name, meth, s))
 				if meth == "exact" {
 					fexact = r.res.F
 				}
@@ -342,7 +360,7 @@ func logistic(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 				its = append(its, fmt.Sprintf("%s %d", meth, r.res.Iterations))
 				fmt.Fprintf(w, "%-12s %-5s %5d %6d %10d %12.8f %10.2e %9v %v\n", in.name, meth, d, r.res.Iterations, r.res.InnerSteps, r.res.F, gap, r.dur.Round(time.Millisecond), r.res.Status)
 				if k == 0 && s == 1 {
-					fig = append(fig, curve{"logistic " + meth, r.hist.KKT})
+					fig = append(fig, curve{"logistic " + meth, kktTrace(r.hist)})
 				}
 			}
 		}
@@ -412,9 +430,12 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 				ns = seeds
 			}
 			for s := 1; s <= ns; s++ {
-				r := solve(p, p.X0(), problems.Ones(m), meth, uint64(s), constrained.Settings{Eps: 1e-6, MaxIter: maxIter})
+				// Frobenius norms (the official code's): at N=28 an
+				// eigendecomposition of K (d+m=2352) per step would dominate.
+				r := solve(p, p.X0(), problems.Ones(m), meth, uint64(s), constrained.Settings{Tol: 1e-6, MaxIter: maxIter, Norm: constrained.Frobenius},
+					fmt.Sprintf("PDE N=%d %s seed %d", n, meth, s))
 				xerr := maxAbsDiff(r.res.X, xref)
-				conv := r.res.Status == constrained.Converged
+				conv := r.res.Status == run.Converged
 				if s == 1 {
 					costs[n][meth] = cost{float64(r.res.RowOps) / math.Max(1, float64(r.res.Iterations)), r.res.RowOps, r.dur, conv,
 						r.res.Iterations, r.res.InnerCapHits, r.res.KKT, r.res.Iterations + r.res.Retries}
@@ -430,7 +451,7 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 					}
 				}
 				if n == 4 && s == 1 && meth != "gv" {
-					fig = append(fig, curve{"PDE N=4 " + meth, r.hist.KKT})
+					fig = append(fig, curve{"PDE N=4 " + meth, kktTrace(r.hist)})
 				}
 			}
 		}
