@@ -442,6 +442,10 @@ func (sv *solver) step(ctx, inner context.Context) (run.Status, error) {
 	if st, err := sv.prepare(); st != run.NotTerminated {
 		return st, err
 	}
+	// prepare and Factor are O((d+m)³) on large systems: check between them.
+	if inner.Err() != nil {
+		return sv.interrupted(ctx, inner.Err())
+	}
 	q, st, err := sv.direction(inner)
 	if st != run.NotTerminated {
 		if st == run.Canceled || st == run.TimeLimit {
@@ -531,6 +535,9 @@ func (sv *solver) direction(ctx context.Context) (float64, run.Status, error) {
 	sv.res.RowOps += ops
 	if err != nil {
 		return 0, run.Failure, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, run.Canceled, err
 	}
 	linalg.Zero(w.z)
 	linalg.ScaleTo(w.r, -1, w.b)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -38,36 +39,149 @@ type wideProblem struct{ *problems.HS }
 
 func (wideProblem) Dims() (int, int) { return 2, 3 }
 
-func TestBadInput(t *testing.T) {
-	ctx := context.Background()
-	hs := problems.HS40()
-	cases := []struct {
-		name string
-		p    constrained.EqProblem
-		x0   []float64
-		l0   []float64
-		s    *constrained.Settings
-		want error
-	}{
-		{"short x0", hs, []float64{1, 2}, nil, nil, constrained.ErrDimension},
-		{"long l0", hs, hs.X0, []float64{1, 2, 3, 4}, nil, constrained.ErrDimension},
-		{"m > d", wideProblem{problems.HS6()}, []float64{1, 2}, nil, nil, constrained.ErrDimension},
-		{"NaN x0", hs, []float64{1, math.NaN(), 1, 1}, nil, nil, constrained.ErrNotFinite},
-		{"NaN eps", hs, hs.X0, nil, &constrained.Settings{Tol: math.NaN()}, constrained.ErrSettings},
-		{"beta >= 0.5", hs, hs.X0, nil, &constrained.Settings{Beta: 0.5}, constrained.ErrSettings},
-		{"rho <= 1", hs, hs.X0, nil, &constrained.Settings{Rho: 0.5}, constrained.ErrSettings},
-		{"negative maxiter", hs, hs.X0, nil, &constrained.Settings{MaxIter: -1}, constrained.ErrSettings},
-		{"NaN objective", nanFunc{hs}, hs.X0, nil, nil, constrained.ErrNotFinite},
-		{"rank-deficient start", problems.HS61(), []float64{0, 0, 0}, nil, nil, constrained.ErrSingularJacobian},
-	}
+// badCase is one bad input to an exported entry point and the sentinel the
+// error must wrap.
+type badCase struct {
+	name string
+	call func() error
+	want error
+}
+
+// runBad runs the cases, failing on a panic, a nil error or a wrong sentinel.
+func runBad(t *testing.T, cases []badCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := constrained.Solve(ctx, tc.p, tc.x0, tc.l0, tc.s)
-			if !errors.Is(err, tc.want) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("panic: %v", r)
+				}
+			}()
+			err := tc.call()
+			if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
 	}
+}
+
+// TestBadInput covers every exported entry point of the package that takes
+// input: Solve, CheckDerivatives, and Factor and Solve of each Sketcher.
+func TestBadInput(t *testing.T) {
+	ctx := context.Background()
+	hs := problems.HS40()
+	solve := func(p constrained.EqProblem, x0, l0 []float64, s *constrained.Settings) func() error {
+		return func() error { _, err := constrained.Solve(ctx, p, x0, l0, s); return err }
+	}
+	set := func(s constrained.Settings) func() error { return solve(hs, hs.X0, nil, &s) }
+	nan := math.NaN()
+	inf := math.Inf(1)
+	cases := []badCase{
+		{"Solve/nil problem", solve(nil, hs.X0, nil, nil), constrained.ErrSettings},
+		{"Solve/short x0", solve(hs, []float64{1, 2}, nil, nil), constrained.ErrDimension},
+		{"Solve/nil x0", solve(hs, nil, nil, nil), constrained.ErrDimension},
+		{"Solve/long l0", solve(hs, hs.X0, []float64{1, 2, 3, 4}, nil), constrained.ErrDimension},
+		{"Solve/m > d", solve(wideProblem{problems.HS6()}, []float64{1, 2}, nil, nil), constrained.ErrDimension},
+		{"Solve/m = 0", solve(sizedProblem{hs, 4, 0}, hs.X0, nil, nil), constrained.ErrDimension},
+		{"Solve/negative d", solve(sizedProblem{hs, -1, 1}, hs.X0, nil, nil), constrained.ErrDimension},
+		{"Solve/huge d", solve(sizedProblem{hs, 1 << 30, 1}, hs.X0, nil, nil), constrained.ErrDimension},
+		{"Solve/NaN x0", solve(hs, []float64{1, nan, 1, 1}, nil, nil), constrained.ErrNotFinite},
+		{"Solve/Inf l0", solve(hs, hs.X0, []float64{inf, 0, 0}, nil), constrained.ErrNotFinite},
+		{"Solve/NaN objective", solve(nanFunc{hs}, hs.X0, nil, nil), constrained.ErrNotFinite},
+		{"Solve/rank-deficient start", solve(problems.HS61(), []float64{0, 0, 0}, nil, nil), constrained.ErrSingularJacobian},
+		{"Settings/NaN Tol", set(constrained.Settings{Tol: nan}), constrained.ErrSettings},
+		{"Settings/Inf Tol", set(constrained.Settings{Tol: inf}), constrained.ErrSettings},
+		{"Settings/NaN Mu0", set(constrained.Settings{Mu0: nan}), constrained.ErrSettings},
+		{"Settings/negative Mu0", set(constrained.Settings{Mu0: -1}), constrained.ErrSettings},
+		{"Settings/NaN Nu0", set(constrained.Settings{Nu0: nan}), constrained.ErrSettings},
+		{"Settings/Inf Delta0", set(constrained.Settings{Delta0: inf}), constrained.ErrSettings},
+		{"Settings/NaN XiB", set(constrained.Settings{XiB: nan}), constrained.ErrSettings},
+		{"Settings/NaN Beta", set(constrained.Settings{Beta: nan}), constrained.ErrSettings},
+		{"Settings/Beta >= 0.5", set(constrained.Settings{Beta: 0.5}), constrained.ErrSettings},
+		{"Settings/NaN Rho", set(constrained.Settings{Rho: nan}), constrained.ErrSettings},
+		{"Settings/Rho <= 1", set(constrained.Settings{Rho: 0.5}), constrained.ErrSettings},
+		{"Settings/NaN XiGMin", set(constrained.Settings{XiGMin: nan}), constrained.ErrSettings},
+		{"Settings/NaN ReducedHessMin", set(constrained.Settings{ReducedHessMin: nan}), constrained.ErrSettings},
+		{"Settings/negative MuMax", set(constrained.Settings{MuMax: -1}), constrained.ErrSettings},
+		{"Settings/NaN NuMin", set(constrained.Settings{NuMin: nan}), constrained.ErrSettings},
+		{"Settings/NaN DeltaMin", set(constrained.Settings{DeltaMin: nan}), constrained.ErrSettings},
+		{"Settings/negative MaxIter", set(constrained.Settings{MaxIter: -1}), constrained.ErrSettings},
+		{"Settings/negative MaxInner", set(constrained.Settings{MaxInner: -1}), constrained.ErrSettings},
+		{"Settings/negative MaxBacktrack", set(constrained.Settings{MaxBacktrack: -1}), constrained.ErrSettings},
+		{"Settings/negative TimeLimit", set(constrained.Settings{TimeLimit: -time.Second}), constrained.ErrSettings},
+		{"Settings/unknown Norm", set(constrained.Settings{Norm: 7}), constrained.ErrSettings},
+		{"CheckDerivatives/nil problem", func() error { _, err := constrained.CheckDerivatives(nil, hs.X0, nil, 0); return err }, constrained.ErrSettings},
+		{"CheckDerivatives/short x", func() error { _, err := constrained.CheckDerivatives(hs, hs.X0[:2], make([]float64, 3), 0); return err }, constrained.ErrDimension},
+		{"CheckDerivatives/short l", func() error { _, err := constrained.CheckDerivatives(hs, hs.X0, nil, 0); return err }, constrained.ErrDimension},
+		{"CheckDerivatives/NaN tol", func() error { _, err := constrained.CheckDerivatives(hs, hs.X0, make([]float64, 3), nan); return err }, constrained.ErrSettings},
+		{"CheckDerivatives/NaN x", func() error {
+			_, err := constrained.CheckDerivatives(hs, []float64{nan, 1, 1, 1}, make([]float64, 3), 0)
+			return err
+		}, constrained.ErrNotFinite},
+		{"CheckDerivatives/wrong gradient", func() error {
+			_, err := constrained.CheckDerivatives(badGrad{hs}, hs.X0, make([]float64, 3), 0)
+			return err
+		}, constrained.ErrDerivative},
+	}
+	K, b := kktSystem(6, 2)
+	sketchers := map[string]func() constrained.Sketcher{
+		"RK": func() constrained.Sketcher { return &constrained.RK{} }, "GaussianSketch": func() constrained.Sketcher { return &constrained.GaussianSketch{} },
+		"ExactLU": func() constrained.Sketcher { return &constrained.ExactLU{} },
+	}
+	for _, name := range []string{"RK", "GaussianSketch", "ExactLU"} {
+		mk := sketchers[name]
+		factor := func(K *mat.Dense) func() error { return func() error { _, err := mk().Factor(K); return err } }
+		solveAfter := func(z, r, bb []float64, maxIter int, rng *rand.Rand) func() error {
+			return func() error {
+				s := mk()
+				if _, err := s.Factor(K); err != nil {
+					return nil // reported as a failure: Factor must succeed here
+				}
+				_, _, err := s.Solve(ctx, z, r, bb, 0, maxIter, rng)
+				return err
+			}
+		}
+		rng := rand.New(rand.NewPCG(1, 0))
+		n := 6
+		nanK := mat.DenseCopyOf(K)
+		nanK.Set(1, 2, nan)
+		cases = append(cases,
+			badCase{name + ".Factor/nil K", factor(nil), constrained.ErrDimension},
+			badCase{name + ".Factor/non-square K", factor(mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6})), constrained.ErrDimension},
+			badCase{name + ".Solve/before Factor", func() error {
+				_, _, err := mk().Solve(ctx, make([]float64, n), make([]float64, n), b, 0, 10, rng)
+				return err
+			}, constrained.ErrDimension},
+			badCase{name + ".Solve/short z", solveAfter(make([]float64, n-1), make([]float64, n), b, 10, rng), constrained.ErrDimension},
+			badCase{name + ".Solve/short r", solveAfter(make([]float64, n), make([]float64, 2), b, 10, rng), constrained.ErrDimension},
+			badCase{name + ".Solve/short b", solveAfter(make([]float64, n), make([]float64, n), b[:3], 10, rng), constrained.ErrDimension},
+			badCase{name + ".Solve/negative maxIter", solveAfter(make([]float64, n), make([]float64, n), b, -1, rng), constrained.ErrSettings},
+		)
+		if name != "ExactLU" {
+			cases = append(cases, badCase{name + ".Solve/nil rng", solveAfter(make([]float64, n), append([]float64(nil), b...), b, 10, nil), constrained.ErrSettings})
+		}
+		if name != "GaussianSketch" {
+			cases = append(cases, badCase{name + ".Factor/NaN K", factor(nanK), constrained.ErrNotFinite})
+		}
+	}
+	runBad(t, cases)
+	t.Logf("%d bad-input cases", len(cases))
+}
+
+// sizedProblem reports the given dimensions.
+type sizedProblem struct {
+	*problems.HS
+	d, m int
+}
+
+func (p sizedProblem) Dims() (int, int) { return p.d, p.m }
+
+// badGrad has a wrong gradient.
+type badGrad struct{ *problems.HS }
+
+func (p badGrad) Grad(g, x []float64) {
+	p.HS.Grad(g, x)
+	g[0] += 1
 }
 
 func TestNaNMidRun(t *testing.T) {

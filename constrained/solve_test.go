@@ -227,7 +227,10 @@ func TestPDE(t *testing.T) {
 
 // TestSyntheticLogistic is spec check 6.
 func TestSyntheticLogistic(t *testing.T) {
-	p := problems.SyntheticLogistic(rand.New(rand.NewPCG(2023, 0)), 2000, 50, 10)
+	p, err := problems.SyntheticLogistic(rand.New(rand.NewPCG(2023, 0)), 2000, 50, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d, m := p.Dims()
 	run := func(sk string, seed uint64) constrained.Result {
 		r, err := constrained.Solve(context.Background(), p, problems.Ones(d), problems.Ones(m), &constrained.Settings{

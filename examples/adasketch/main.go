@@ -300,7 +300,11 @@ func logistic(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 		name string
 		p    *problems.Logistic
 	}
-	insts := []inst{{"synthetic", problems.SyntheticLogistic(rand.New(rand.NewPCG(2023, 0)), 2000, 50, 10)}}
+	syn, err := problems.SyntheticLogistic(rand.New(rand.NewPCG(2023, 0)), 2000, 50, 10)
+	if err != nil {
+		log.Fatal(err)
+	}
+	insts := []inst{{"synthetic", syn}}
 	names := []string{"australian"}
 	if !*quick {
 		names = append(names, "mushrooms", "a9a")
@@ -310,7 +314,10 @@ func logistic(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		A, b := problems.LinearConstraints(rand.New(rand.NewPCG(2023, 1)), 10, ds.X.Cols)
+		A, b, err := problems.LinearConstraints(rand.New(rand.NewPCG(2023, 1)), 10, ds.X.Cols)
+		if err != nil {
+			log.Fatal(err)
+		}
 		p, err := problems.NewLogistic(ds.X, ds.Y, A, b)
 		if err != nil {
 			log.Fatal(err)
