@@ -164,6 +164,7 @@ func TestBadInput(t *testing.T) {
 			cases = append(cases, badCase{name + ".Factor/NaN K", factor(nanK), constrained.ErrNotFinite})
 		}
 	}
+	cases = append(cases, baselineBadCases(hs)...)
 	runBad(t, cases)
 	t.Logf("%d bad-input cases", len(cases))
 }
@@ -300,4 +301,77 @@ func TestNaNTrials(t *testing.T) {
 	if !errors.Is(err, constrained.ErrNotFinite) || r.Iterations != 0 || maxAbsDiff(r.X, hs.X0) != 0 {
 		t.Fatalf("err %v iterations %d x %v", err, r.Iterations, r.X)
 	}
+}
+
+// baselineBadCases covers SolveSQP, SolveAL and GMRES.Solve.
+func baselineBadCases(hs *problems.HS) []badCase {
+	ctx := context.Background()
+	nan, inf := math.NaN(), math.Inf(1)
+	sqp := func(p constrained.EqProblem, x0 []float64, s *constrained.SQPSettings) func() error {
+		return func() error { _, err := constrained.SolveSQP(ctx, p, x0, nil, s); return err }
+	}
+	al := func(p constrained.EqProblem, x0 []float64, s *constrained.ALSettings) func() error {
+		return func() error { _, err := constrained.SolveAL(ctx, p, x0, nil, s); return err }
+	}
+	K, b := kktSystem(5, 1)
+	gm := func(A *mat.Dense, x, b []float64, s *constrained.GMRESSettings) func() error {
+		return func() error { var g constrained.GMRES; _, err := g.Solve(ctx, A, x, b, s); return err }
+	}
+	nanK := mat.DenseCopyOf(K)
+	nanK.Set(0, 0, nan)
+	cases := []badCase{
+		{"SolveSQP/nil problem", sqp(nil, hs.X0, nil), constrained.ErrSettings},
+		{"SolveSQP/short x0", sqp(hs, hs.X0[:1], nil), constrained.ErrDimension},
+		{"SolveSQP/NaN x0", sqp(hs, []float64{nan, 1, 1, 1}, nil), constrained.ErrNotFinite},
+		{"SolveSQP/m > d", sqp(wideProblem{problems.HS6()}, []float64{1, 2}, nil), constrained.ErrDimension},
+		{"SolveSQP/NaN objective", sqp(nanFunc{hs}, hs.X0, nil), constrained.ErrNotFinite},
+		{"SQPSettings/NaN Mu0", sqp(hs, hs.X0, &constrained.SQPSettings{Mu0: nan}), constrained.ErrSettings},
+		{"SQPSettings/NaN Kappa", sqp(hs, hs.X0, &constrained.SQPSettings{Kappa: nan}), constrained.ErrSettings},
+		{"SQPSettings/Inf Kappa1", sqp(hs, hs.X0, &constrained.SQPSettings{Kappa1: inf}), constrained.ErrSettings},
+		{"SQPSettings/Epsilon >= 1", sqp(hs, hs.X0, &constrained.SQPSettings{Epsilon: 1}), constrained.ErrSettings},
+		{"SQPSettings/NaN Tau", sqp(hs, hs.X0, &constrained.SQPSettings{Tau: nan}), constrained.ErrSettings},
+		{"SQPSettings/Tau >= 1", sqp(hs, hs.X0, &constrained.SQPSettings{Tau: 1}), constrained.ErrSettings},
+		{"SQPSettings/negative Eta", sqp(hs, hs.X0, &constrained.SQPSettings{Eta: -1}), constrained.ErrSettings},
+		{"SQPSettings/NaN XiB", sqp(hs, hs.X0, &constrained.SQPSettings{XiB: nan}), constrained.ErrSettings},
+		{"SQPSettings/Rho <= 1", sqp(hs, hs.X0, &constrained.SQPSettings{Rho: 0.9}), constrained.ErrSettings},
+		{"SQPSettings/NaN MuMax", sqp(hs, hs.X0, &constrained.SQPSettings{MuMax: nan}), constrained.ErrSettings},
+		{"SQPSettings/NaN Tol", sqp(hs, hs.X0, &constrained.SQPSettings{Tol: nan}), constrained.ErrSettings},
+		{"SQPSettings/negative MaxIter", sqp(hs, hs.X0, &constrained.SQPSettings{MaxIter: -1}), constrained.ErrSettings},
+		{"SQPSettings/negative MaxInner", sqp(hs, hs.X0, &constrained.SQPSettings{MaxInner: -1}), constrained.ErrSettings},
+		{"SQPSettings/negative Restart", sqp(hs, hs.X0, &constrained.SQPSettings{Restart: -2}), constrained.ErrSettings},
+		{"SQPSettings/NaN XiGMin", sqp(hs, hs.X0, &constrained.SQPSettings{XiGMin: nan}), constrained.ErrSettings},
+		{"SQPSettings/NaN ReducedHessMin", sqp(hs, hs.X0, &constrained.SQPSettings{ReducedHessMin: nan}), constrained.ErrSettings},
+		{"SQPSettings/negative MaxBacktrack", sqp(hs, hs.X0, &constrained.SQPSettings{MaxBacktrack: -1}), constrained.ErrSettings},
+		{"SQPSettings/negative TimeLimit", sqp(hs, hs.X0, &constrained.SQPSettings{TimeLimit: -1}), constrained.ErrSettings},
+		{"SolveSQP/rank-deficient start", sqp(problems.HS61(), []float64{0, 0, 0}, nil), constrained.ErrSingularJacobian},
+		{"SolveAL/nil problem", al(nil, hs.X0, nil), constrained.ErrSettings},
+		{"SolveAL/long x0", al(hs, append(hs.X0, 1), nil), constrained.ErrDimension},
+		{"SolveAL/Inf x0", al(hs, []float64{inf, 1, 1, 1}, nil), constrained.ErrNotFinite},
+		{"SolveAL/NaN objective", al(nanFunc{hs}, hs.X0, nil), constrained.ErrNotFinite},
+		{"ALSettings/NaN Mu0", al(hs, hs.X0, &constrained.ALSettings{Mu0: nan}), constrained.ErrSettings},
+		{"ALSettings/Beta >= 0.5", al(hs, hs.X0, &constrained.ALSettings{Beta: 0.7}), constrained.ErrSettings},
+		{"ALSettings/NaN Tau0", al(hs, hs.X0, &constrained.ALSettings{Tau0: nan}), constrained.ErrSettings},
+		{"ALSettings/MuFactor < 1", al(hs, hs.X0, &constrained.ALSettings{MuFactor: 0.5}), constrained.ErrSettings},
+		{"ALSettings/TauFactor > 1", al(hs, hs.X0, &constrained.ALSettings{TauFactor: 2}), constrained.ErrSettings},
+		{"ALSettings/Inf InnerTol", al(hs, hs.X0, &constrained.ALSettings{InnerTol: inf}), constrained.ErrSettings},
+		{"ALSettings/negative MaxSub", al(hs, hs.X0, &constrained.ALSettings{MaxSub: -1}), constrained.ErrSettings},
+		{"ALSettings/NaN Tol", al(hs, hs.X0, &constrained.ALSettings{Tol: nan}), constrained.ErrSettings},
+		{"ALSettings/negative MaxIter", al(hs, hs.X0, &constrained.ALSettings{MaxIter: -3}), constrained.ErrSettings},
+		{"ALSettings/negative MaxInner", al(hs, hs.X0, &constrained.ALSettings{MaxInner: -3}), constrained.ErrSettings},
+		{"ALSettings/negative Restart", al(hs, hs.X0, &constrained.ALSettings{Restart: -3}), constrained.ErrSettings},
+		{"ALSettings/negative MaxBacktrack", al(hs, hs.X0, &constrained.ALSettings{MaxBacktrack: -3}), constrained.ErrSettings},
+		{"ALSettings/negative TimeLimit", al(hs, hs.X0, &constrained.ALSettings{TimeLimit: -3}), constrained.ErrSettings},
+		{"GMRES.Solve/nil A", gm(nil, make([]float64, 5), b, nil), constrained.ErrDimension},
+		{"GMRES.Solve/non-square A", gm(mat.NewDense(2, 3, nil), make([]float64, 2), b[:2], nil), constrained.ErrDimension},
+		{"GMRES.Solve/short x", gm(K, make([]float64, 4), b, nil), constrained.ErrDimension},
+		{"GMRES.Solve/short b", gm(K, make([]float64, 5), b[:4], nil), constrained.ErrDimension},
+		{"GMRES.Solve/NaN A", gm(nanK, make([]float64, 5), b, nil), constrained.ErrNotFinite},
+		{"GMRES.Solve/NaN b", gm(K, make([]float64, 5), []float64{nan, 0, 0, 0, 0}, nil), constrained.ErrNotFinite},
+		{"GMRES.Solve/Inf x", gm(K, []float64{inf, 0, 0, 0, 0}, b, nil), constrained.ErrNotFinite},
+		{"GMRESSettings/NaN Tol", gm(K, make([]float64, 5), b, &constrained.GMRESSettings{Tol: nan}), constrained.ErrSettings},
+		{"GMRESSettings/negative MaxIter", gm(K, make([]float64, 5), b, &constrained.GMRESSettings{MaxIter: -1}), constrained.ErrSettings},
+		{"GMRESSettings/negative Restart", gm(K, make([]float64, 5), b, &constrained.GMRESSettings{Restart: -1}), constrained.ErrSettings},
+		{"GMRES.Solve/singular inconsistent", gm(mat.NewDense(5, 5, nil), make([]float64, 5), b, nil), constrained.ErrBreakdown},
+	}
+	return cases
 }

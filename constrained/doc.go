@@ -49,6 +49,18 @@
 // ErrLineSearch, ErrNotFinite, ErrSingularKKT. [Iter] embeds run.Progress;
 // [Recorder], [History] and [Printer] are the run package's, for Iter.
 //
+// # Baselines of the paper's comparison
+//
+// [SolveSQP] is the inexact SQP method with an ℓ1 merit function whose KKT
+// systems are solved by [GMRES] under the Byrd–Curtis–Nocedal termination
+// tests (GmresL1SQP of the official code; SQPSettings.Adaptive selects
+// GmresL1AdapSQP, which adapts the residual factor with the merit
+// parameter). [SolveAL] is the augmented Lagrangian method (AL): inexact
+// Newton on the subproblem with a modified Hessian, GMRES inner solves and
+// Armijo backtracking, then λ ← λ + μc, μ ← 1.5μ, τ ← 0.1τ. Both share
+// [Result] with Solve: outer iterations, function (f, c) and gradient
+// (∇f, G) evaluations, inner steps and row operations, wall time.
+//
 // Test problems with known solutions (14 Hock–Schittkowski problems, the
 // linear-quadratic PDE control problem, constrained logistic regression)
 // live in package constrained/problems. [CheckDerivatives] compares a

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"os"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/optlearn/optlearn/constrained"
 	"github.com/optlearn/optlearn/constrained/problems"
 	"github.com/optlearn/optlearn/run"
@@ -86,4 +88,36 @@ func ExampleHistory() {
 	// Converged <nil>
 	// iter 0: f 13, kkt 7.48, alpha 0
 	// iter 1: f 0, kkt 0, alpha 1
+}
+
+// The inexact SQP baseline (ℓ1 merit, GMRES under the Byrd–Curtis–Nocedal
+// termination tests), in its adaptive variant.
+func ExampleSolveSQP() {
+	p := problems.HS77()
+	res, err := constrained.SolveSQP(context.Background(), p, p.X0, nil, &constrained.SQPSettings{Adaptive: true})
+	fmt.Printf("%v %v after %d iterations: f = %.4f (f* = %.4f)\n", res.Status, err, res.Iterations, res.F, p.FStar)
+	// Output:
+	// Converged <nil> after 9 iterations: f = 0.2415 (f* = 0.2415)
+}
+
+// The augmented Lagrangian baseline: one iteration is one multiplier
+// update after an inexact Newton solve of the subproblem.
+func ExampleSolveAL() {
+	p := problems.HS77()
+	res, err := constrained.SolveAL(context.Background(), p, p.X0, nil, nil)
+	fmt.Printf("%v %v after %d multiplier updates (%d Newton steps): f = %.4f\n", res.Status, err, res.Iterations, res.Retries, res.F)
+	// Output:
+	// Converged <nil> after 4 multiplier updates (24 Newton steps): f = 0.2415
+}
+
+// GMRES solves a nonsymmetric system to a relative residual of 1e-10.
+func ExampleGMRES() {
+	A := mat.NewDense(3, 3, []float64{4, 1, 0, -1, 3, 1, 0, 2, 5})
+	b := []float64{1, 2, 3}
+	x := make([]float64, 3)
+	var g constrained.GMRES
+	res, err := g.Solve(context.Background(), A, x, b, &constrained.GMRESSettings{Tol: 1e-10})
+	fmt.Printf("%v %v after %d steps: x = (%.4f, %.4f, %.4f)\n", res.Status, err, res.Iterations, x[0], x[1], x[2])
+	// Output:
+	// Converged <nil> after 3 steps: x = (0.1053, 0.5789, 0.3684)
 }

@@ -13,10 +13,11 @@ import (
 	"github.com/optlearn/optlearn/run"
 )
 
-// ErrBreakdown: GMRES found an invariant Krylov space (or a stagnating
-// restart cycle) while the residual was still above the tolerance: the
-// system is singular and b is not in the range of A, or nearly so.
-var ErrBreakdown = errors.New("constrained: GMRES breakdown (singular or inconsistent system)")
+// ErrBreakdown: GMRES found an invariant Krylov space while the residual
+// was still above the tolerance (the system is singular and b is not in
+// the range of A, or nearly so), or a restart cycle made no progress at all
+// (restarting from the same point would repeat it forever).
+var ErrBreakdown = errors.New("constrained: GMRES breakdown or stagnation")
 
 // GMRESSettings configures [GMRES.Solve].
 type GMRESSettings struct {
@@ -63,6 +64,10 @@ type GMRES struct {
 	g, y   []float64
 	w, r   []float64
 }
+
+// roundoff is the relative residual below which no GMRES step can improve
+// x in float64.
+const roundoff = 1e-14
 
 // gmresDefaultTol is √ε₆₄, the default relative tolerance of Julia's gmres.
 const gmresDefaultTol = 1.4901161193847656e-08
@@ -143,6 +148,12 @@ func (g *GMRES) run(ctx context.Context, A blas64.General, x, b []float64, set G
 		if err != nil {
 			res.Status = run.Canceled
 			return res, err
+		}
+		if beta <= roundoff*linalg.Nrm2(b) && tolAbs < 0 {
+			// Tol off and the residual at rounding level: no step can
+			// improve x, so the run has converged.
+			res.Status = run.Converged
+			return res, nil
 		}
 		if beta > tolAbs && (breakdown || !(beta < prev*(1-1e-12))) {
 			res.Status = run.Failure
