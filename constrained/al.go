@@ -178,6 +178,9 @@ func (a *al) alGrad() float64 {
 // newton does one inexact Newton step on L_A with Armijo backtracking.
 func (a *al) newton(ctx context.Context) (run.Status, error) {
 	sv, cur, d := &a.sv, &a.sv.w.cur, a.sv.d
+	if err := ctx.Err(); err != nil { // the O(d³) eigendecomposition below is not interruptible
+		return run.Canceled, err
+	}
 	sv.p.HessLag(a.hs, cur.x, a.lam)
 	sv.res.HessEvals++
 	if !linalg.AllFinite(a.hs.RawSymmetric().Data) {
@@ -192,6 +195,9 @@ func (a *al) newton(ctx context.Context) (run.Status, error) {
 	}
 	a.evals = resize(a.evals, d)
 	a.eig.Values(a.evals)
+	if err := ctx.Err(); err != nil {
+		return run.Canceled, err
+	}
 	shift := 1 - a.evals[0]
 	for i := range d {
 		for j := range d {
@@ -207,7 +213,7 @@ func (a *al) newton(ctx context.Context) (run.Status, error) {
 		sv.it.RowOps += res.RowOps
 		sv.res.InnerSteps += int64(res.Iterations)
 		sv.res.RowOps += res.RowOps
-		if res.Status == run.Canceled {
+		if err != nil && !errors.Is(err, ErrBreakdown) { // the context ended
 			return run.Canceled, err
 		}
 		if res.Residual <= tolAbs {

@@ -143,12 +143,19 @@ func TestBaselinesCancel(t *testing.T) {
 	}
 	_, m := p.Dims()
 	l0 := problems.Ones(m)
+	// AL's Newton step has an O(d³) eigendecomposition between context
+	// checks; N = 8 (d = 128) keeps it to a few milliseconds.
+	pal, err := problems.NewPDE(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, mal := pal.Dims()
 	for _, name := range []string{"sqp", "adaptive-sqp", "al"} {
 		t.Run(name, func(t *testing.T) {
 			checkPrompt(t, func(ctx context.Context) (constrained.Result, error) {
 				switch name {
 				case "al":
-					return constrained.SolveAL(ctx, p, p.X0(), l0, &constrained.ALSettings{Tol: -1, MaxIter: 1 << 30, MaxInner: 1 << 60, InnerTol: 1e-300})
+					return constrained.SolveAL(ctx, pal, pal.X0(), problems.Ones(mal), &constrained.ALSettings{Tol: -1, MaxIter: 1 << 30, MaxInner: 1 << 60, InnerTol: 1e-300})
 				}
 				return constrained.SolveSQP(ctx, p, p.X0(), l0, &constrained.SQPSettings{Adaptive: name == "adaptive-sqp",
 					Tol: -1, MaxIter: 1 << 30, MaxInner: 1 << 60, Kappa: 1e-300, Epsilon: 1e-300, Kappa1: 1e-300})
@@ -157,7 +164,7 @@ func TestBaselinesCancel(t *testing.T) {
 	}
 	// TimeLimit inside GMRES.
 	start := time.Now()
-	r, err := constrained.SolveAL(context.Background(), p, p.X0(), l0, &constrained.ALSettings{Tol: -1, MaxIter: 1 << 30, MaxInner: 1 << 60, InnerTol: 1e-300, TimeLimit: 30 * time.Millisecond})
+	r, err := constrained.SolveAL(context.Background(), pal, pal.X0(), problems.Ones(mal), &constrained.ALSettings{Tol: -1, MaxIter: 1 << 30, MaxInner: 1 << 60, InnerTol: 1e-300, TimeLimit: 30 * time.Millisecond})
 	if err != nil || r.Status != run.TimeLimit || time.Since(start) > 30*time.Millisecond+cancelLatency {
 		t.Errorf("AL TimeLimit: %v %v after %v", r.Status, err, time.Since(start))
 	}

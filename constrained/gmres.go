@@ -111,6 +111,11 @@ func (g *GMRES) Solve(ctx context.Context, A *mat.Dense, x, b []float64, s *GMRE
 	return g.run(ctx, raw, x, b, set)
 }
 
+// Residual returns A x − b at the end of the last Solve (recomputed there,
+// not the recurrence's estimate). The slice is the solver's workspace: read
+// only, and valid until the next call.
+func (g *GMRES) Residual() []float64 { return g.r }
+
 func (g *GMRES) size(n, m int) {
 	g.v = resize(g.v, (m+1)*n)
 	g.h = resize(g.h, (m+1)*m)

@@ -2,6 +2,7 @@ package constrained
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -202,10 +203,10 @@ func (sq *sqp) gmresCall(ctx context.Context) (stuck bool, err error) {
 	sv.it.RowOps += res.RowOps
 	sv.res.InnerSteps += int64(res.Iterations)
 	sv.res.RowOps += res.RowOps
-	if res.Status == run.Canceled {
+	if err != nil && !errors.Is(err, ErrBreakdown) { // the context ended
 		return true, err
 	}
-	residual(w.r, w.K.RawMatrix(), w.z, w.b)
+	linalg.Copy(w.r, sq.gm.Residual())
 	return res.Iterations == 0 || res.Status == run.Failure, nil
 }
 
