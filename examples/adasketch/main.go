@@ -165,14 +165,23 @@ func main() {
 	figs, titles = append(figs, c), append(titles, t)
 	c, t = logistic(w, rep, seeds)
 	figs, titles = append(figs, c), append(titles, t)
-	c, t = pde(w, rep, seeds)
+	c, t, grid, perOuter := pde(w, rep, seeds)
 	figs, titles = append(figs, c), append(titles, t)
+	profile, err := comparison(w, rep)
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	files, err := plotKKT(*out, titles, figs)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Fprintf(w, "\nfigures (KKT residual vs outer iteration): %s\n\n", strings.Join(files, " "))
+	work, err := plotWork(*out, grid, perOuter)
+	if err != nil {
+		log.Fatal(err)
+	}
+	files = append(files, profile, work)
+	fmt.Fprintf(w, "\nfigures (KKT residual vs outer iteration; performance profile; PDE work per step, log-log): %s\n\n", strings.Join(files, " "))
 	if err := rep.Write(w, *asJSON); err != nil {
 		log.Fatal(err)
 	}
@@ -384,7 +393,7 @@ func logistic(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 
 // pde runs the PDE-constrained control problem: spec check 5 at N=3, 4 and
 // the work comparison at growing N.
-func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
+func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string, []int, map[int]map[string]float64) {
 	fmt.Fprintf(w, "\n== PDE-constrained control, eps 1e-6, x0 = l0 = ones (row op = one length-(d+m) dot/axpy) ==\n")
 	fmt.Fprintf(w, "%3s %5s %5s %-5s %6s %10s %12s %13s %10s %9s %s\n", "N", "d", "m", "solver", "outer", "inner", "row ops", "row ops/outer", "xerr", "time", "status")
 	limits := map[string]int{"exact": 3, "rk": 40, "gv": 400}
@@ -507,7 +516,14 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 			costs[big]["exact"].total/max(1, int64(costs[big]["exact"].perOuter)), strings.Join(conv, "; "), stallNote,
 			map[bool]string{true: "RK's total work is lower on some grid", false: "sketching does not win on any grid"}[win]),
 		len(conv) > 0)
-	return fig, "PDE N=4 (d=32, m=16)"
+	perOuter := map[int]map[string]float64{}
+	for n, c := range costs {
+		perOuter[n] = map[string]float64{}
+		for meth, v := range c {
+			perOuter[n][meth] = v.perOuter
+		}
+	}
+	return fig, "PDE N=4 (d=32, m=16)", grid, perOuter
 }
 
 // plotKKT draws one figure per problem: KKT residual (log scale) against
