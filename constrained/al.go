@@ -116,7 +116,7 @@ func SolveAL(ctx context.Context, p EqProblem, x0, l0 []float64, s *ALSettings) 
 		copy(w.cur.l, l0)
 	}
 	a := &al{set: set, tau: set.Tau0,
-		A: mat.NewDense(d, d, nil), hs: mat.NewSymDense(d, nil), lam: make([]float64, m),
+		A: mat.NewDense(d, d, nil), hs: mat.NewSymDense(d, nil), gtg: mat.NewSymDense(d, nil), lam: make([]float64, m),
 		grad: make([]float64, d), b: make([]float64, d), z: make([]float64, d),
 	}
 	a.sv = solver{p: p, w: w, d: d, m: m, mu: set.Mu0, s: Settings{
@@ -132,6 +132,7 @@ type al struct {
 	tau   float64
 	A     *mat.Dense    // modified Hessian of L_A
 	hs    *mat.SymDense // ∇²ₓL(x, λ + μc)
+	gtg   *mat.SymDense // μ GᵀG
 	lam   []float64     // λ + μ c
 	grad  []float64     // ∇ₓL_A = ∇f + Gᵀ(λ + μc)
 	b, z  []float64
@@ -187,9 +188,8 @@ func (a *al) newton(ctx context.Context) (run.Status, error) {
 		return failure(ErrNotFinite, "Hessian of the Lagrangian")
 	}
 	// H_A = ∇²ₓL(x, λ+μc) + μ GᵀG, then shifted to λmin = 1.
-	var gtg mat.SymDense
-	gtg.SymOuterK(sv.mu, cur.G.T())
-	a.hs.AddSym(a.hs, &gtg)
+	a.gtg.SymOuterK(sv.mu, cur.G.T())
+	a.hs.AddSym(a.hs, a.gtg)
 	if !a.eig.Factorize(a.hs, false) {
 		return failure(ErrNotFinite, "eigendecomposition of the AL Hessian failed")
 	}
@@ -199,11 +199,13 @@ func (a *al) newton(ctx context.Context) (run.Status, error) {
 		return run.Canceled, err
 	}
 	shift := 1 - a.evals[0]
+	raw, hr := a.A.RawMatrix(), a.hs.RawSymmetric()
 	for i := range d {
-		for j := range d {
-			a.A.Set(i, j, a.hs.At(i, j))
+		for j := i; j < d; j++ {
+			v := hr.Data[i*hr.Stride+j]
+			raw.Data[i*raw.Stride+j], raw.Data[j*raw.Stride+i] = v, v
 		}
-		a.A.Set(i, i, a.A.At(i, i)+shift)
+		raw.Data[i*raw.Stride+i] += shift
 	}
 	linalg.ScaleTo(a.b, -1, a.grad)
 	tolAbs := a.set.InnerTol * linalg.Nrm2(a.b)

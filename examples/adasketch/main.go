@@ -263,21 +263,7 @@ func hsTable(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 			}
 		}
 	}
-	// HS61 from the rank-deficient start and from (1, 1, 1).
-	p := problems.HS61()
-	set.Tol, set.MaxIter = 1e-6, 100
-	sing := solve(p, []float64{0, 0, 0}, nil, "rk", 1, set, "")
-	singOK := errors.Is(sing.err, constrained.ErrSingularJacobian)
-	local := true
-	var lf float64
-	for _, m := range methods {
-		r := solve(p, []float64{1, 1, 1}, nil, m, 1, set, "")
-		lf = r.res.F
-		if r.err != nil || math.Abs(r.res.F-problems.HS61LocalF) > 1e-4 || maxAbsDiff(r.res.X, problems.HS61LocalX) > 1e-4 {
-			local = false
-		}
-	}
-	fmt.Fprintf(w, "HS61 from (0,0,0): %v\nHS61 from (1,1,1): f = %.6f (local KKT point)\n", sing.err, lf)
+	sing, singOK, local, lf := hs61(w, set)
 
 	measured := "RK outer iterations: " + strings.Join(it1, ", ")
 	if !ok1 {
@@ -296,6 +282,26 @@ func hsTable(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 			totalTime["exact"].Round(time.Millisecond), totalTime["rk"].Round(time.Millisecond), totalTime["gv"].Round(time.Millisecond)),
 		totalOps["exact"] < totalOps["rk"] && totalOps["exact"] < totalOps["gv"])
 	return fig, "HS77 (d=5, m=2)"
+}
+
+// hs61 runs HS61 from the rank-deficient start (0, 0, 0), where the run
+// must fail with a singular Jacobian, and from (1, 1, 1), where every solver
+// must reach the non-global KKT point.
+func hs61(w io.Writer, set constrained.Settings) (sing outcome, singOK, local bool, lf float64) {
+	p := problems.HS61()
+	set.Tol, set.MaxIter = 1e-6, 100
+	sing = solve(p, []float64{0, 0, 0}, nil, "rk", 1, set, "")
+	singOK = errors.Is(sing.err, constrained.ErrSingularJacobian)
+	local = true
+	for _, m := range methods {
+		r := solve(p, []float64{1, 1, 1}, nil, m, 1, set, "")
+		lf = r.res.F
+		if r.err != nil || math.Abs(r.res.F-problems.HS61LocalF) > 1e-4 || maxAbsDiff(r.res.X, problems.HS61LocalX) > 1e-4 {
+			local = false
+		}
+	}
+	fmt.Fprintf(w, "HS61 from (0,0,0): %v\nHS61 from (1,1,1): f = %.6f (local KKT point)\n", sing.err, lf)
+	return sing, singOK, local, lf
 }
 
 // logistic runs the synthetic instance (spec check 6) and LIBSVM sets.
@@ -391,6 +397,18 @@ func logistic(w io.Writer, rep *claims.Report, seeds int) ([]curve, string) {
 	return fig, "synthetic logistic (d=50, m=11)"
 }
 
+// cost is the work of one PDE run (the first seed).
+type cost struct {
+	perOuter   float64
+	total      int64
+	dur        time.Duration
+	conv       bool
+	iters      int
+	caps       int
+	kkt        float64
+	innerSolve int
+}
+
 // pde runs the PDE-constrained control problem: spec check 5 at N=3, 4 and
 // the work comparison at growing N.
 func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string, []int, map[int]map[string]float64) {
@@ -400,16 +418,6 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string, []int, ma
 	ok5 := true
 	var c5 []string
 	var fig []curve
-	type cost struct {
-		perOuter   float64
-		total      int64
-		dur        time.Duration
-		conv       bool
-		iters      int
-		caps       int
-		kkt        float64
-		innerSolve int
-	}
 	costs := map[int]map[string]cost{}
 	grid := []int{3, 4, 6, 8, 12, 16, 20}
 	if !*quick {
@@ -475,6 +483,20 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string, []int, ma
 	rep.Add("check5 PDE N=3,4", "||R||<=1e-6, ||x-x_ref||inf<=1e-5 (optimal objective 9.644442 and 17.651377); outer exact <= 3, RK <= 40, GV <= 400 (observed 2/4/53 and 2/15/267)",
 		strings.Join(c5, ", ")+map[bool]string{true: "", false: " (GV at N=4 only with -quick=false)"}[!*quick], ok5)
 
+	pdeWork(rep, grid, costs)
+	perOuter := map[int]map[string]float64{}
+	for n, c := range costs {
+		perOuter[n] = map[string]float64{}
+		for meth, v := range c {
+			perOuter[n][meth] = v.perOuter
+		}
+	}
+	return fig, "PDE N=4 (d=32, m=16)", grid, perOuter
+}
+
+// pdeWork adds the two work claims of the PDE problem: row operations per
+// outer step and total work to convergence, RK against exact LU.
+func pdeWork(rep *claims.Report, grid []int, costs map[int]map[string]cost) {
 	// Per-iteration cost: one capped RK inner solve against one dense LU.
 	big := grid[len(grid)-1]
 	cb := costs[big]
@@ -516,14 +538,6 @@ func pde(w io.Writer, rep *claims.Report, seeds int) ([]curve, string, []int, ma
 			costs[big]["exact"].total/max(1, int64(costs[big]["exact"].perOuter)), strings.Join(conv, "; "), stallNote,
 			map[bool]string{true: "RK's total work is lower on some grid", false: "sketching does not win on any grid"}[win]),
 		len(conv) > 0)
-	perOuter := map[int]map[string]float64{}
-	for n, c := range costs {
-		perOuter[n] = map[string]float64{}
-		for meth, v := range c {
-			perOuter[n][meth] = v.perOuter
-		}
-	}
-	return fig, "PDE N=4 (d=32, m=16)", grid, perOuter
 }
 
 // plotKKT draws one figure per problem: KKT residual (log scale) against
