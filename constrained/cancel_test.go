@@ -32,6 +32,7 @@ func checkPrompt(t *testing.T, solve func(ctx context.Context) (constrained.Resu
 	if late > cancelLatency {
 		t.Errorf("returned %v after the deadline", late)
 	}
+	t.Logf("returned %v after the deadline", late.Round(time.Millisecond))
 	if len(r.X) == 0 {
 		t.Errorf("no last iterate in the Result")
 	}
