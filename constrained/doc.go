@@ -38,9 +38,9 @@
 //
 // # Run shape
 //
-// The package follows the library's run vocabulary (package run): Solve
-// takes ctx first and returns within milliseconds of its end, also from
-// inside an inner sketch solve; one iteration is one accepted outer step
+// The package follows the library's run vocabulary (package run): Solve,
+// SolveSQP and SolveAL take ctx first and return within milliseconds of its
+// end, also from inside an inner sketch or GMRES solve; one iteration is one accepted outer step
 // (MaxIter caps them, Result.Iterations counts them); Tol zero means the
 // default 1e-4 and a negative Tol turns the convergence test off;
 // Result.Status is a run.Status (Converged, IterationLimit, TimeLimit,
