@@ -46,8 +46,9 @@
 // Result.Status is a run.Status (Converged, IterationLimit, TimeLimit,
 // Canceled, RecorderStopped, Failure) and for Failure the returned error
 // wraps one of ErrSingularJacobian, ErrPenaltyBlowUp, ErrInnerCap,
-// ErrLineSearch, ErrNotFinite, ErrSingularKKT. [Iter] embeds run.Progress;
-// [Recorder], [History] and [Printer] are the run package's, for Iter.
+// ErrLineSearch, ErrNotFinite, ErrSingularKKT (for the baselines also
+// ErrSubproblem or ErrBreakdown). [Iter] embeds run.Progress; [Recorder],
+// [History] and [Printer] are the run package's, for Iter.
 //
 // # Baselines of the paper's comparison
 //
