@@ -126,9 +126,9 @@ func TestBadInput(t *testing.T) {
 	K, b := kktSystem(6, 2)
 	sketchers := map[string]func() constrained.Sketcher{
 		"RK": func() constrained.Sketcher { return &constrained.RK{} }, "GaussianSketch": func() constrained.Sketcher { return &constrained.GaussianSketch{} },
-		"ExactLU": func() constrained.Sketcher { return &constrained.ExactLU{} },
+		"ExactLU": func() constrained.Sketcher { return &constrained.ExactLU{} }, "SparseRK": func() constrained.Sketcher { return &constrained.SparseRK{} },
 	}
-	for _, name := range []string{"RK", "GaussianSketch", "ExactLU"} {
+	for _, name := range []string{"RK", "GaussianSketch", "ExactLU", "SparseRK"} {
 		mk := sketchers[name]
 		factor := func(K *mat.Dense) func() error { return func() error { _, err := mk().Factor(K); return err } }
 		solveAfter := func(z, r, bb []float64, maxIter int, rng *rand.Rand) func() error {
@@ -232,7 +232,7 @@ type recFunc = constrained.RecorderFunc
 
 func TestSketchAllocs(t *testing.T) {
 	K, b := kktSystem(30, 3)
-	for _, s := range []constrained.Sketcher{&constrained.RK{}, &constrained.GaussianSketch{}, &constrained.RK{Weighted: true}} {
+	for _, s := range []constrained.Sketcher{&constrained.RK{}, &constrained.GaussianSketch{}, &constrained.RK{Weighted: true}, &constrained.SparseRK{}} {
 		if _, err := s.Factor(K); err != nil {
 			t.Fatal(err)
 		}
@@ -255,7 +255,7 @@ func TestSketchAllocs(t *testing.T) {
 func TestSketchersConverge(t *testing.T) {
 	n := 20
 	K, b := kktSystem(n, 4)
-	for _, s := range []constrained.Sketcher{&constrained.RK{}, &constrained.RK{Weighted: true}, &constrained.GaussianSketch{}, &constrained.ExactLU{}} {
+	for _, s := range []constrained.Sketcher{&constrained.RK{}, &constrained.RK{Weighted: true}, &constrained.GaussianSketch{}, &constrained.ExactLU{}, &constrained.SparseRK{}} {
 		if _, err := s.Factor(K); err != nil {
 			t.Fatal(err)
 		}

@@ -47,7 +47,7 @@ func TestCancelInner(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, m := p.Dims()
-	for _, sk := range []string{"rk", "gv", "exact"} {
+	for _, sk := range []string{"rk", "gv", "exact", "sparse-rk"} {
 		t.Run(sk, func(t *testing.T) {
 			checkPrompt(t, func(ctx context.Context) (constrained.Result, error) {
 				return constrained.Solve(ctx, p, p.X0(), problems.Ones(m), &constrained.Settings{

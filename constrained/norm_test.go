@@ -37,3 +37,34 @@ func TestDefaultNormIsSpectral(t *testing.T) {
 	}
 	t.Logf("HS77 RK seed 1: spectral %d outer / %d inner steps, Frobenius %d / %d", spec.Iterations, spec.InnerSteps, frob.Iterations, frob.InnerSteps)
 }
+
+// TestSparseRK checks that the compressed-row Kaczmarz sketcher solves the
+// PDE problem at N = 3 and 4 like RK, with far fewer row operations: the
+// PDE's KKT matrix has at most 7 nonzeros in a row of 3N².
+func TestSparseRK(t *testing.T) {
+	for _, n := range []int{3, 4} {
+		p, err := problems.NewPDE(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xref, _, _, err := p.Solution()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, m := p.Dims()
+		var res [2]constrained.Result
+		for k, sk := range []constrained.Sketcher{&constrained.RK{}, &constrained.SparseRK{}} {
+			r, err := constrained.Solve(context.Background(), p, p.X0(), problems.Ones(m), &constrained.Settings{
+				Tol: 1e-6, MaxIter: 40, Sketcher: sk, Rand: rand.New(rand.NewPCG(1, 0)), Norm: constrained.Frobenius,
+			})
+			if err != nil || maxAbsDiff(r.X, xref) > 1e-5 {
+				t.Fatalf("N=%d %T: %v %v, ||x-x*|| %g", n, sk, r.Status, err, maxAbsDiff(r.X, xref))
+			}
+			res[k] = r
+		}
+		if !(res[1].RowOps*5 < res[0].RowOps) {
+			t.Errorf("N=%d: sparse RK %d row operations, dense RK %d", n, res[1].RowOps, res[0].RowOps)
+		}
+		t.Logf("N=%d: RK %d outer, %d row ops; SparseRK %d outer, %d row ops", n, res[0].Iterations, res[0].RowOps, res[1].Iterations, res[1].RowOps)
+	}
+}

@@ -26,6 +26,8 @@ func sketcher(name string) constrained.Sketcher {
 		return &constrained.RK{}
 	case "gv":
 		return &constrained.GaussianSketch{}
+	case "sparse-rk":
+		return &constrained.SparseRK{}
 	}
 	return &constrained.ExactLU{}
 }
