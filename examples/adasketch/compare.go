@@ -351,7 +351,7 @@ func plotWork(dir string, grid []int, perOuter map[int]map[string]float64) (stri
 	pl.X.Scale, pl.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	pl.X.Tick.Marker, pl.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
 	pl.Add(plotter.NewGrid())
-	for k, meth := range []string{"exact", "rk"} {
+	for k, meth := range []string{"exact", "rk", "sparse-rk"} {
 		var pts plotter.XYs
 		for _, n := range grid {
 			if v, ok := perOuter[n][meth]; ok && v > 0 {
@@ -362,10 +362,11 @@ func plotWork(dir string, grid []int, perOuter map[int]map[string]float64) (stri
 		if err != nil {
 			return "", err
 		}
-		l.Color = []color.RGBA{{0, 0, 0, 255}, {200, 30, 30, 255}}[k]
+		l.Color = []color.RGBA{{0, 0, 0, 255}, {200, 30, 30, 255}, {30, 90, 220, 255}}[k]
 		s.Color = l.Color
 		pl.Add(l, s)
-		pl.Legend.Add(map[string]string{"exact": "exact LU (one dense factorisation)", "rk": "RK sketch (one inner solve, capped)"}[meth], l, s)
+		pl.Legend.Add(map[string]string{"exact": "exact LU (one dense factorisation)", "rk": "RK sketch, dense K (one inner solve)",
+			"sparse-rk": "RK sketch, compressed rows of K"}[meth], l, s)
 	}
 	pl.Legend.Top = true
 	pl.Legend.Left = true
