@@ -121,3 +121,20 @@ func ExampleGMRES() {
 	// Output:
 	// Converged <nil> after 3 steps: x = (0.1053, 0.5789, 0.3684)
 }
+
+// SparseRK runs the same Kaczmarz steps as RK on the nonzeros of K only:
+// on the PDE problem it needs the same outer iterations with far fewer row
+// operations.
+func ExampleSparseRK() {
+	p, _ := problems.NewPDE(3)
+	_, m := p.Dims()
+	for _, sk := range []constrained.Sketcher{&constrained.RK{}, &constrained.SparseRK{}} {
+		res, err := constrained.Solve(context.Background(), p, p.X0(), problems.Ones(m), &constrained.Settings{
+			Tol: 1e-6, Sketcher: sk, Rand: rand.New(rand.NewPCG(1, 0)), Norm: constrained.Frobenius,
+		})
+		fmt.Printf("%T: %v %v after %d iterations, %d row operations\n", sk, res.Status, err, res.Iterations, res.RowOps)
+	}
+	// Output:
+	// *constrained.RK: Converged <nil> after 4 iterations, 1200140 row operations
+	// *constrained.SparseRK: Converged <nil> after 4 iterations, 168057 row operations
+}
