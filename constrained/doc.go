@@ -15,7 +15,8 @@
 //
 // (B = ∇²ₓL, shifted by ξ_B + ‖∇²ₓL‖ when the reduced Hessian is not
 // positive definite) and solves it only approximately with a randomized
-// sketch-and-project iteration ([Sketcher]: [RK] randomized Kaczmarz,
+// sketch-and-project iteration ([Sketcher]: [RK] randomized Kaczmarz, also on
+// the nonzeros of K only as [SparseRK],
 // [GaussianSketch] Gaussian vectors, [ExactLU] as the exact reference),
 // stopped by the adaptive test ‖K‖ Ψ ‖r‖ ≤ θₜ δ ‖b‖. The step is globalised
 // by Armijo backtracking on the exact augmented Lagrangian
