@@ -249,7 +249,7 @@ func Solve(ctx context.Context, p EqProblem, x0, l0 []float64, s *Settings) (Res
 		copy(w.cur.l, l0)
 	}
 	sv := solver{p: p, s: set, w: w, d: d, m: m, mu: set.Mu0, nu: set.Nu0, delta: set.Delta0}
-	return sv.run(ctx)
+	return sv.outer(ctx, sv.step, func() {})
 }
 
 // maxDim bounds d+m so that the dense (d+m)² KKT matrix stays allocatable.
@@ -398,59 +398,20 @@ func failure(sentinel error, format string, args ...any) (run.Status, error) {
 	return run.Failure, fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)
 }
 
-// run is the outer loop: validate the start, then prepare, direction,
-// line search and accept until a stopping test holds.
-func (sv *solver) run(ctx context.Context) (Result, error) {
-	sv.loop = run.Loop[*Iter]{Recorder: sv.s.Recorder, MaxIter: sv.s.MaxIter, TimeLimit: sv.s.TimeLimit}
-	// Inner solves see the time limit as a deadline; the Loop tells a
-	// deadline of ctx from the time limit afterwards.
-	inner := ctx
-	if sv.s.TimeLimit > 0 {
-		var cancel context.CancelFunc
-		inner, cancel = context.WithTimeout(ctx, sv.s.TimeLimit)
-		defer cancel()
-	}
-	cur := &sv.w.cur
-	ok := sv.eval(cur)
-	if err := sv.loop.Start(sv.fillIter()); err != nil {
-		return sv.finish(run.RecorderStopped, err)
-	}
-	if !ok {
-		return sv.finish(failure(ErrNotFinite, "f, ∇f, c or G at the start point"))
-	}
-	if kktNorm(cur) <= sv.s.Tol {
-		return sv.finish(run.Converged, nil)
-	}
-	if st, err := sv.loop.Check(ctx); st != run.NotTerminated {
-		return sv.finish(st, err)
-	}
-	for {
-		if st, err := sv.step(ctx, inner); st != run.NotTerminated {
-			return sv.finish(st, err)
-		}
-		sv.res.Iterations++
-		if st, err := sv.loop.Next(ctx, sv.fillIter(), kktNorm(&sv.w.cur) <= sv.s.Tol); st != run.NotTerminated {
-			return sv.finish(st, err)
-		}
-	}
-}
-
-// step does one outer iteration and leaves the accepted point in w.cur. It
-// returns NotTerminated, or the Status and error that end the run.
-func (sv *solver) step(ctx, inner context.Context) (run.Status, error) {
-	sv.it = Iter{}
+// step does one AdaSketch-Newton iteration (prepare, direction, line
+// search) and leaves the accepted point in w.cur. It returns NotTerminated,
+// Canceled when ctx (the run's context with its time limit) ended, or the
+// Status and error that end the run.
+func (sv *solver) step(ctx context.Context) (run.Status, error) {
 	if st, err := sv.prepare(); st != run.NotTerminated {
 		return st, err
 	}
 	// prepare and Factor are O((d+m)³) on large systems: check between them.
-	if inner.Err() != nil {
-		return sv.interrupted(ctx, inner.Err())
+	if err := ctx.Err(); err != nil {
+		return run.Canceled, err
 	}
-	q, st, err := sv.direction(inner)
+	q, st, err := sv.direction(ctx)
 	if st != run.NotTerminated {
-		if st == run.Canceled || st == run.TimeLimit {
-			return sv.interrupted(ctx, err)
-		}
 		return st, err
 	}
 	return sv.lineSearch(q)

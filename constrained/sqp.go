@@ -322,9 +322,11 @@ func (sq *sqp) lineSearch() (run.Status, error) {
 	return sv.backtrack(phi(cur), q, sq.set.Eta, w.z, phi)
 }
 
-// outer is the loop shared by the baselines: evaluate the start, record
-// it, then call step until a stopping test holds. init runs once after the
-// start point is evaluated.
+// outer is the loop of every method of the package: evaluate the start,
+// record it, then call step until a stopping test holds. init runs once
+// after the start point is evaluated. step sees ctx with the run's time
+// limit as a deadline and returns Canceled when it ended; outer tells the
+// caller's cancellation from the time limit.
 func (sv *solver) outer(ctx context.Context, step func(ctx context.Context) (run.Status, error), init func()) (Result, error) {
 	sv.loop = run.Loop[*Iter]{Recorder: sv.s.Recorder, MaxIter: sv.s.MaxIter, TimeLimit: sv.s.TimeLimit}
 	inner := ctx
