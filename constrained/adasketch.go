@@ -433,21 +433,8 @@ func (sv *solver) interrupted(ctx context.Context, err error) (run.Status, error
 // the Hessian shift and computes Ψ, Υ and the accuracy δ (steps 1-4).
 func (sv *solver) prepare() (run.Status, error) {
 	w, s, cur, m := sv.w, &sv.s, &sv.w.cur, sv.m
-	sv.p.HessLag(w.H, cur.x, cur.l)
-	sv.res.HessEvals++
-	if !linalg.AllFinite(w.H.RawSymmetric().Data) {
-		return failure(ErrNotFinite, "Hessian of the Lagrangian")
-	}
-	// ξ_G = λmin(G Gᵀ).
-	w.ggt.SymOuterK(1, cur.G)
-	if !w.eig.Factorize(w.ggt, false) {
-		return failure(ErrSingularJacobian, "eigendecomposition of G Gᵀ failed")
-	}
-	w.vals = resize(w.vals, m)
-	w.eig.Values(w.vals)
-	sv.xiG = w.vals[0]
-	if !(sv.xiG >= s.XiGMin) {
-		return failure(ErrSingularJacobian, "λmin(G Gᵀ) = %.3g < XiGMin = %g", sv.xiG, s.XiGMin)
+	if st, err := sv.hessianAndLICQ(s.XiGMin); st != run.NotTerminated {
+		return st, err
 	}
 	// Hessian modification and norms.
 	normH, eigLo, eigHi, spectral := sv.hessNorm()
@@ -468,6 +455,29 @@ func (sv *solver) prepare() (run.Status, error) {
 	sv.psi = psiFactor * math.Max(normB*normB, 1) / (math.Min(sv.xiG, 1) * math.Min(s.XiB, 1))
 	sv.ups = math.Max(math.Max(normG, normH), 1)
 	sv.delta = math.Max(math.Min(sv.delta, sv.deltaTrial(sv.mu, sv.nu)), s.DeltaMin)
+	return run.NotTerminated, nil
+}
+
+// hessianAndLICQ evaluates ∇²ₓL into w.H and ξ_G = λmin(G Gᵀ) into sv.xiG
+// (the eigenvalues of G Gᵀ into w.vals), and fails if H is not finite or
+// ξ_G < xiGMin.
+func (sv *solver) hessianAndLICQ(xiGMin float64) (run.Status, error) {
+	w, cur := sv.w, &sv.w.cur
+	sv.p.HessLag(w.H, cur.x, cur.l)
+	sv.res.HessEvals++
+	if !linalg.AllFinite(w.H.RawSymmetric().Data) {
+		return failure(ErrNotFinite, "Hessian of the Lagrangian")
+	}
+	w.ggt.SymOuterK(1, cur.G)
+	if !w.eig.Factorize(w.ggt, false) {
+		return failure(ErrSingularJacobian, "eigendecomposition of G Gᵀ failed")
+	}
+	w.vals = resize(w.vals, sv.m)
+	w.eig.Values(w.vals)
+	sv.xiG = w.vals[0]
+	if !(sv.xiG >= xiGMin) {
+		return failure(ErrSingularJacobian, "λmin(G Gᵀ) = %.3g < XiGMin = %g", sv.xiG, xiGMin)
+	}
 	return run.NotTerminated, nil
 }
 
