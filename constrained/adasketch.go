@@ -202,12 +202,16 @@ type Result struct {
 	InnerSteps, RowOps int64
 	// InnerCapHits counts inner solves that stopped at their cap.
 	InnerCapHits int
-	// Retries counts descent-test failures (penalty increases).
+	// Retries counts descent-test failures (penalty increases); for
+	// SolveSQP the merit-parameter increases, for SolveAL the Newton steps
+	// on the subproblems.
 	Retries int
 	// FuncEvals counts evaluations of f and c (one count for the pair),
 	// GradEvals of ∇f and G, HessEvals of ∇²ₓL.
 	FuncEvals, GradEvals, HessEvals int
-	// Mu, Nu and Delta are the final μ, ν, δ.
+	// Mu, Nu and Delta are the final μ, ν, δ (SolveSQP: the ℓ1 merit
+	// parameter in Mu; SolveAL: the penalty in Mu and the subproblem
+	// tolerance τ in Delta).
 	Mu, Nu, Delta float64
 	// Elapsed is the wall time of the run.
 	Elapsed time.Duration
