@@ -210,7 +210,7 @@ type Result struct {
 	// GradEvals of ∇f and G, HessEvals of ∇²ₓL.
 	FuncEvals, GradEvals, HessEvals int
 	// Mu, Nu and Delta are the final μ, ν, δ (SolveSQP: the ℓ1 merit
-	// parameter in Mu; SolveAL: the penalty in Mu and the subproblem
+	// parameter in Mu and the residual factor κ in Delta; SolveAL: the penalty in Mu and the subproblem
 	// tolerance τ in Delta).
 	Mu, Nu, Delta float64
 	// Elapsed is the wall time of the run.

@@ -165,6 +165,7 @@ func (sq *sqp) run(ctx context.Context) (Result, error) {
 	return sv.outer(ctx, func(ctx context.Context) (run.Status, error) { return sq.step(ctx) }, func() {
 		c := &sv.w.cur
 		sq.beta = math.Max(linalg.Asum(c.gl)/(linalg.Asum(c.c)+1), 1)
+		sv.delta = sq.kappa
 	})
 }
 
@@ -191,6 +192,7 @@ func (sq *sqp) step(ctx context.Context) (run.Status, error) {
 	if st, err := sq.updateMerit(); st != run.NotTerminated {
 		return st, err
 	}
+	sv.delta = sq.kappa // reported as Iter.Delta and Result.Delta
 	return sq.lineSearch()
 }
 
