@@ -158,6 +158,14 @@ func comparison(w io.Writer, rep *claims.Report) (string, error) {
 	methods := compMethods()
 	for _, in := range insts {
 		for _, meth := range methods {
+			if meth == "AdaSketch-GV" && (in.name == "PDE-N6" || in.name == "PDE-N8") {
+				// As in the PDE table: the Gaussian sketch hits its inner cap at
+				// every step here (PDE N=6: 140 outer steps in 3 min without
+				// reaching 1e-4); it counts as unsolved.
+				runs[meth] = append(runs[meth], compRun{})
+				fmt.Fprintf(w, "%-20s %-14s %s\n", in.name, meth, "not run (inner cap hit every step; counted as unsolved)")
+				continue
+			}
 			r := runMethod(meth, in)
 			runs[meth] = append(runs[meth], r)
 			status := r.res.Status.String()
