@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 )
 
 // NormKind selects the matrix norm used in the constants Ψ, Υ and the inner
@@ -16,12 +18,16 @@ import (
 type NormKind int
 
 const (
-	// Frobenius norms, as Julia's norm in the official code (the default,
-	// O(n²) per outer iteration).
-	Frobenius NormKind = iota
-	// Spectral norms from symmetric eigenvalue decompositions (O(n³) per
-	// outer iteration; the spec's reference runs used them).
-	Spectral
+	// Spectral norms from symmetric eigenvalue decompositions: the ‖·‖ of
+	// the paper's analysis and of the spec's reference runs (the default).
+	// They cost O((d+m)³) per outer iteration, an eigendecomposition of K.
+	Spectral NormKind = iota
+	// Frobenius norms, as Julia's norm in the official code: O((d+m)²) per
+	// outer iteration, but larger than the spectral norm, so the inner
+	// accuracy test is tighter (more sketch steps) and the outer trajectory
+	// may differ by an iteration or two. Choose it for large KKT systems,
+	// where the eigendecomposition of K would dominate the run.
+	Frobenius
 )
 
 // Default settings, from Param.jl of the official code.
@@ -32,7 +38,7 @@ const (
 	defaultXiB      = 0.1
 	defaultBeta     = 0.1
 	defaultRho      = 1.5
-	defaultEps      = 1e-4
+	defaultTol      = 1e-4
 	defaultMaxIter  = 10000
 	defaultMaxInner = 100000
 	// Safeguards of the official code.
@@ -46,9 +52,11 @@ const (
 	machEps               = 2.220446049250313e-16 // steps below ε‖(x,λ)‖∞ cannot move the iterate
 )
 
-// Settings configures [Solve]. The zero value, or a nil *Settings, gives the
-// defaults of the official code (Param.jl). Negative or NaN values are
-// errors; zero means the default.
+// Settings configures [Solve]. A nil *Settings, or zero fields, give the
+// defaults of the official code (Param.jl). NaN, infinite or negative
+// values are errors naming the field, except Tol, where a negative value
+// turns the convergence test off (the run then does exactly MaxIter outer
+// iterations unless it fails).
 type Settings struct {
 	// Mu0 is the initial penalty μ on ‖c‖². Zero means 1.
 	Mu0 float64
@@ -62,12 +70,17 @@ type Settings struct {
 	Beta float64
 	// Rho is the penalty factor ρ > 1 (called nu in the code). Zero means 1.5.
 	Rho float64
-	// Eps is the tolerance on the KKT residual ‖(∇ₓL, c)‖₂. Zero means 1e-4.
-	Eps float64
-	// MaxIter caps the outer iterations. Zero means 10000.
+	// Tol is ε, the tolerance on the KKT residual ‖(∇ₓL, c)‖₂. Zero means
+	// 1e-4 (the paper's); negative turns the test off.
+	Tol float64
+	// MaxIter caps the outer iterations (one iteration = one accepted
+	// Newton/SQP step). Zero means 10000.
 	MaxIter int
 	// MaxInner caps the sketch steps of one inner solve. Zero means 100000.
 	MaxInner int
+	// TimeLimit caps the wall time of the run (checked in the inner solves
+	// too). Zero means none; negative is an error.
+	TimeLimit time.Duration
 	// Theta returns θₜ, the factor of the inner accuracy test at outer
 	// iteration t with KKT residual kkt. Nil means θₜ = 1 (the experiments);
 	// [SuperlinearTheta] gives the superlinear variant.
@@ -78,10 +91,10 @@ type Settings struct {
 	Rand *rand.Rand
 	// Recorder, if not nil, sees the start, every outer iteration and the end.
 	Recorder Recorder
-	// Norm selects the matrix norm. Zero means Frobenius.
+	// Norm selects the matrix norm. Zero means Spectral (see [NormKind]).
 	Norm NormKind
 
-	// XiGMin: stop with SingularJacobian if λmin(G Gᵀ) < XiGMin. Zero means 1e-2.
+	// XiGMin: fail with ErrSingularJacobian if λmin(G Gᵀ) < XiGMin. Zero means 1e-2.
 	XiGMin float64
 	// ReducedHessMin: shift H if λmin(ZᵀHZ) < ReducedHessMin. Zero means 1e-6.
 	ReducedHessMin float64
@@ -98,30 +111,55 @@ type Settings struct {
 // the superlinear variant of the method.
 func SuperlinearTheta(t int, kkt float64) float64 { return math.Min(1, kkt) }
 
+// floatField is one float64 setting: its name, where it lives, its default.
+type floatField struct {
+	name string
+	p    *float64
+	def  float64
+}
+
+// defaultFloats replaces zero fields by their defaults and rejects NaN,
+// infinite or negative values (negative is allowed for fields in neg).
+func defaultFloats(fields []floatField, neg map[string]bool) error {
+	for _, f := range fields {
+		v := *f.p
+		if math.IsNaN(v) || math.IsInf(v, 0) || (v < 0 && !neg[f.name]) {
+			return fmt.Errorf("%w: %s = %v must be positive and finite (zero means the default %g)", ErrSettings, f.name, v, f.def)
+		}
+		if v == 0 {
+			*f.p = f.def
+		}
+	}
+	return nil
+}
+
+// defaultInts does the same for int caps; negative values are errors.
+func defaultInts(names []string, ps []*int, defs []int) error {
+	for i, p := range ps {
+		if *p < 0 {
+			return fmt.Errorf("%w: %s = %d is negative (zero means the default %d)", ErrSettings, names[i], *p, defs[i])
+		}
+		if *p == 0 {
+			*p = defs[i]
+		}
+	}
+	return nil
+}
+
 func (s *Settings) withDefaults() (Settings, error) {
 	var o Settings
 	if s != nil {
 		o = *s
 	}
-	type fld struct {
-		name string
-		p    *float64
-		def  float64
-	}
-	for _, f := range []fld{
+	err := defaultFloats([]floatField{
 		{"Mu0", &o.Mu0, defaultMu0}, {"Nu0", &o.Nu0, defaultNu0}, {"Delta0", &o.Delta0, defaultDelta0},
 		{"XiB", &o.XiB, defaultXiB}, {"Beta", &o.Beta, defaultBeta}, {"Rho", &o.Rho, defaultRho},
-		{"Eps", &o.Eps, defaultEps}, {"XiGMin", &o.XiGMin, defaultXiGMin},
+		{"Tol", &o.Tol, defaultTol}, {"XiGMin", &o.XiGMin, defaultXiGMin},
 		{"ReducedHessMin", &o.ReducedHessMin, defaultReducedHessMin},
 		{"MuMax", &o.MuMax, defaultMuMax}, {"NuMin", &o.NuMin, defaultNuMin}, {"DeltaMin", &o.DeltaMin, defaultDeltaMin},
-	} {
-		v := *f.p
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			return o, fmt.Errorf("%w: %s = %v must be positive and finite", ErrSettings, f.name, v)
-		}
-		if v == 0 {
-			*f.p = f.def
-		}
+	}, map[string]bool{"Tol": true})
+	if err != nil {
+		return o, err
 	}
 	if o.Beta >= 0.5 {
 		return o, fmt.Errorf("%w: Beta = %v must be < 0.5", ErrSettings, o.Beta)
@@ -129,17 +167,13 @@ func (s *Settings) withDefaults() (Settings, error) {
 	if o.Rho <= 1 {
 		return o, fmt.Errorf("%w: Rho = %v must be > 1", ErrSettings, o.Rho)
 	}
-	if o.MaxIter < 0 || o.MaxInner < 0 || o.MaxBacktrack < 0 {
-		return o, fmt.Errorf("%w: negative iteration cap", ErrSettings)
+	if err := defaultInts([]string{"MaxIter", "MaxInner", "MaxBacktrack"},
+		[]*int{&o.MaxIter, &o.MaxInner, &o.MaxBacktrack},
+		[]int{defaultMaxIter, defaultMaxInner, defaultMaxBacktrack}); err != nil {
+		return o, err
 	}
-	if o.MaxIter == 0 {
-		o.MaxIter = defaultMaxIter
-	}
-	if o.MaxInner == 0 {
-		o.MaxInner = defaultMaxInner
-	}
-	if o.MaxBacktrack == 0 {
-		o.MaxBacktrack = defaultMaxBacktrack
+	if err := run.CheckTimeLimit(o.TimeLimit); err != nil {
+		return o, fmt.Errorf("%w: %w", ErrSettings, err)
 	}
 	if o.Norm != Frobenius && o.Norm != Spectral {
 		return o, fmt.Errorf("%w: unknown Norm %d", ErrSettings, o.Norm)
@@ -153,7 +187,7 @@ func (s *Settings) withDefaults() (Settings, error) {
 	return o, nil
 }
 
-// Result is the outcome of [Solve].
+// Result is the outcome of [Solve] (and of the baselines [SQP] and [AL]).
 type Result struct {
 	// X and L are the final primal point and multipliers (the last iterate
 	// at which every callback was finite).
@@ -162,58 +196,28 @@ type Result struct {
 	F, KKT float64
 	// Iterations counts accepted outer steps.
 	Iterations int
-	// InnerSteps and RowOps total the sketch steps and the row operations
-	// (multiply-adds / (d+m)) of all inner solves, including Factor.
+	// InnerSteps and RowOps total the inner-solver steps and the row
+	// operations (multiply-adds / (d+m)) of all inner solves, including
+	// Factor.
 	InnerSteps, RowOps int64
-	// InnerCapHits counts inner solves that stopped at MaxInner.
+	// InnerCapHits counts inner solves that stopped at their cap.
 	InnerCapHits int
-	// Retries counts descent-test failures (penalty increases).
+	// Retries counts descent-test failures (penalty increases); for
+	// SolveSQP the merit-parameter increases, for SolveAL the Newton steps
+	// on the subproblems.
 	Retries int
-	// FuncEvals counts evaluations of f and c, GradEvals of ∇f and G,
-	// HessEvals of ∇²ₓL.
+	// FuncEvals counts evaluations of f and c (one count for the pair),
+	// GradEvals of ∇f and G, HessEvals of ∇²ₓL.
 	FuncEvals, GradEvals, HessEvals int
-	// Mu, Nu and Delta are the final μ, ν, δ.
+	// Mu, Nu and Delta are the final μ, ν, δ (SolveSQP: the ℓ1 merit
+	// parameter in Mu and the residual factor κ in Delta; SolveAL: the penalty in Mu and the subproblem
+	// tolerance τ in Delta).
 	Mu, Nu, Delta float64
-	// Status says why the run stopped.
-	Status Status
-}
-
-// IterKind says at which point of a run a Recorder is called.
-type IterKind int
-
-const (
-	// InitIter is the start point, before any step.
-	InitIter IterKind = iota
-	// MajorIter follows an accepted outer step.
-	MajorIter
-	// DoneIter is the end of the run; Status is set.
-	DoneIter
-)
-
-// Iter is the state a [Recorder] sees.
-type Iter struct {
-	Kind IterKind
-	// Iter is the number of accepted outer steps so far.
-	Iter int
-	// X and L are the current iterate (read only).
-	X, L []float64
-	// F = f(X); KKT = ‖(∇ₓL, c)‖₂.
-	F, KKT float64
-	// Alpha is the step length accepted in this iteration (0 at InitIter).
-	Alpha float64
-	// Mu, Nu, Delta are the penalty parameters and inner accuracy used in
-	// this iteration.
-	Mu, Nu, Delta float64
-	// InnerSteps and RowOps are this iteration's sketch steps and row
-	// operations; Retries its descent-test failures.
-	InnerSteps, RowOps int64
-	Retries            int
-	// InnerCapHit reports that an inner solve of this iteration hit MaxInner.
-	InnerCapHit bool
-	// Shifted reports that H was shifted (B = H + (ξ_B + ‖H‖) I).
-	Shifted bool
-	// Status is set at DoneIter.
-	Status Status
+	// Elapsed is the wall time of the run.
+	Elapsed time.Duration
+	// Status says why the run stopped; for run.Failure the returned error
+	// says what failed.
+	Status run.Status
 }
 
 // Solve minimises p from (x0, l0) with AdaSketch-Newton (Hong, Na, Mahoney,
@@ -225,31 +229,23 @@ type Iter struct {
 //	L_{μ,ν}(x, λ) = f + λᵀc + (μ/2)‖c‖² + (ν/2)‖∇ₓL‖²
 //
 // with μ, ν (and δ) adapted so the inexact direction is a descent direction.
-// A nil l0 means λ₀ = 0.
+// A nil l0 means λ₀ = 0. One iteration is one accepted outer step.
 //
-// Solve returns an error wrapping [ErrDimension] or [ErrSettings] for bad
-// input (x0 ≠ d entries, l0 ≠ m entries, m > d, m < 1, non-finite start,
-// invalid settings), the context's error on cancellation, the Recorder's
-// error, or the sentinel of a failure Status (Status.Err). On failure the
-// Result holds the last good iterate.
+// Solve returns an error wrapping [ErrSettings] for a nil problem or invalid
+// settings, [ErrDimension] for sizes that disagree (x0 ≠ d entries, l0 ≠ m
+// entries, m > d, m < 1), [ErrNotFinite] for a non-finite start; the
+// context's error on cancellation (also inside an inner solve); the
+// Recorder's error; or, with Status run.Failure, an error wrapping the
+// sentinel of what failed. IterationLimit and TimeLimit are reported in the
+// Result with a nil error. The Result always holds the last good iterate.
 func Solve(ctx context.Context, p EqProblem, x0, l0 []float64, s *Settings) (Result, error) {
 	set, err := s.withDefaults()
 	if err != nil {
 		return Result{}, err
 	}
-	d, m := p.Dims()
-	switch {
-	case d < 1 || m < 1:
-		return Result{}, fmt.Errorf("%w: need d >= 1 and m >= 1, have d=%d m=%d", ErrDimension, d, m)
-	case m > d:
-		return Result{}, fmt.Errorf("%w: m=%d constraints exceed d=%d variables", ErrDimension, m, d)
-	case len(x0) != d:
-		return Result{}, fmt.Errorf("%w: len(x0)=%d, problem has d=%d", ErrDimension, len(x0), d)
-	case l0 != nil && len(l0) != m:
-		return Result{}, fmt.Errorf("%w: len(l0)=%d, problem has m=%d", ErrDimension, len(l0), m)
-	}
-	if !linalg.AllFinite(x0) || (l0 != nil && !linalg.AllFinite(l0)) {
-		return Result{}, fmt.Errorf("%w: non-finite start point", ErrNonFinite)
+	d, m, err := checkStart(p, x0, l0)
+	if err != nil {
+		return Result{}, err
 	}
 	w := newWork(d, m)
 	copy(w.cur.x, x0)
@@ -257,7 +253,37 @@ func Solve(ctx context.Context, p EqProblem, x0, l0 []float64, s *Settings) (Res
 		copy(w.cur.l, l0)
 	}
 	sv := solver{p: p, s: set, w: w, d: d, m: m, mu: set.Mu0, nu: set.Nu0, delta: set.Delta0}
-	return sv.run(ctx)
+	return sv.outer(ctx, sv.step, func() {})
+}
+
+// maxDim bounds d+m so that the dense (d+m)² KKT matrix stays allocatable.
+const maxDim = 1 << 14
+
+// checkStart validates the problem and the start point and returns (d, m).
+func checkStart(p EqProblem, x0, l0 []float64) (d, m int, err error) {
+	if p == nil {
+		return 0, 0, fmt.Errorf("%w: the problem p is nil", ErrSettings)
+	}
+	d, m = p.Dims()
+	switch {
+	case d < 1 || m < 1:
+		return d, m, fmt.Errorf("%w: need d >= 1 and m >= 1, have d=%d m=%d", ErrDimension, d, m)
+	case m > d:
+		return d, m, fmt.Errorf("%w: m=%d constraints exceed d=%d variables", ErrDimension, m, d)
+	case d+m > maxDim:
+		return d, m, fmt.Errorf("%w: d+m=%d exceeds %d (the dense KKT matrix would need %d GB)", ErrDimension, d+m, maxDim, 8*(d+m)*(d+m)>>30)
+	case len(x0) != d:
+		return d, m, fmt.Errorf("%w: len(x0)=%d, problem has d=%d", ErrDimension, len(x0), d)
+	case l0 != nil && len(l0) != m:
+		return d, m, fmt.Errorf("%w: len(l0)=%d, problem has m=%d", ErrDimension, len(l0), m)
+	}
+	if !linalg.AllFinite(x0) {
+		return d, m, fmt.Errorf("%w: x0", ErrNotFinite)
+	}
+	if l0 != nil && !linalg.AllFinite(l0) {
+		return d, m, fmt.Errorf("%w: l0", ErrNotFinite)
+	}
+	return d, m, nil
 }
 
 // point holds an iterate and its first-order information.
@@ -313,6 +339,10 @@ type solver struct {
 	mu, nu, delta float64
 	res           Result
 	it            Iter
+	loop          run.Loop[*Iter]
+
+	// Per-iteration quantities set by prepare and used by direction.
+	shift, psi, ups, xiG float64
 }
 
 // eval fills pt.f, g, c, G, gl at (pt.x, pt.l). It reports whether all are finite.
@@ -340,20 +370,17 @@ func (sv *solver) merit(pt *point) float64 {
 
 func kktNorm(pt *point) float64 { return math.Hypot(linalg.Nrm2(pt.gl), linalg.Nrm2(pt.c)) }
 
-func (sv *solver) record(kind IterKind) error {
-	if sv.s.Recorder == nil {
-		return nil
-	}
+// fillIter copies the current state into sv.it (the Progress part is the
+// Loop's).
+func (sv *solver) fillIter() *Iter {
 	c := &sv.w.cur
-	sv.it.Kind = kind
-	sv.it.Iter = sv.res.Iterations
 	sv.it.X, sv.it.L, sv.it.F, sv.it.KKT = c.x, c.l, c.f, kktNorm(c)
 	sv.it.Mu, sv.it.Nu, sv.it.Delta = sv.mu, sv.nu, sv.delta
-	sv.it.Status = sv.res.Status
-	return sv.s.Recorder.Record(&sv.it)
+	return &sv.it
 }
 
-func (sv *solver) finish(st Status, err error) (Result, error) {
+// finish fills the Result and records the end of the run.
+func (sv *solver) finish(st run.Status, err error) (Result, error) {
 	c := &sv.w.cur
 	sv.res.Status = st
 	sv.res.X = append([]float64(nil), c.x...)
@@ -361,181 +388,216 @@ func (sv *solver) finish(st Status, err error) (Result, error) {
 	sv.res.F = c.f
 	sv.res.KKT = kktNorm(c)
 	sv.res.Mu, sv.res.Nu, sv.res.Delta = sv.mu, sv.nu, sv.delta
-	if err == nil {
-		err = st.Err()
+	sv.res.Elapsed = sv.loop.Elapsed()
+	out := sv.loop.End(sv.fillIter(), st, err)
+	if err == nil && out != nil && st != run.Failure {
+		sv.res.Status = run.RecorderStopped
 	}
-	if rerr := sv.record(DoneIter); rerr != nil && err == nil {
-		sv.res.Status = RecorderStop
-		err = rerr
-	}
-	return sv.res, err
+	return sv.res, out
 }
 
-func (sv *solver) run(ctx context.Context) (Result, error) {
-	w, s := sv.w, &sv.s
-	d, m := sv.d, sv.m
-	cur := &w.cur
-	if !sv.eval(cur) {
-		return sv.finish(NonFinite, fmt.Errorf("%w: at the start point", ErrNonFinite))
+// failure returns the Status and error of a failed run: the error wraps
+// sentinel with the detail.
+func failure(sentinel error, format string, args ...any) (run.Status, error) {
+	return run.Failure, fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)
+}
+
+// step does one AdaSketch-Newton iteration (prepare, direction, line
+// search) and leaves the accepted point in w.cur. It returns NotTerminated,
+// Canceled when ctx (the run's context with its time limit) ended, or the
+// Status and error that end the run.
+func (sv *solver) step(ctx context.Context) (run.Status, error) {
+	if st, err := sv.prepare(); st != run.NotTerminated {
+		return st, err
 	}
-	if err := sv.record(InitIter); err != nil {
-		return sv.finish(RecorderStop, err)
+	// prepare and Factor are O((d+m)³) on large systems: check between them.
+	if err := ctx.Err(); err != nil {
+		return run.Canceled, err
 	}
+	q, st, err := sv.direction(ctx)
+	if st != run.NotTerminated {
+		return st, err
+	}
+	return sv.lineSearch(q)
+}
+
+// interrupted maps an inner solve stopped by its context to Canceled (the
+// caller's ctx ended) or TimeLimit (the run's own deadline).
+func (sv *solver) interrupted(ctx context.Context, err error) (run.Status, error) {
+	if st, cerr := sv.loop.Check(ctx); st != run.NotTerminated {
+		return st, cerr
+	}
+	if ctx.Err() == nil && sv.s.TimeLimit > 0 {
+		return run.TimeLimit, nil
+	}
+	return run.Canceled, err
+}
+
+// prepare evaluates the Hessian of the Lagrangian, checks LICQ, decides
+// the Hessian shift and computes Ψ, Υ and the accuracy δ (steps 1-4).
+func (sv *solver) prepare() (run.Status, error) {
+	w, s, cur, m := sv.w, &sv.s, &sv.w.cur, sv.m
+	if st, err := sv.hessianAndLICQ(s.XiGMin); st != run.NotTerminated {
+		return st, err
+	}
+	// Hessian modification and norms.
+	normH, eigLo, eigHi, spectral := sv.hessNorm()
+	sv.shift = 0
+	if m < sv.d && sv.reducedHessSmall() {
+		sv.shift = s.XiB + normH
+	}
+	sv.it.Shifted = sv.shift != 0
+	var normB, normG float64
+	if spectral {
+		normB = math.Max(math.Abs(eigLo+sv.shift), math.Abs(eigHi+sv.shift))
+		normG = math.Sqrt(w.vals[m-1])
+	} else {
+		normB = frobShifted(w.H, sv.shift)
+		normG = mat.Norm(cur.G, 2)
+	}
+	// Ψ, Υ, δ.
+	sv.psi = psiFactor * math.Max(normB*normB, 1) / (math.Min(sv.xiG, 1) * math.Min(s.XiB, 1))
+	sv.ups = math.Max(math.Max(normG, normH), 1)
+	sv.delta = math.Max(math.Min(sv.delta, sv.deltaTrial(sv.mu, sv.nu)), s.DeltaMin)
+	return run.NotTerminated, nil
+}
+
+// hessianAndLICQ evaluates ∇²ₓL into w.H and ξ_G = λmin(G Gᵀ) into sv.xiG
+// (the eigenvalues of G Gᵀ into w.vals), and fails if H is not finite or
+// ξ_G < xiGMin.
+func (sv *solver) hessianAndLICQ(xiGMin float64) (run.Status, error) {
+	w, cur := sv.w, &sv.w.cur
+	sv.p.HessLag(w.H, cur.x, cur.l)
+	sv.res.HessEvals++
+	if !linalg.AllFinite(w.H.RawSymmetric().Data) {
+		return failure(ErrNotFinite, "Hessian of the Lagrangian")
+	}
+	w.ggt.SymOuterK(1, cur.G)
+	if !w.eig.Factorize(w.ggt, false) {
+		return failure(ErrSingularJacobian, "eigendecomposition of G Gᵀ failed")
+	}
+	w.vals = resize(w.vals, sv.m)
+	w.eig.Values(w.vals)
+	sv.xiG = w.vals[0]
+	if !(sv.xiG >= xiGMin) {
+		return failure(ErrSingularJacobian, "λmin(G Gᵀ) = %.3g < XiGMin = %g", sv.xiG, xiGMin)
+	}
+	return run.NotTerminated, nil
+}
+
+// deltaTrial is the largest δ the theory allows for penalties (μ, ν).
+func (sv *solver) deltaTrial(mu, nu float64) float64 {
+	return (0.5 - sv.s.Beta) * nu / ((1 + mu + nu) * sv.ups * sv.ups * sv.psi * sv.psi)
+}
+
+// direction builds the KKT system, solves it with the sketcher to the
+// adaptive accuracy and adapts μ, ν, δ until the direction w.z is a
+// descent direction of the merit function (steps 5-6). It returns the
+// directional derivative q.
+func (sv *solver) direction(ctx context.Context) (float64, run.Status, error) {
+	w, s, cur, d := sv.w, &sv.s, &sv.w.cur, sv.d
+	sv.buildK(sv.shift)
+	for i := range d {
+		w.b[i] = -cur.gl[i]
+	}
+	for j := range sv.m {
+		w.b[d+j] = -cur.c[j]
+	}
+	normb := linalg.Nrm2(w.b)
+	normK := sv.kNorm()
+	ops, err := s.Sketcher.Factor(w.K)
+	sv.it.RowOps += ops
+	sv.res.RowOps += ops
+	if err != nil {
+		return 0, run.Failure, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, run.Canceled, err
+	}
+	linalg.Zero(w.z)
+	linalg.ScaleTo(w.r, -1, w.b)
+	theta := 1.0
+	if s.Theta != nil {
+		theta = s.Theta(sv.res.Iterations, kktNorm(cur))
+	}
+	sv.meritGradParts()
 	for {
-		kkt := kktNorm(cur)
-		if kkt <= s.Eps {
-			return sv.finish(Converged, nil)
-		}
-		if sv.res.Iterations >= s.MaxIter {
-			return sv.finish(IterationLimit, nil)
-		}
-		if err := ctx.Err(); err != nil {
-			return sv.finish(Canceled, err)
-		}
-		sv.it = Iter{}
-
-		// Step 1: Hessian of the Lagrangian.
-		sv.p.HessLag(w.H, cur.x, cur.l)
-		sv.res.HessEvals++
-		if !linalg.AllFinite(w.H.RawSymmetric().Data) {
-			return sv.finish(NonFinite, fmt.Errorf("%w: Hessian of the Lagrangian", ErrNonFinite))
-		}
-
-		// Step 2: ξ_G = λmin(G Gᵀ).
-		w.ggt.SymOuterK(1, cur.G)
-		if !w.eig.Factorize(w.ggt, false) {
-			return sv.finish(SingularJacobian, fmt.Errorf("%w: eigendecomposition of G Gᵀ failed", ErrSingularJacobian))
-		}
-		w.vals = resize(w.vals, m)
-		w.eig.Values(w.vals)
-		xiG := w.vals[0]
-		if !(xiG >= s.XiGMin) {
-			return sv.finish(SingularJacobian, fmt.Errorf("%w: λmin(G Gᵀ) = %.3g < %g", ErrSingularJacobian, xiG, s.XiGMin))
-		}
-
-		// Step 3: Hessian modification and norms.
-		normH, eigLo, eigHi, spectral := sv.hessNorm()
-		shift := 0.0
-		if m < d && sv.reducedHessSmall() {
-			shift = s.XiB + normH
-		}
-		sv.it.Shifted = shift != 0
-		var normB, normG float64
-		if spectral {
-			normB = math.Max(math.Abs(eigLo+shift), math.Abs(eigHi+shift))
-			normG = math.Sqrt(w.vals[m-1])
-		} else {
-			normB = frobShifted(w.H, shift)
-			normG = mat.Norm(cur.G, 2)
-		}
-
-		// Step 4: Ψ, Υ, δ.
-		psi := psiFactor * math.Max(normB*normB, 1) / (math.Min(xiG, 1) * math.Min(s.XiB, 1))
-		ups := math.Max(math.Max(normG, normH), 1)
-		deltaTrial := func(mu, nu float64) float64 {
-			return (0.5 - s.Beta) * nu / ((1 + mu + nu) * ups * ups * psi * psi)
-		}
-		sv.delta = math.Max(math.Min(sv.delta, deltaTrial(sv.mu, sv.nu)), s.DeltaMin)
-
-		// Step 5: K, b and the sketch.
-		sv.buildK(shift)
-		for i := range d {
-			w.b[i] = -cur.gl[i]
-		}
-		for j := range m {
-			w.b[d+j] = -cur.c[j]
-		}
-		normb := linalg.Nrm2(w.b)
-		normK := sv.kNorm()
-		ops, err := s.Sketcher.Factor(w.K)
+		tol := theta * sv.delta * normb / (normK * sv.psi)
+		steps, ops, err := s.Sketcher.Solve(ctx, w.z, w.r, w.b, tol, s.MaxInner, s.Rand)
+		sv.it.InnerSteps += int64(steps)
 		sv.it.RowOps += ops
+		sv.res.InnerSteps += int64(steps)
+		sv.res.RowOps += ops
 		if err != nil {
-			sv.res.RowOps += sv.it.RowOps
-			return sv.finish(SingularKKT, err)
-		}
-		linalg.Zero(w.z)
-		linalg.ScaleTo(w.r, -1, w.b)
-		theta := 1.0
-		if s.Theta != nil {
-			theta = s.Theta(sv.res.Iterations, kkt)
-		}
-		sv.meritGradParts()
-		var q float64
-		safeguard := false
-		for {
-			tol := theta * sv.delta * normb / (normK * psi)
-			steps, ops := s.Sketcher.Solve(w.z, w.r, w.b, tol, s.MaxInner, s.Rand)
-			sv.it.InnerSteps += int64(steps)
-			sv.it.RowOps += ops
-			if steps >= s.MaxInner && linalg.Nrm2(w.r) > tol {
-				sv.it.InnerCapHit = true
-				sv.res.InnerCapHits++
+			if ctx.Err() != nil {
+				return 0, run.Canceled, err
 			}
-			q = sv.dirDeriv(w.z)
-			// Step 6: descent test with penalty updates.
-			if sv.mu > s.MuMax || sv.nu < s.NuMin {
-				safeguard = true
+			return 0, run.Failure, fmt.Errorf("inner solve: %w", err)
+		}
+		if steps >= s.MaxInner && linalg.Nrm2(w.r) > tol {
+			sv.it.InnerCapHit = true
+			sv.res.InnerCapHits++
+		}
+		q := sv.dirDeriv(w.z)
+		if sv.mu > s.MuMax || sv.nu < s.NuMin {
+			// The safeguard accepts any descent direction as it is.
+			if !(q < 0) {
+				st, err := failure(ErrPenaltyBlowUp, "μ=%.3g ν=%.3g, directional derivative %.3g", sv.mu, sv.nu, q)
+				return q, st, err
+			}
+			return q, run.NotTerminated, nil
+		}
+		if q <= -(sv.nu/2)*normb*normb {
+			return q, run.NotTerminated, nil
+		}
+		sv.mu *= s.Rho * s.Rho
+		sv.nu /= s.Rho
+		sv.delta = math.Max(math.Min(sv.delta/math.Pow(s.Rho, 4), sv.deltaTrial(sv.mu, sv.nu)), s.DeltaMin)
+		sv.it.Retries++
+		sv.res.Retries++
+	}
+}
+
+// lineSearch backtracks from α = 1 on the exact augmented Lagrangian along
+// w.z until the Armijo test holds, and accepts the trial point (steps 7-8).
+func (sv *solver) lineSearch(q float64) (run.Status, error) {
+	w, s, d := sv.w, &sv.s, sv.d
+	cur, tr := &w.cur, &w.trial
+	la := sv.merit(cur)
+	alpha := 1.0
+	sawNonFinite := false
+	zInf := linalg.MaxAbs(w.z)
+	iterScale := math.Max(1, math.Max(linalg.MaxAbs(cur.x), linalg.MaxAbs(cur.l)))
+	for k := 0; ; k++ {
+		linalg.AxpyTo(tr.x, alpha, w.z[:d], cur.x)
+		linalg.AxpyTo(tr.l, alpha, w.z[d:], cur.l)
+		// A step below the rounding level of the iterate is a failure.
+		stalled := alpha*zInf <= machEps*iterScale
+		if !stalled {
+			lat := math.Inf(1)
+			if sv.eval(tr) {
+				lat = sv.merit(tr)
+			} else {
+				sawNonFinite = true
+			}
+			if lat <= la+alpha*s.Beta*q {
 				break
 			}
-			if q > -(sv.nu/2)*normb*normb {
-				sv.mu *= s.Rho * s.Rho
-				sv.nu /= s.Rho
-				sv.delta = math.Max(math.Min(sv.delta/math.Pow(s.Rho, 4), deltaTrial(sv.mu, sv.nu)), s.DeltaMin)
-				sv.it.Retries++
-				sv.res.Retries++
-				continue
+		}
+		if stalled || k >= s.MaxBacktrack {
+			switch {
+			case sawNonFinite:
+				return failure(ErrNotFinite, "the line search failed with non-finite trial points")
+			case sv.it.InnerCapHit:
+				return failure(ErrInnerCap, "after %d halvings", k)
 			}
-			break
+			return failure(ErrLineSearch, "after %d halvings, directional derivative %.3g", k, q)
 		}
-		sv.res.InnerSteps += sv.it.InnerSteps
-		sv.res.RowOps += sv.it.RowOps
-		if safeguard && !(q < 0) {
-			return sv.finish(PenaltyBlowUp, fmt.Errorf("%w: μ=%.3g ν=%.3g, directional derivative %.3g", ErrPenaltyBlowUp, sv.mu, sv.nu, q))
-		}
-
-		// Step 7: Armijo backtracking on the exact augmented Lagrangian.
-		la := sv.merit(cur)
-		tr := &w.trial
-		alpha := 1.0
-		sawNonFinite := false
-		zInf := linalg.MaxAbs(w.z)
-		iterScale := math.Max(1, math.Max(linalg.MaxAbs(cur.x), linalg.MaxAbs(cur.l)))
-		for k := 0; ; k++ {
-			linalg.AxpyTo(tr.x, alpha, w.z[:d], cur.x)
-			linalg.AxpyTo(tr.l, alpha, w.z[d:], cur.l)
-			// A step below the rounding level of the iterate is a failure.
-			stalled := alpha*zInf <= machEps*iterScale
-			lat := math.Inf(1)
-			if !stalled {
-				if sv.eval(tr) {
-					lat = sv.merit(tr)
-				} else {
-					sawNonFinite = true
-				}
-				if lat <= la+alpha*s.Beta*q {
-					break
-				}
-			}
-			if stalled || k >= s.MaxBacktrack {
-				if sawNonFinite {
-					return sv.finish(NonFinite, fmt.Errorf("%w: the line search failed with non-finite trial points", ErrNonFinite))
-				}
-				if sv.it.InnerCapHit {
-					return sv.finish(InnerCap, fmt.Errorf("%w: after %d halvings", ErrInnerCap, k))
-				}
-				return sv.finish(LineSearchFailure, fmt.Errorf("%w: after %d halvings, directional derivative %.3g", ErrLineSearch, k, q))
-			}
-			alpha /= 2
-		}
-		// Step 8: accept.
-		w.cur, w.trial = w.trial, w.cur
-		cur = &w.cur
-		sv.res.Iterations++
-		sv.it.Alpha = alpha
-		if err := sv.record(MajorIter); err != nil {
-			return sv.finish(RecorderStop, err)
-		}
+		alpha /= 2
 	}
+	w.cur, w.trial = w.trial, w.cur
+	sv.it.Alpha = alpha
+	return run.NotTerminated, nil
 }
 
 // meritGradParts stores Gᵀc, H∇ₓL and G∇ₓL at the current point, the parts

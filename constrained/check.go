@@ -32,18 +32,27 @@ func (r DerivativeReport) Max() float64 {
 // ∇f + Gᵀλ), and the Hessian-vector product if p implements [HessVecer].
 // The step for coordinate i is ε^(1/3) max(1, |xᵢ|). It returns the report
 // and an error wrapping [ErrDerivative] if any relative error exceeds tol
-// (zero means 1e-6), or [ErrDimension] if x or l have the wrong length.
+// (zero means 1e-6; negative turns the test off and only reports), an error
+// wrapping [ErrSettings] for a nil p or a NaN tol, [ErrDimension] if x or l
+// have the wrong length, [ErrNotFinite] if they hold NaN or ±Inf.
 func CheckDerivatives(p EqProblem, x, l []float64, tol float64) (DerivativeReport, error) {
 	var rep DerivativeReport
+	if p == nil {
+		return rep, fmt.Errorf("%w: the problem p is nil", ErrSettings)
+	}
 	d, m := p.Dims()
-	if len(x) != d || len(l) != m {
+	switch {
+	case d < 1 || m < 0 || d+m > maxDim:
+		return rep, fmt.Errorf("%w: problem has d=%d m=%d", ErrDimension, d, m)
+	case len(x) != d || len(l) != m:
 		return rep, fmt.Errorf("%w: len(x)=%d len(l)=%d, problem has d=%d m=%d", ErrDimension, len(x), len(l), d, m)
+	case math.IsNaN(tol) || math.IsInf(tol, 1):
+		return rep, fmt.Errorf("%w: tol = %v", ErrSettings, tol)
+	case !linalg.AllFinite(x) || !linalg.AllFinite(l):
+		return rep, fmt.Errorf("%w: x or l", ErrNotFinite)
 	}
 	if tol == 0 {
 		tol = 1e-6
-	}
-	if !(tol > 0) {
-		return rep, fmt.Errorf("%w: tolerance %v", ErrSettings, tol)
 	}
 	relErr := func(a, fd float64) float64 { return math.Abs(a-fd) / math.Max(1, math.Abs(fd)) }
 	xp := append([]float64(nil), x...)
@@ -107,7 +116,7 @@ func CheckDerivatives(p EqProblem, x, l []float64, tol float64) (DerivativeRepor
 		bad = true
 	}
 	{
-		if bad {
+		if bad && tol > 0 {
 			return rep, fmt.Errorf("%w: grad %.2g, jac %.2g, hess %.2g, hessvec %.2g (tol %g)", ErrDerivative, rep.Grad, rep.Jac, rep.Hess, rep.HessVec, tol)
 		}
 	}

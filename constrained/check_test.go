@@ -46,7 +46,10 @@ func TestCheckDerivatives(t *testing.T) {
 	if rep, err := constrained.CheckDerivatives(pde, x, l, 1e-6); err != nil || rep.HessVec != 0 {
 		t.Errorf("PDE: %v (%+v)", err, rep)
 	}
-	lg := problems.SyntheticLogistic(rng, 200, 20, 5)
+	lg, err := problems.SyntheticLogistic(rng, 200, 20, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d, m = lg.Dims()
 	x, l = make([]float64, d), make([]float64, m)
 	for i := range x {

@@ -1,6 +1,7 @@
 package constrained
 
 import (
+	"context"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas/blas64"
@@ -32,26 +33,38 @@ type GaussianSketch struct {
 
 var _ Sketcher = (*GaussianSketch)(nil)
 
-// Factor stores K. It never fails.
+// Factor stores K. It fails only with [ErrDimension] for a nil or
+// non-square K.
 func (g *GaussianSketch) Factor(K *mat.Dense) (int64, error) {
-	g.k = K.RawMatrix()
+	raw, err := checkK(K)
+	g.k = raw
+	if err != nil {
+		return 0, err
+	}
 	g.s = resize(g.s, g.k.Rows)
 	g.w = resize(g.w, g.k.Cols)
 	return 0, nil
 }
 
 // Solve runs Gaussian sketch steps from z until ‖K z − b‖₂ ≤ tol or maxIter
-// steps. It does not allocate.
-func (g *GaussianSketch) Solve(z, r, b []float64, tol float64, maxIter int, rng *rand.Rand) (steps int, rowOps int64) {
+// steps, checking ctx before every step (each costs n row operations). It
+// does not allocate.
+func (g *GaussianSketch) Solve(ctx context.Context, z, r, b []float64, tol float64, maxIter int, rng *rand.Rand) (steps int, rowOps int64, err error) {
+	if err := checkSolve(g.k, z, r, b, maxIter, rng, true); err != nil {
+		return 0, 0, err
+	}
 	n := g.k.Rows
 	if linalg.Nrm2(r) <= tol {
-		return 0, 0
+		return 0, 0, nil
 	}
 	check := g.Check
 	if check <= 0 {
 		check = 4
 	}
 	for steps < maxIter {
+		if err := ctx.Err(); err != nil {
+			return steps, rowOps, err
+		}
 		for i := range g.s {
 			g.s[i] = rng.NormFloat64()
 		}
@@ -71,5 +84,5 @@ func (g *GaussianSketch) Solve(z, r, b []float64, tol float64, maxIter int, rng 
 			}
 		}
 	}
-	return steps, rowOps
+	return steps, rowOps, nil
 }

@@ -1,6 +1,7 @@
 package constrained
 
 import (
+	"context"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -59,17 +60,15 @@ type Sketcher interface {
 	// Factor prepares for systems with matrix K (for example row norms or an
 	// LU factorization). It returns the work in row operations (multiply-adds
 	// divided by the order n of K) and an error wrapping [ErrSingularKKT] if
-	// K is found to be singular. K must not be modified.
+	// K is found to be singular, [ErrDimension] if K is not square, or
+	// [ErrNotFinite] if it holds NaN or ±Inf. K must not be modified.
 	Factor(K *mat.Dense) (rowOps int64, err error)
 	// Solve iterates from z, where r = K z − b on entry, until ‖r‖₂ ≤ tol or
 	// maxIter steps, and leaves the updated z and its exact residual r. It
-	// returns the number of steps and the work in row operations.
-	Solve(z, r, b []float64, tol float64, maxIter int, rng *rand.Rand) (steps int, rowOps int64)
-}
-
-// Recorder receives the state of a run: once at the start, after each outer
-// iteration and once at the end. A non-nil error stops the run. Recorders
-// must not modify the Iter or its slices, which the solver reuses.
-type Recorder interface {
-	Record(it *Iter) error
+	// returns the number of steps, the work in row operations, and an error:
+	// ctx's error if ctx ended (checked at least every few hundred row
+	// operations' worth of steps, so the call returns within milliseconds),
+	// [ErrDimension] for slices of the wrong length or a call before Factor,
+	// [ErrSettings] for a nil rng (randomized sketchers) or a negative maxIter.
+	Solve(ctx context.Context, z, r, b []float64, tol float64, maxIter int, rng *rand.Rand) (steps int, rowOps int64, err error)
 }

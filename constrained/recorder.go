@@ -2,64 +2,64 @@ package constrained
 
 import (
 	"fmt"
-	"io"
+
+	"github.com/optlearn/optlearn/run"
 )
 
-// History is a [Recorder] that keeps per-iteration traces for plots and
-// tests. Index 0 is the start point; index t is after t outer iterations.
-type History struct {
-	// KKT is ‖(∇ₓL, c)‖₂; F is f(x).
-	KKT, F []float64
-	// Alpha is the accepted step (0 at the start); Mu, Nu, Delta the
-	// parameters used by the iteration (their initial values at the start).
-	Alpha, Mu, Nu, Delta []float64
-	// InnerSteps and RowOps are per-iteration sketch work.
-	InnerSteps, RowOps []int64
-	// Shifted reports Hessian modification per iteration.
-	Shifted []bool
-	// Status is the final status (set at the end).
-	Status Status
+// Iter is the state a [Recorder] sees: at the start (Event run.Start,
+// Iteration 0), after each accepted outer step (run.Iteration) and at the
+// end (run.End, with Status set). One iteration is one accepted outer step
+// of the method. The slices are the solver's own and only valid during
+// Record.
+type Iter struct {
+	run.Progress
+	// X and L are the current iterate (read only).
+	X, L []float64
+	// F = f(X); KKT = ‖(∇ₓL, c)‖₂.
+	F, KKT float64
+	// Alpha is the step length accepted in this iteration (0 at the start).
+	Alpha float64
+	// Mu, Nu, Delta are the penalty parameters and inner accuracy used in
+	// this iteration (for the baselines: the merit or AL parameters, see
+	// their docs).
+	Mu, Nu, Delta float64
+	// InnerSteps and RowOps are this iteration's inner-solver steps and
+	// row operations; Retries its descent-test failures.
+	InnerSteps, RowOps int64
+	Retries            int
+	// InnerCapHit reports that an inner solve of this iteration hit its cap.
+	InnerCapHit bool
+	// Shifted reports that H was shifted (B = H + (ξ_B + ‖H‖) I).
+	Shifted bool
 }
 
-var _ Recorder = (*History)(nil)
-
-// Record appends it to h. It never fails.
-func (h *History) Record(it *Iter) error {
-	if it.Kind == DoneIter {
-		h.Status = it.Status
-		return nil
-	}
-	h.KKT = append(h.KKT, it.KKT)
-	h.F = append(h.F, it.F)
-	h.Alpha = append(h.Alpha, it.Alpha)
-	h.Mu = append(h.Mu, it.Mu)
-	h.Nu = append(h.Nu, it.Nu)
-	h.Delta = append(h.Delta, it.Delta)
-	h.InnerSteps = append(h.InnerSteps, it.InnerSteps)
-	h.RowOps = append(h.RowOps, it.RowOps)
-	h.Shifted = append(h.Shifted, it.Shifted)
-	return nil
+// Summary returns the iteration's f, KKT residual, step and inner steps in
+// a few words, for [Printer].
+func (it *Iter) Summary() string {
+	return fmt.Sprintf("f %.6g  kkt %.3e  alpha %.3g  mu %.3g  inner %d", it.F, it.KKT, it.Alpha, it.Mu, it.InnerSteps)
 }
 
-// Printer is a [Recorder] that writes one line per iteration to W.
-type Printer struct {
-	W io.Writer
+// Clone returns a copy of it whose X and L do not alias the solver's.
+func (it *Iter) Clone() Iter {
+	c := *it
+	c.X = append([]float64(nil), it.X...)
+	c.L = append([]float64(nil), it.L...)
+	return c
 }
 
-// Record writes it; it returns the writer's error.
-func (p Printer) Record(it *Iter) error {
-	var err error
-	switch it.Kind {
-	case InitIter:
-		_, err = fmt.Fprintf(p.W, "%5s %12s %10s %8s %9s %9s %9s %9s\n", "iter", "f", "kkt", "alpha", "mu", "nu", "delta", "inner")
-		if err == nil {
-			_, err = fmt.Fprintf(p.W, "%5d %12.6g %10.3e\n", it.Iter, it.F, it.KKT)
-		}
-	case MajorIter:
-		_, err = fmt.Fprintf(p.W, "%5d %12.6g %10.3e %8.3g %9.3g %9.3g %9.3g %9d\n",
-			it.Iter, it.F, it.KKT, it.Alpha, it.Mu, it.Nu, it.Delta, it.InnerSteps)
-	case DoneIter:
-		_, err = fmt.Fprintf(p.W, "status %v after %d iterations, kkt %.3e\n", it.Status, it.Iter, it.KKT)
-	}
-	return err
-}
+// Recorder receives the state of a run: at the start, after each outer
+// iteration and at the end. A non-nil error stops the run with Status
+// run.RecorderStopped and is returned wrapped.
+type Recorder = run.Recorder[*Iter]
+
+// History is a [Recorder] that keeps a copy of every state (index 0 is the
+// start, index t the state after t outer iterations) and the final status;
+// h.Series(func(it *Iter) float64 { return it.KKT }) gives one trace.
+type History = run.History[Iter, *Iter]
+
+// Printer is a [Recorder] that writes a progress line at the start, the end
+// and at most every Interval (2 s by default) between them.
+type Printer = run.Printer[*Iter]
+
+// RecorderFunc adapts a function to a [Recorder].
+type RecorderFunc = run.RecorderFunc[*Iter]

@@ -11,6 +11,7 @@ import (
 
 	"github.com/optlearn/optlearn/constrained"
 	"github.com/optlearn/optlearn/constrained/problems"
+	"github.com/optlearn/optlearn/run"
 )
 
 var seeds = []uint64{1, 2, 3, 4, 5}
@@ -25,6 +26,8 @@ func sketcher(name string) constrained.Sketcher {
 		return &constrained.RK{}
 	case "gv":
 		return &constrained.GaussianSketch{}
+	case "sparse-rk":
+		return &constrained.SparseRK{}
 	}
 	return &constrained.ExactLU{}
 }
@@ -40,19 +43,26 @@ func maxAbsDiff(a, b []float64) float64 {
 // checkMonotone is spec check 4: μ non-decreasing, ν and δ non-increasing.
 func checkMonotone(t *testing.T, h *constrained.History) {
 	t.Helper()
-	for i := 1; i < len(h.Mu); i++ {
-		if h.Mu[i] < h.Mu[i-1] || h.Nu[i] > h.Nu[i-1] || h.Delta[i] > h.Delta[i-1] {
+	for i := 1; i < h.Len(); i++ {
+		a, b := &h.Iters[i-1], &h.Iters[i]
+		if b.Mu < a.Mu || b.Nu > a.Nu || b.Delta > a.Delta {
 			t.Fatalf("penalty not monotone at %d: mu %g->%g nu %g->%g delta %g->%g",
-				i, h.Mu[i-1], h.Mu[i], h.Nu[i-1], h.Nu[i], h.Delta[i-1], h.Delta[i])
+				i, a.Mu, b.Mu, a.Nu, b.Nu, a.Delta, b.Delta)
 		}
 	}
+}
+
+// traces returns the KKT residuals and step lengths of a History.
+func traces(h *constrained.History) (kkt, alpha []float64) {
+	return h.Series(func(it *constrained.Iter) float64 { return it.KKT }),
+		h.Series(func(it *constrained.Iter) float64 { return it.Alpha })
 }
 
 func solveHS(t *testing.T, p *problems.HS, x0 []float64, sk string, seed uint64, eps float64, maxIter int) (constrained.Result, *constrained.History, error) {
 	t.Helper()
 	h := &constrained.History{}
 	r, err := constrained.Solve(context.Background(), p, x0, nil, &constrained.Settings{
-		Eps: eps, MaxIter: maxIter, Norm: constrained.Spectral,
+		Tol: eps, MaxIter: maxIter, Norm: constrained.Spectral,
 		Sketcher: sketcher(sk), Rand: rand.New(rand.NewPCG(seed, 0)), Recorder: h,
 	})
 	return r, h, err
@@ -73,7 +83,7 @@ func TestHSNonDegenerate(t *testing.T) {
 			for _, seed := range ss {
 				t.Run(fmt.Sprintf("%s/%s/seed=%d", p.Name, sk, seed), func(t *testing.T) {
 					r, h, err := solveHS(t, p, p.X0, sk, seed, 1e-6, 100)
-					if err != nil || r.Status != constrained.Converged {
+					if err != nil || r.Status != run.Converged {
 						t.Fatalf("status %v err %v after %d iterations", r.Status, err, r.Iterations)
 					}
 					if r.KKT > 1e-6 {
@@ -87,13 +97,14 @@ func TestHSNonDegenerate(t *testing.T) {
 					}
 					checkMonotone(t, h)
 					if unitStep[p.Name] {
-						n := len(h.KKT) - 1
+						kkt, alpha := traces(h)
+						n := len(kkt) - 1
 						if n < 3 {
 							t.Fatalf("only %d iterations", n)
 						}
 						for k := n - 2; k <= n; k++ {
-							if h.Alpha[k] != 1 || h.KKT[k] > 0.5*h.KKT[k-1] {
-								t.Errorf("iteration %d: alpha %g, kkt %g -> %g", k, h.Alpha[k], h.KKT[k-1], h.KKT[k])
+							if alpha[k] != 1 || kkt[k] > 0.5*kkt[k-1] {
+								t.Errorf("iteration %d: alpha %g, kkt %g -> %g", k, alpha[k], kkt[k-1], kkt[k])
 							}
 						}
 					}
@@ -123,7 +134,7 @@ func TestHSDegenerate(t *testing.T) {
 						t.Skip("long")
 					}
 					r, h, err := solveHS(t, tc.p, tc.p.X0, sk, seed, 1e-4, tc.maxIter)
-					if err != nil || r.Status != constrained.Converged {
+					if err != nil || r.Status != run.Converged {
 						t.Fatalf("status %v err %v after %d iterations", r.Status, err, r.Iterations)
 					}
 					if g := math.Abs(r.F - tc.p.FStar); g > 1e-5 {
@@ -143,7 +154,7 @@ func TestHS61(t *testing.T) {
 	for _, sk := range []string{"exact", "rk", "gv"} {
 		t.Run(sk, func(t *testing.T) {
 			r, _, err := solveHS(t, p, []float64{0, 0, 0}, sk, 1, 1e-6, 100)
-			if !errors.Is(err, constrained.ErrSingularJacobian) || r.Status != constrained.SingularJacobian {
+			if !errors.Is(err, constrained.ErrSingularJacobian) || r.Status != run.Failure {
 				t.Fatalf("from 0: status %v err %v, want SingularJacobian", r.Status, err)
 			}
 			if maxAbsDiff(r.X, []float64{0, 0, 0}) != 0 {
@@ -203,7 +214,7 @@ func TestPDE(t *testing.T) {
 			_, m := p.Dims()
 			for _, seed := range seeds[:tc.nseeds] {
 				r, err := constrained.Solve(context.Background(), p, p.X0(), problems.Ones(m), &constrained.Settings{
-					Eps: 1e-6, MaxIter: tc.maxIter, Sketcher: sketcher(tc.sk), Rand: rand.New(rand.NewPCG(seed, 0)),
+					Tol: 1e-6, MaxIter: tc.maxIter, Sketcher: sketcher(tc.sk), Rand: rand.New(rand.NewPCG(seed, 0)),
 				})
 				if err != nil || r.KKT > 1e-6 {
 					t.Fatalf("seed %d: status %v err %v kkt %g after %d", seed, r.Status, err, r.KKT, r.Iterations)
@@ -218,13 +229,16 @@ func TestPDE(t *testing.T) {
 
 // TestSyntheticLogistic is spec check 6.
 func TestSyntheticLogistic(t *testing.T) {
-	p := problems.SyntheticLogistic(rand.New(rand.NewPCG(2023, 0)), 2000, 50, 10)
+	p, err := problems.SyntheticLogistic(rand.New(rand.NewPCG(2023, 0)), 2000, 50, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d, m := p.Dims()
 	run := func(sk string, seed uint64) constrained.Result {
 		r, err := constrained.Solve(context.Background(), p, problems.Ones(d), problems.Ones(m), &constrained.Settings{
 			MaxIter: 200, Sketcher: sketcher(sk), Rand: rand.New(rand.NewPCG(seed, 0)),
 		})
-		if err != nil || r.Status != constrained.Converged {
+		if err != nil || r.Status != run.Converged {
 			t.Fatalf("%s seed %d: status %v err %v", sk, seed, r.Status, err)
 		}
 		c := make([]float64, m)
@@ -261,14 +275,15 @@ func TestSuperlinearTheta(t *testing.T) {
 	p := problems.HS77()
 	h := &constrained.History{}
 	r, err := constrained.Solve(context.Background(), p, p.X0, nil, &constrained.Settings{
-		Eps: 1e-8, Theta: constrained.SuperlinearTheta, Sketcher: &constrained.RK{},
+		Tol: 1e-8, Theta: constrained.SuperlinearTheta, Sketcher: &constrained.RK{},
 		Rand: rand.New(rand.NewPCG(1, 0)), Recorder: h, Norm: constrained.Spectral,
 	})
 	if err != nil || maxAbsDiff(r.X, p.XStar) > 1e-5 {
 		t.Fatalf("err %v x %v", err, r.X)
 	}
-	n := len(h.KKT) - 1
-	if h.Alpha[n] != 1 || h.KKT[n] > 0.1*h.KKT[n-1] {
-		t.Errorf("last step alpha %g, kkt %g -> %g", h.Alpha[n], h.KKT[n-1], h.KKT[n])
+	kkt, alpha := traces(h)
+	n := len(kkt) - 1
+	if alpha[n] != 1 || kkt[n] > 0.1*kkt[n-1] {
+		t.Errorf("last step alpha %g, kkt %g -> %g", alpha[n], kkt[n-1], kkt[n])
 	}
 }

@@ -15,4 +15,11 @@
 //
 // Every problem implements constrained.EqProblem (Dims, Func, Grad, Cons,
 // Jac, HessLag) structurally; this package does not import constrained.
+// # Bad input
+//
+// Constructors return an error for bad input (nil rng, sizes out of range,
+// NaN data). The problem callbacks (Func, Grad, Cons, Jac, HessLag,
+// HessLagVec) are kernels: like linalg's, they expect slices and matrices of
+// the sizes Dims gives, and a caller who passes others gets a panic
+// (constrained.Solve and CheckDerivatives always pass the right sizes).
 package problems

@@ -31,14 +31,19 @@ type Logistic struct {
 }
 
 // NewLogistic checks the shapes and returns the problem. It returns an error
-// if X has no rows, len(y) ≠ rows of X, a label is not ±1, A's width is not
-// the number of features, len(b) ≠ rows of A, or k+1 > d.
+// if X or A is nil or empty, len(y) ≠ rows of X, a label is not ±1, A's
+// width is not the number of features, len(b) ≠ rows of A, k+1 > d, or X,
+// A or b hold NaN or ±Inf.
 func NewLogistic(X *linalg.CSR, y []float64, A *mat.Dense, b []float64) (*Logistic, error) {
-	if X == nil || X.Rows == 0 || A == nil {
-		return nil, errors.New("problems: empty logistic data")
+	if X == nil || X.Rows == 0 || A == nil || A.IsEmpty() {
+		return nil, errors.New("problems: empty logistic data (X or A is nil or empty)")
 	}
 	k, d := A.Dims()
 	switch {
+	case !linalg.AllFinite(X.Val):
+		return nil, errors.New("problems: X holds NaN or Inf")
+	case !linalg.AllFinite(A.RawMatrix().Data) || !linalg.AllFinite(b):
+		return nil, errors.New("problems: A or b holds NaN or Inf")
 	case len(y) != X.Rows:
 		return nil, fmt.Errorf("problems: %d labels for %d rows", len(y), X.Rows)
 	case d != X.Cols:
@@ -58,10 +63,16 @@ func NewLogistic(X *linalg.CSR, y []float64, A *mat.Dense, b []float64) (*Logist
 
 // LinearConstraints draws A (k×d) and b (k) with N(0, 1) entries, redrawing b
 // until the minimum-norm solution of A x = b has norm < 1, so that
-// {Ax = b, ‖x‖ = 1} is non-empty (the spec's recipe). It panics if k > d.
-func LinearConstraints(rng *rand.Rand, k, d int) (*mat.Dense, []float64) {
-	if k > d {
-		panic("problems: k > d")
+// {Ax = b, ‖x‖ = 1} is non-empty (the spec's recipe). It returns an error
+// for a nil rng, k < 1, k > d, or k·d above 10⁸ entries.
+func LinearConstraints(rng *rand.Rand, k, d int) (*mat.Dense, []float64, error) {
+	switch {
+	case rng == nil:
+		return nil, nil, errors.New("problems: LinearConstraints: rng is nil")
+	case k < 1 || k > d:
+		return nil, nil, fmt.Errorf("problems: LinearConstraints: need 1 <= k <= d, have k=%d d=%d", k, d)
+	case float64(k)*float64(d) > maxEntries:
+		return nil, nil, fmt.Errorf("problems: LinearConstraints: k·d = %d·%d entries exceed %g", k, d, float64(maxEntries))
 	}
 	A := mat.NewDense(k, d, nil)
 	for i := range k {
@@ -79,15 +90,15 @@ func LinearConstraints(rng *rand.Rand, k, d int) (*mat.Dense, []float64) {
 			b[i] = rng.NormFloat64()
 		}
 		if !ok {
-			return A, b
+			return A, b, nil
 		}
 		var y, x mat.VecDense
 		if err := ch.SolveVecTo(&y, mat.NewVecDense(k, b)); err != nil {
-			return A, b
+			return A, b, nil
 		}
 		x.MulVec(A.T(), &y)
 		if mat.Norm(&x, 2) < 1 {
-			return A, b
+			return A, b, nil
 		}
 	}
 }
@@ -95,8 +106,17 @@ func LinearConstraints(rng *rand.Rand, k, d int) (*mat.Dense, []float64) {
 // SyntheticLogistic builds the spec's synthetic instance: n rows
 // aᵢ ~ 3 N(0, I_d)/√d, yᵢ = +1 with probability sigmoid(aᵢᵀw₀) (w₀ uniform
 // on the unit sphere) and −1 otherwise, and k linear constraints from
-// [LinearConstraints]. The spec uses n = 2000, d = 50, k = 10.
-func SyntheticLogistic(rng *rand.Rand, n, d, k int) *Logistic {
+// [LinearConstraints]. The spec uses n = 2000, d = 50, k = 10. It returns
+// an error for a nil rng, n < 1, k < 1, k+1 > d, or n·d above 10⁸ entries.
+func SyntheticLogistic(rng *rand.Rand, n, d, k int) (*Logistic, error) {
+	switch {
+	case rng == nil:
+		return nil, errors.New("problems: SyntheticLogistic: rng is nil")
+	case n < 1 || k < 1 || k+1 > d:
+		return nil, fmt.Errorf("problems: SyntheticLogistic: need n >= 1 and 1 <= k < d, have n=%d d=%d k=%d", n, d, k)
+	case float64(n)*float64(d) > maxEntries:
+		return nil, fmt.Errorf("problems: SyntheticLogistic: n·d = %d·%d entries exceed %g", n, d, float64(maxEntries))
+	}
 	w0 := make([]float64, d)
 	for i := range w0 {
 		w0[i] = rng.NormFloat64()
@@ -119,18 +139,23 @@ func SyntheticLogistic(rng *rand.Rand, n, d, k int) *Logistic {
 	}
 	X, err := linalg.NewCSRFromRows(d, rows)
 	if err != nil {
-		panic(err) // indices are in range by construction
+		return nil, err
 	}
-	A, b := LinearConstraints(rng, k, d)
-	p, err := NewLogistic(X, y, A, b)
+	A, b, err := LinearConstraints(rng, k, d)
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
-	return p
+	return NewLogistic(X, y, A, b)
 }
 
-// Ones returns a vector of n ones (the paper's x₀ and λ₀).
+// maxEntries bounds the dense data the generators allocate (800 MB).
+const maxEntries = 1e8
+
+// Ones returns a vector of n ones (the paper's x₀ and λ₀); nil for n <= 0.
 func Ones(n int) []float64 {
+	if n <= 0 {
+		return nil
+	}
 	x := make([]float64, n)
 	for i := range x {
 		x[i] = 1

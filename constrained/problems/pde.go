@@ -26,10 +26,16 @@ type PDE struct {
 	wTrue []float64
 }
 
-// NewPDE returns the problem on an N×N grid. It returns an error if N < 1.
+// maxDenseOrder bounds the order of the dense KKT matrix Solution factors
+// (2 GB).
+const maxDenseOrder = 1 << 14
+
+// NewPDE returns the problem on an N×N grid. It returns an error if N < 1
+// or N > 1000 (d = 2·10⁶ variables; the dense Jacobian a solver builds
+// would not fit in memory far below that).
 func NewPDE(n int) (*PDE, error) {
-	if n < 1 {
-		return nil, fmt.Errorf("problems: PDE grid size N = %d must be >= 1", n)
+	if n < 1 || n > 1000 {
+		return nil, fmt.Errorf("problems: PDE grid size N = %d must be in [1, 1000]", n)
 	}
 	h := 2 / float64(n+1)
 	p := &PDE{N: n, h2: h * h, wTrue: make([]float64, n*n)}
@@ -158,6 +164,9 @@ func (p *PDE) HessLagVec(dst, x, l, v []float64) {
 func (p *PDE) Solution() (x, l []float64, f float64, err error) {
 	d, m := p.Dims()
 	n := d + m
+	if n > maxDenseOrder {
+		return nil, nil, 0, fmt.Errorf("problems: PDE.Solution: the dense KKT matrix of order %d exceeds %d (N <= 73)", n, maxDenseOrder)
+	}
 	J := mat.NewDense(m, d, nil)
 	p.Jac(J, nil)
 	K := mat.NewDense(n, n, nil)
