@@ -58,7 +58,7 @@ type GP struct {
 var _ ProbModel = (*GP)(nil)
 
 // FitGP fits a GP to the observations y at the points (t[i], x[i]). It
-// returns ErrEmpty, ErrDimension, ErrNotFinite, ErrParameter (a negative or
+// returns ErrEmpty, ErrDimension, ErrNotFinite, ErrSettings (a negative or
 // non-finite setting) or ErrNotPSD (the kernel matrix is not positive
 // definite, e.g. duplicate points with zero noise).
 func FitGP(t, x, y []float64, s *GPSettings) (*GP, error) {
@@ -75,7 +75,7 @@ func FitGP(t, x, y []float64, s *GPSettings) (*GP, error) {
 	o := s.withDefaults()
 	for _, v := range []float64{o.Variance, o.LengthT, o.LengthX, o.Noise, o.VarFloor} {
 		if !(v > 0) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: GP setting %g must be positive and finite", ErrParameter, v)
+			return nil, fmt.Errorf("%w: GP setting %g must be positive and finite", ErrSettings, v)
 		}
 	}
 	g := &GP{s: o, t: append([]float64(nil), t...), x: append([]float64(nil), x...)}

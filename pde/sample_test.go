@@ -16,7 +16,11 @@ func empiricalCov(s Sampler, mean []float64, draws int, rng *rand.Rand) *mat.Sym
 	x := mat.NewDense(draws, n, nil)
 	buf := make([]float64, n)
 	for k := 0; k < draws; k++ {
-		x.SetRow(k, s.Sample(buf, mean, rng))
+		v, err := s.Sample(buf, mean, rng)
+		if err != nil {
+			panic(err)
+		}
+		x.SetRow(k, v)
 	}
 	c := mat.NewSymDense(n, nil)
 	stat.CovarianceMatrix(c, x, nil)
@@ -69,7 +73,10 @@ func TestRank1SamplesConserve(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := 0; k < 50; k++ {
-		x := s.Sample(nil, m2, rng)
+		x, err := s.Sample(nil, m2, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var gx float64
 		for i := range x {
 			gx += g[i] * x[i]
@@ -303,7 +310,7 @@ func TestGP(t *testing.T) {
 	if _, err := FitGP([]float64{0}, []float64{math.NaN()}, []float64{0}, nil); !errors.Is(err, ErrNotFinite) {
 		t.Errorf("FitGP NaN: %v", err)
 	}
-	if _, err := FitGP([]float64{0}, []float64{0}, []float64{0}, &GPSettings{Noise: -1}); !errors.Is(err, ErrParameter) {
+	if _, err := FitGP([]float64{0}, []float64{0}, []float64{0}, &GPSettings{Noise: -1}); !errors.Is(err, ErrSettings) {
 		t.Errorf("FitGP bad noise: %v", err)
 	}
 }
