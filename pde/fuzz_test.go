@@ -40,3 +40,39 @@ func FuzzUpdateDiag(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFusedDiag checks the fused first pass of UpdateDiag (the AVX2 body
+// on amd64 plus the Go tail) against a plain loop: v exactly, the two sums
+// to rounding, and the negative-variance flag, for every length 0..300.
+func FuzzFusedDiag(f *testing.F) {
+	f.Add(uint64(1), uint16(0), false)
+	f.Add(uint64(2), uint16(7), true)
+	f.Add(uint64(3), uint16(299), false)
+	f.Fuzz(func(t *testing.T, seed uint64, n16 uint16, negative bool) {
+		n := int(n16) % 301
+		rng := rand.New(rand.NewPCG(seed, 1))
+		mu, d, g := randVec(rng, n), randDiag(rng, n), randVec(rng, n)
+		if negative && n > 0 {
+			d[rng.IntN(n)] = -rng.Float64()
+		}
+		v := make([]float64, n)
+		gm, den, neg := fusedDiag(v, mu, d, g)
+		var wgm, wden, scale float64
+		wneg := false
+		for i := range d {
+			if v[i] != d[i]*g[i] {
+				t.Fatalf("v[%d] = %g, want %g", i, v[i], d[i]*g[i])
+			}
+			wgm += g[i] * mu[i]
+			wden += d[i] * g[i] * g[i]
+			scale += math.Abs(g[i]*mu[i]) + math.Abs(d[i]*g[i]*g[i])
+			wneg = wneg || d[i] < 0
+		}
+		if math.Abs(gm-wgm) > 1e-13*(1+scale) || math.Abs(den-wden) > 1e-13*(1+scale) {
+			t.Fatalf("n=%d: sums %g, %g; want %g, %g", n, gm, den, wgm, wden)
+		}
+		if neg != wneg {
+			t.Fatalf("n=%d: negative flag %v, want %v", n, neg, wneg)
+		}
+	})
+}

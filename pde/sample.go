@@ -33,6 +33,12 @@ const epsilon = 0x1p-52
 // It returns ErrNotPSD if cov has a clearly negative eigenvalue and
 // ErrNotFinite for NaN/Inf.
 func NewSampler(cov Covariance) (Sampler, error) {
+	if cov == nil || cov.Dim() == 0 {
+		return nil, fmt.Errorf("%w: no covariance", ErrEmpty)
+	}
+	if err := checkStructure(cov); err != nil {
+		return nil, err
+	}
 	switch c := cov.(type) {
 	case Diagonal:
 		sd, err := sqrtDiag(c)

@@ -252,10 +252,10 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("clamped LL = %g, want %g", ll0, want)
 	}
 	x := []float64{0, 0.1, 0.2, 0.3}
-	if p := ShockPosition(x, []float64{1, 0.5, -0.1, 1}); p != 0.2 {
+	if p, _ := ShockPosition(x, []float64{1, 0.5, -0.1, 1}); p != 0.2 {
 		t.Errorf("ShockPosition = %g", p)
 	}
-	if p := ShockPosition(x, []float64{1, 1, 1, 1}); p != 0.3 {
+	if p, _ := ShockPosition(x, []float64{1, 1, 1, 1}); p != 0.3 {
 		t.Errorf("ShockPosition without crossing = %g", p)
 	}
 	med, _ := MedianShock(x, [][]float64{{0, 1, 1, 1}, {1, 0, 1, 1}, {1, 1, 0, 1}})
