@@ -190,7 +190,7 @@ func badInputCases() []badCase {
 // TestBadInput runs the catalogue: every case must return an error wrapping
 // its sentinel, and none may panic.
 func TestBadInput(t *testing.T) {
-	cs := badInputCases()
+	cs := append(badInputCases(), hcBadInputCases(t)...)
 	for _, c := range cs {
 		t.Run(c.name, func(t *testing.T) {
 			defer func() {

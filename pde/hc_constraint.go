@@ -437,13 +437,23 @@ func (h *HardConstraint) backward(st *HCState, gu []float64, gB *mat.Dense) (*hc
 	for i := 0; i < nb; i++ {
 		tr += jtj.At(i, i)
 	}
+	// ε = 1e-12·tr/N, raised tenfold (at most six times) if the
+	// factorisation fails in rounding.
 	eps := 1e-12 * tr / float64(nb)
-	for i := 0; i < nb; i++ {
-		jtj.SetSym(i, i, jtj.At(i, i)+eps)
-	}
 	var chol mat.Cholesky
-	if !chol.Factorize(jtj) {
-		return nil, fmt.Errorf("%w: JᵀJ + εI in the backward pass (keep the ridge rows)", ErrSingular)
+	damped := mat.NewSymDense(nb, nil)
+	for try := 0; ; try++ {
+		damped.CopySym(jtj)
+		for i := 0; i < nb; i++ {
+			damped.SetSym(i, i, damped.At(i, i)+eps)
+		}
+		if chol.Factorize(damped) {
+			break
+		}
+		if try == 6 || !(eps > 0) {
+			return nil, fmt.Errorf("%w: JᵀJ + εI in the backward pass, ε = %g (keep the ridge rows)", ErrSingular, eps)
+		}
+		eps *= 10
 	}
 	a := mat.NewVecDense(nb, nil)
 	if err := chol.SolveVecTo(a, mat.NewVecDense(nb, gw)); err != nil && !isCondition(err) {

@@ -82,8 +82,10 @@ func (lm LevenbergMarquardt) settings() (tol float64, maxIter int, tau float64, 
 // returns an error wrapping ErrSettings for bad settings, ErrDimension if
 // len(w) is not n, ErrNotFinite for a non-finite start, ctx's error when
 // canceled (checked every iteration), and ErrSingular (Status Failure) if
-// the damped normal equations cannot be factorised. A non-finite residual
-// at a trial point rejects the step (the damping grows).
+// the damped normal equations cannot be factorised even with a damping
+// that overflows. A non-finite residual at a trial point, or a
+// factorisation that fails in rounding, rejects the step (the damping
+// grows).
 func (lm LevenbergMarquardt) Solve(ctx context.Context, p NLLS, w []float64) (NLLSResult, error) {
 	tol, maxIter, tau, err := lm.settings()
 	if err != nil {
@@ -131,9 +133,17 @@ func (lm LevenbergMarquardt) Solve(ctx context.Context, p NLLS, w []float64) (NL
 		}
 		res.Iterations++
 		if err := ws.step(mu); err != nil {
-			res.Status = run.Failure
-			res.Norm, res.GradInf = math.Sqrt(f), linalg.MaxAbs(ws.g)
-			return res, err
+			// JᵀJ + μI lost positive definiteness in rounding (a huge
+			// condition number): treat as a rejected step and damp more.
+			// Only a damping that overflows is a failure.
+			mu *= nu
+			nu *= 2
+			if math.IsInf(mu, 0) || math.IsInf(nu, 0) {
+				res.Status = run.Failure
+				res.Norm, res.GradInf = math.Sqrt(f), linalg.MaxAbs(ws.g)
+				return res, err
+			}
+			continue
 		}
 		if tol > 0 && linalg.Nrm2(ws.delta) <= tol*(linalg.Nrm2(w)+tol) {
 			res.Status = run.Converged
