@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // FuzzUpdateDiag checks the O(n) closed form against the general Cholesky
@@ -73,6 +75,53 @@ func FuzzFusedDiag(f *testing.F) {
 		}
 		if neg != wneg {
 			t.Fatalf("n=%d: negative flag %v, want %v", n, neg, wneg)
+		}
+	})
+}
+
+// FuzzStencil checks the finite-difference stencils on random grids and
+// vectors: ⟨Du, v⟩ = ⟨u, Dᵀv⟩, and ApplyCols agrees with Apply.
+func FuzzStencil(f *testing.F) {
+	f.Add(uint64(1), uint8(3), uint8(4), uint8(0))
+	f.Add(uint64(2), uint8(2), uint8(2), uint8(3))
+	f.Fuzz(func(t *testing.T, seed uint64, nt8, nx8, which uint8) {
+		nt, nx := int(nt8)%20+2, int(nx8)%20+2
+		g, err := NewGrid(nt, nx, 1/float64(nt), 1/float64(nx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		axis, order := Axis(which%2), int(which/2%2)+1
+		s, err := NewStencil(g, axis, order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(seed, 3))
+		u, v := randVec(rng, g.Size()), randVec(rng, g.Size())
+		du, err := s.Apply(nil, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dtv, err := s.ApplyT(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b, scale float64
+		for i := range u {
+			a += du[i] * v[i]
+			b += u[i] * dtv[i]
+			scale += math.Abs(du[i]*v[i]) + math.Abs(u[i]*dtv[i])
+		}
+		if math.Abs(a-b) > 1e-12*(1+scale) {
+			t.Fatalf("<Du,v> = %g, <u,D^T v> = %g", a, b)
+		}
+		img, err := s.ApplyCols(nil, mat.NewDense(g.Size(), 1, u))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range du {
+			if img.At(p, 0) != du[p] {
+				t.Fatalf("ApplyCols[%d] = %g, Apply %g", p, img.At(p, 0), du[p])
+			}
 		}
 	})
 }

@@ -490,7 +490,8 @@ func (hg *hcGrad) apply(gB *mat.Dense, w []float64) {
 // direct term g_u ωᵀ on the region minus the IFT term c ωᵀ, with
 // a = (JᵀJ + εI)⁻¹ Bᵀ g_u, ε = 1e-12·tr(JᵀJ)/N, v = J a and
 // c = (∂r/∂u)ᵀ v (which reaches outside the region through the stencils
-// and the condition rows). It returns ErrDimension for mismatched sizes,
+// and the condition rows); if JᵀJ + εI cannot be factorised in rounding, ε
+// is raised tenfold, at most six times. It returns ErrDimension for mismatched sizes,
 // ErrNotFinite for a non-finite gu and ErrSingular if JᵀJ + εI cannot be
 // factorised.
 func (h *HardConstraint) Backward(st *HCState, gu []float64, gB *mat.Dense) (_ *mat.Dense, err error) {
