@@ -2,6 +2,7 @@ package pde
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -119,7 +120,7 @@ func BenchmarkUpdateDiagRatio(b *testing.B) {
 		dst, v := make([]float64, n), make([]float64, n)
 		reps := max(1, 1e5/n)
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			var tu, td time.Duration
+			var tu, td, to time.Duration
 			for b.Loop() {
 				t0 := time.Now()
 				for range reps {
@@ -132,12 +133,35 @@ func BenchmarkUpdateDiagRatio(b *testing.B) {
 					}
 				}
 				t2 := time.Now()
+				for range reps {
+					sinkF += twoPassUpdate(dst, v, mu, d, g, 1)
+				}
+				t3 := time.Now()
 				td += t1.Sub(t0)
 				tu += t2.Sub(t1)
+				to += t3.Sub(t2)
 			}
 			b.ReportMetric(float64(tu)/float64(td), "x-dot")
+			b.ReportMetric(float64(to)/float64(td), "old-x-dot")
 			b.ReportMetric(float64(tu.Nanoseconds())/float64(b.N*reps*n), "ns/point")
 			b.ReportMetric(float64(td.Nanoseconds())/float64(b.N*reps*n), "dot-ns/point")
 		})
 	}
+}
+
+// twoPassUpdate is the previous UpdateDiag (before the fused pass), kept as
+// a same-run baseline: a loop writing v = d∘g, two Dot calls and AxpyTo.
+func twoPassUpdate(dstMu, dstV, mu, d, g []float64, b float64) float64 {
+	var signs uint64
+	for i, di := range d {
+		dstV[i] = di * g[i]
+		signs |= math.Float64bits(di)
+	}
+	gm := linalg.Dot(g, mu)
+	den := linalg.Dot(dstV, g)
+	if signs>>63 != 0 || math.IsNaN(gm+den) {
+		return 0
+	}
+	linalg.AxpyTo(dstMu, -(gm-b)/den, dstV, mu)
+	return -1 / den
 }
