@@ -297,10 +297,20 @@ func (p *hcProblem) Dims() (int, int) {
 }
 
 // fields returns u, u_t, u_x, u_xx = (B, B_t, B_x, B_xx)·w at node q.
+// The four short dot products share one loop (N is small, so a call per
+// product would cost more than the arithmetic).
 func (p *hcProblem) fields(q int, w []float64) (u, ut, ux, uxx float64) {
 	bs := p.bs
-	return linalg.Dot(bs.B.RawRowView(q), w), linalg.Dot(bs.Bt.RawRowView(q), w),
-		linalg.Dot(bs.Bx.RawRowView(q), w), linalg.Dot(bs.Bxx.RawRowView(q), w)
+	b, bt, bx, bxx := bs.B.RawRowView(q), bs.Bt.RawRowView(q), bs.Bx.RawRowView(q), bs.Bxx.RawRowView(q)
+	n := len(w)
+	b, bt, bx, bxx = b[:n], bt[:n], bx[:n], bxx[:n]
+	for k, wk := range w {
+		u += b[k] * wk
+		ut += bt[k] * wk
+		ux += bx[k] * wk
+		uxx += bxx[k] * wk
+	}
+	return u, ut, ux, uxx
 }
 
 // Residual writes r(w) and, when jac is not nil, the Jacobian.
