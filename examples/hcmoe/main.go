@@ -723,6 +723,7 @@ func figure(s *setup, runs map[string][]*trained, path string) error {
 	p.Add(plotter.NewGrid())
 	cols := map[string]color.Color{softName: color.RGBA{R: 31, G: 119, B: 180, A: 255}, hcName: color.RGBA{R: 255, G: 127, B: 14, A: 255}, moeName: color.RGBA{R: 44, G: 160, B: 44, A: 255}}
 	ref := s.refs[0]
+	lowest := math.Inf(1)
 	for _, me := range methods {
 		u := runs[me.name][0].u[0]
 		pts := make(plotter.XYs, nx)
@@ -730,6 +731,7 @@ func figure(s *setup, runs map[string][]*trained, path string) error {
 			q := s.g.Index(nt-1, i)
 			pts[i].X = float64(i) * s.g.DX
 			pts[i].Y = math.Max(math.Abs(u[q]-ref[q]), 1e-8)
+			lowest = math.Min(lowest, pts[i].Y)
 		}
 		ln, err := plotter.NewLine(pts)
 		if err != nil {
@@ -740,6 +742,8 @@ func figure(s *setup, runs map[string][]*trained, path string) error {
 		p.Add(ln)
 		p.Legend.Add(fmt.Sprintf("%s (test relL2 %.3f)", me.name, mean(runs[me.name][0].testErr)), ln)
 	}
+	// Leave two decades below the data for the legend (bottom left).
+	p.Y.Min = lowest / 100
 	p.Legend.Top = false
 	p.Legend.Left = true
 	return p.Save(7*vg.Inch, 4.5*vg.Inch, path)
