@@ -441,3 +441,40 @@ func TestDSReferenceProfile(t *testing.T) {
 		t.Errorf("u(0.1, 500) = %.4f, want 0.82 ± 0.02", v)
 	}
 }
+
+// TestSingularNormalEquations: with two identical basis columns the ridge
+// rows (default 1e-4) keep the solve and the IFT well posed; with no ridge
+// and a basis that sees nothing, the backward pass reports ErrSingular
+// instead of returning NaN.
+func TestSingularNormalEquations(t *testing.T) {
+	h, bs := dsProblem(t, 6, 9, 3, 4)
+	b := mat.DenseCopyOf(bs.B)
+	col := mat.Col(nil, 0, b)
+	b.SetCol(1, col)
+	bs2, _ := h.Images(b)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 1))
+	st, err := h.Forward(ctx, bs2, nil, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gu := randVec(rng, b.RawMatrix().Rows)
+	gB, err := h.Backward(st, gu, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range gB.RawMatrix().Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatal("non-finite gradient with collinear columns")
+		}
+	}
+	zero := HardConstraint{Dt: h.Dt, Dx: h.Dx, Dxx: h.Dxx, Residual: h.Residual, Ridge: -1}
+	bz, _ := zero.Images(mat.NewDense(b.RawMatrix().Rows, 2, nil))
+	st, err = zero.Forward(ctx, bz, nil, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zero.Backward(st, gu, nil); !errors.Is(err, ErrSingular) {
+		t.Errorf("zero basis without ridge: err = %v, want ErrSingular", err)
+	}
+}
