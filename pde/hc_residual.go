@@ -17,6 +17,8 @@ type Residual interface {
 
 // Forced is a Residual minus a source term: r_p = F_p − Source[p]
 // (Source has one value per grid node). It makes manufactured solutions.
+// [HardConstraint] checks the length of Source against its grid before
+// any call; Eval itself assumes a valid node index.
 type Forced struct {
 	F      Residual
 	Source []float64
