@@ -548,7 +548,43 @@ func runExample(ctx context.Context, w io.Writer, cfg config) error {
 	}
 	fmt.Fprintf(w, "\nfigure: %s\n\n", path)
 	rep := report(runs, seeds, tab)
+	if !quick {
+		if err := referenceCheck(ctx, &rep); err != nil {
+			return err
+		}
+	}
 	return rep.Write(w, asJSON)
+}
+
+// referenceCheck adds the spec's checks of the reference solver: the
+// profile of α = 0.1, β = 0.05, γ = 0.02 at t = 500 s and the largest
+// coarse-grid difference against 513 nodes with dt = 0.0025 s (16 times
+// the work; full mode only).
+func referenceCheck(ctx context.Context, rep *claims.Report) error {
+	q := ic{0.1, 0.05, 0.02}
+	a, err := pde.DSReference{}.Solve(ctx, q.at, tFinal, nt, nx)
+	if err != nil {
+		return err
+	}
+	b, err := pde.DSReference{Nodes: 513, DT: 0.0025}.Solve(ctx, q.at, tFinal, nt, nx)
+	if err != nil {
+		return err
+	}
+	diff := 0.0
+	for i := range a {
+		diff = math.Max(diff, math.Abs(a[i]-b[i]))
+	}
+	last := a[(nt-1)*nx:]
+	at := func(x float64) float64 {
+		f := x * float64(nx-1)
+		i := int(f)
+		return last[i] + (f-float64(i))*(last[i+1]-last[i])
+	}
+	u5, u1 := at(0.5), at(0.1)
+	rep.Add("Reference solver", "explicit FD, 257 nodes, dt 0.01 s: max coarse-grid difference to 513 nodes <= 2e-3; u(0.5,500) = 0.27 +- 0.02, u(0.1,500) = 0.82 +- 0.02",
+		fmt.Sprintf("difference %.3g; u(0.5,500) = %.4f, u(0.1,500) = %.4f", diff, u5, u1),
+		diff <= 2e-3 && math.Abs(u5-0.27) <= 0.02 && math.Abs(u1-0.82) <= 0.02)
+	return nil
 }
 
 // timing is one row of the C6 table.
