@@ -12,6 +12,8 @@
 //	go run ./examples/hcmoe               # quick: 1 seed, short training, < 1 min
 //	go run ./examples/hcmoe -quick=false  # the spec's 3 seeds × 1500 steps (an hour or more on 2 cores)
 //	go run ./examples/hcmoe -json         # last line: the claims as JSON
+//	go run ./examples/hcmoe -train=false  # only the C6 timing table
+//	go run ./examples/hcmoe -quick=false -seeds 1 -steps 500  # a middle-sized run
 package main
 
 import (
