@@ -39,7 +39,7 @@ func BenchmarkMoEScaling(b *testing.B) {
 	}
 	gu := randVec(rng, g.Size())
 	ctx := context.Background()
-	for _, m := range []int{1000, 10000, 40000} {
+	for _, m := range []int{100, 1000, 10000, 40000} {
 		for _, k := range []int{1, 4} {
 			name := "hc"
 			if k > 1 {

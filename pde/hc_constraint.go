@@ -270,11 +270,16 @@ type hcProblem struct {
 	cb    *mat.Dense // condition rows times B
 	ridge float64
 	nb    int
+	// gram is the constant part of JᵀJ: (CB)ᵀ(CB) + ridge²·I; jp is a
+	// scratch Jacobian of the PDE rows.
+	gram *mat.SymDense
+	jp   *mat.Dense
 }
 
 func newHCProblem(h *HardConstraint, bs *Basis, rows []int) *hcProblem {
 	_, nb := bs.B.Dims()
 	p := &hcProblem{h: h, bs: bs, rows: rows, ridge: h.ridge(), nb: nb}
+	p.gram = mat.NewSymDense(nb, nil)
 	if nc := h.Conditions.Len(); nc > 0 {
 		p.cb = mat.NewDense(nc, nb, nil)
 		for k := 0; k < nc; k++ {
@@ -283,8 +288,44 @@ func newHCProblem(h *HardConstraint, bs *Basis, rows []int) *hcProblem {
 				linalg.Axpy(h.Conditions.W[k][l], bs.B.RawRowView(q), dst)
 			}
 		}
+		p.gram.SymOuterK(1, p.cb.T())
+	}
+	for n := 0; n < nb; n++ {
+		p.gram.SetSym(n, n, p.gram.At(n, n)+p.ridge*p.ridge)
 	}
 	return p
+}
+
+// normal sets r = r(w), JᵀJ = J_pdeᵀJ_pde + gram and g = Jᵀr without
+// forming the condition and ridge rows of J (their Gram matrix is
+// constant), for [LevenbergMarquardt].
+func (p *hcProblem) normal(r []float64, jtj *mat.SymDense, g, w []float64) error {
+	m := len(p.rows)
+	if m > 0 && p.jp == nil {
+		p.jp = mat.NewDense(m, p.nb, nil)
+	}
+	var jp *mat.Dense
+	if m > 0 {
+		jp = p.jp
+	}
+	if err := p.residual(r, jp, w); err != nil {
+		return err
+	}
+	jtj.CopySym(p.gram)
+	clear(g)
+	if m > 0 {
+		jtj.SymRankK(jtj, 1, jp.T())
+		mat.NewVecDense(p.nb, g).MulVec(jp.T(), mat.NewVecDense(m, r[:m]))
+	}
+	if nc := p.h.Conditions.Len(); nc > 0 {
+		gc := mat.NewVecDense(p.nb, nil)
+		gc.MulVec(p.cb.T(), mat.NewVecDense(nc, r[m:m+nc]))
+		linalg.Axpy(1, gc.RawVector().Data, g)
+	}
+	if p.ridge > 0 {
+		linalg.Axpy(p.ridge*p.ridge, w, g)
+	}
+	return nil
 }
 
 // Dims returns the row count (PDE + conditions + ridge) and the basis size.
@@ -315,6 +356,30 @@ func (p *hcProblem) fields(q int, w []float64) (u, ut, ux, uxx float64) {
 
 // Residual writes r(w) and, when jac is not nil, the Jacobian.
 func (p *hcProblem) Residual(r []float64, jac *mat.Dense, w []float64) error {
+	if err := p.residual(r, jac, w); err != nil {
+		return err
+	}
+	if jac == nil {
+		return nil
+	}
+	off := len(p.rows)
+	for k := 0; k < p.h.Conditions.Len(); k++ {
+		copy(jac.RawRowView(off+k), p.cb.RawRowView(k))
+	}
+	if p.ridge > 0 {
+		off += p.h.Conditions.Len()
+		for n := 0; n < p.nb; n++ {
+			row := jac.RawRowView(off + n)
+			clear(row)
+			row[n] = p.ridge
+		}
+	}
+	return nil
+}
+
+// residual writes all of r(w) and, when jac is not nil, the Jacobian rows
+// of the PDE rows only (jac may then have just those rows).
+func (p *hcProblem) residual(r []float64, jac *mat.Dense, w []float64) error {
 	bs := p.bs
 	for k, q := range p.rows {
 		u, ut, ux, uxx := p.fields(q, w)
@@ -329,21 +394,17 @@ func (p *hcProblem) Residual(r []float64, jac *mat.Dense, w []float64) error {
 		}
 	}
 	off := len(p.rows)
-	for k := 0; k < p.h.Conditions.Len(); k++ {
-		r[off+k] = linalg.Dot(p.cb.RawRowView(k), w) - p.h.Conditions.Y[k]
-		if jac != nil {
-			copy(jac.RawRowView(off+k), p.cb.RawRowView(k))
+	if nc := p.h.Conditions.Len(); nc > 0 {
+		rc := mat.NewVecDense(nc, r[off:off+nc])
+		rc.MulVec(p.cb, mat.NewVecDense(p.nb, w))
+		for k := 0; k < nc; k++ {
+			r[off+k] -= p.h.Conditions.Y[k]
 		}
 	}
 	if p.ridge > 0 {
 		off += p.h.Conditions.Len()
 		for n := 0; n < p.nb; n++ {
 			r[off+n] = p.ridge * w[n]
-			if jac != nil {
-				row := jac.RawRowView(off + n)
-				clear(row)
-				row[n] = p.ridge
-			}
 		}
 	}
 	return nil

@@ -101,16 +101,15 @@ func (lm LevenbergMarquardt) Solve(ctx context.Context, p NLLS, w []float64) (NL
 	if !linalg.AllFinite(w) {
 		return NLLSResult{Status: run.Failure}, fmt.Errorf("%w: start point", ErrNotFinite)
 	}
-	ws := newLMWork(m, n)
-	if err := p.Residual(ws.r, ws.jac, w); err != nil {
+	ws := newLMWork(p, m, n)
+	if err := ws.eval(p, w); err != nil {
 		return NLLSResult{Status: run.Failure}, err
 	}
-	if !linalg.AllFinite(ws.r) || !linalg.AllFinite(ws.jac.RawMatrix().Data) {
+	if !linalg.AllFinite(ws.r) || !linalg.AllFinite(ws.g) || !linalg.AllFinite(ws.jtj.RawSymmetric().Data) {
 		return NLLSResult{Status: run.Failure}, fmt.Errorf("%w: residual or Jacobian at the start", ErrNotFinite)
 	}
 	res := NLLSResult{Norm0: linalg.Nrm2(ws.r)}
 	f := linalg.SqNorm(ws.r)
-	ws.normal()
 	mu := 0.0
 	for i := 0; i < n; i++ {
 		mu = math.Max(mu, ws.jtj.At(i, i))
@@ -163,11 +162,10 @@ func (lm LevenbergMarquardt) Solve(ctx context.Context, p NLLS, w []float64) (NL
 			continue
 		}
 		copy(w, ws.wNew)
-		if err := p.Residual(ws.r, ws.jac, w); err != nil {
+		if err := ws.eval(p, w); err != nil {
 			return res, err
 		}
 		f = linalg.SqNorm(ws.r)
-		ws.normal()
 		mu *= math.Max(1.0/3, 1-math.Pow(2*rho-1, 3))
 		nu = 2
 	}
@@ -183,18 +181,36 @@ type lmWork struct {
 	chol                    mat.Cholesky
 }
 
-func newLMWork(m, n int) *lmWork {
-	return &lmWork{
+func newLMWork(p NLLS, m, n int) *lmWork {
+	ws := &lmWork{
 		r: make([]float64, m), rNew: make([]float64, m), g: make([]float64, n),
 		delta: make([]float64, n), wNew: make([]float64, n),
-		jac: mat.NewDense(m, n, nil), jtj: mat.NewSymDense(n, nil), damped: mat.NewSymDense(n, nil),
+		jtj: mat.NewSymDense(n, nil), damped: mat.NewSymDense(n, nil),
 	}
+	if _, ok := p.(normalFormer); !ok {
+		ws.jac = mat.NewDense(m, n, nil)
+	}
+	return ws
 }
 
-// normal forms JᵀJ and g = Jᵀr.
-func (ws *lmWork) normal() {
+// normalFormer is implemented by the package's own problems that form JᵀJ
+// and Jᵀr without the full Jacobian (the hard constraint precomputes the
+// constant Gram matrix of its linear rows).
+type normalFormer interface {
+	normal(r []float64, jtj *mat.SymDense, g, w []float64) error
+}
+
+// eval sets r = r(w), JᵀJ and g = Jᵀr.
+func (ws *lmWork) eval(p NLLS, w []float64) error {
+	if nf, ok := p.(normalFormer); ok {
+		return nf.normal(ws.r, ws.jtj, ws.g, w)
+	}
+	if err := p.Residual(ws.r, ws.jac, w); err != nil {
+		return err
+	}
 	ws.jtj.SymOuterK(1, ws.jac.T())
 	mat.NewVecDense(len(ws.g), ws.g).MulVec(ws.jac.T(), mat.NewVecDense(len(ws.r), ws.r))
+	return nil
 }
 
 // step solves (JᵀJ + μI)δ = −g.
