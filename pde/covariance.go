@@ -78,13 +78,7 @@ func prepareDst(dst, x []float64, n int) ([]float64, error) {
 	if len(x) != n {
 		return nil, fmt.Errorf("%w: x has %d entries, Σ is %d×%d", ErrDimension, len(x), n, n)
 	}
-	if dst == nil {
-		return make([]float64, n), nil
-	}
-	if len(dst) != n {
-		return nil, fmt.Errorf("%w: dst has %d entries, want %d", ErrDimension, len(dst), n)
-	}
-	return dst, nil
+	return dstOf(dst, n, "dst")
 }
 
 // Dim returns n.

@@ -167,13 +167,7 @@ func (s *Stencil) check(dst, u []float64) ([]float64, error) {
 	if len(u) != n {
 		return nil, fmt.Errorf("%w: vector of %d values on a grid of %d×%d", ErrDimension, len(u), s.grid.NT, s.grid.NX)
 	}
-	if dst == nil {
-		return make([]float64, n), nil
-	}
-	if len(dst) != n {
-		return nil, fmt.Errorf("%w: dst has %d values, grid %d", ErrDimension, len(dst), n)
-	}
-	return dst, nil
+	return dstOf(dst, n, "dst")
 }
 
 // Apply sets dst = D u and returns dst (nil dst is allocated). It returns

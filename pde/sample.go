@@ -94,13 +94,7 @@ func prepare(dst, mean []float64, n int, rng *rand.Rand) ([]float64, error) {
 	if len(mean) != n {
 		return nil, fmt.Errorf("%w: mean has %d entries, the covariance is %d×%d", ErrDimension, len(mean), n, n)
 	}
-	if dst == nil {
-		return make([]float64, n), nil
-	}
-	if len(dst) != n {
-		return nil, fmt.Errorf("%w: dst has %d entries, want %d", ErrDimension, len(dst), n)
-	}
-	return dst, nil
+	return dstOf(dst, n, "dst")
 }
 
 // rank1Sampler draws μ + sd∘(z + γ w (wᵀz)), or μ + y + √alpha·v·z₀ when
