@@ -2,8 +2,10 @@ package pde
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -24,7 +26,7 @@ func BenchmarkUpdateDiag(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(8 * 5 * n))
 			for b.Loop() {
-				a, err := UpdateDiag(dst, v, mu, d, g, 1, 0)
+				_, _, a, err := UpdateDiag(dst, v, mu, d, g, 1, 0)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -105,4 +107,61 @@ func BenchmarkDiagVsDense(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkUpdateDiagRatio interleaves UpdateDiag with its baseline, one
+// linalg.Dot over the same n, in every iteration, so that both see the same
+// machine load; "x-dot" is the ratio of their total times (issue target:
+// at most 3).
+func BenchmarkUpdateDiagRatio(b *testing.B) {
+	for _, n := range []int{1e3, 1e4, 1e5, 1e6} {
+		rng := rand.New(rand.NewPCG(1, 0))
+		mu, d, g := randVec(rng, n), randDiag(rng, n), randVec(rng, n)
+		dst, v := make([]float64, n), make([]float64, n)
+		reps := max(1, 1e5/n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			var tu, td, to time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				for range reps {
+					sinkF += linalg.Dot(mu, g)
+				}
+				t1 := time.Now()
+				for range reps {
+					if _, _, _, err := UpdateDiag(dst, v, mu, d, g, 1, 0); err != nil {
+						b.Fatal(err)
+					}
+				}
+				t2 := time.Now()
+				for range reps {
+					sinkF += twoPassUpdate(dst, v, mu, d, g, 1)
+				}
+				t3 := time.Now()
+				td += t1.Sub(t0)
+				tu += t2.Sub(t1)
+				to += t3.Sub(t2)
+			}
+			b.ReportMetric(float64(tu)/float64(td), "x-dot")
+			b.ReportMetric(float64(to)/float64(td), "old-x-dot")
+			b.ReportMetric(float64(tu.Nanoseconds())/float64(b.N*reps*n), "ns/point")
+			b.ReportMetric(float64(td.Nanoseconds())/float64(b.N*reps*n), "dot-ns/point")
+		})
+	}
+}
+
+// twoPassUpdate is the previous UpdateDiag (before the fused pass), kept as
+// a same-run baseline: a loop writing v = d∘g, two Dot calls and AxpyTo.
+func twoPassUpdate(dstMu, dstV, mu, d, g []float64, b float64) float64 {
+	var signs uint64
+	for i, di := range d {
+		dstV[i] = di * g[i]
+		signs |= math.Float64bits(di)
+	}
+	gm := linalg.Dot(g, mu)
+	den := linalg.Dot(dstV, g)
+	if signs>>63 != 0 || math.IsNaN(gm+den) {
+		return 0
+	}
+	linalg.AxpyTo(dstMu, -(gm-b)/den, dstV, mu)
+	return -1 / den
 }

@@ -1,6 +1,7 @@
 package pde
 
 import (
+	"fmt"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
@@ -58,15 +59,26 @@ func (d Diagonal) Dense() *mat.SymDense {
 	return s
 }
 
-// MulVec sets dst = Σx and returns dst. It panics on a length mismatch.
-func (d Diagonal) MulVec(dst, x []float64) []float64 {
-	if len(dst) != len(d) || len(x) != len(d) {
-		panic("pde: length mismatch")
+// MulVec sets dst = Σx and returns dst. A nil dst is allocated; a dst or
+// x whose length is not n is an error wrapping [ErrDimension].
+func (d Diagonal) MulVec(dst, x []float64) ([]float64, error) {
+	dst, err := prepareDst(dst, x, len(d))
+	if err != nil {
+		return nil, err
 	}
 	for i, v := range d {
 		dst[i] = v * x[i]
 	}
-	return dst
+	return dst, nil
+}
+
+// prepareDst applies the library's nil-dst rule for a length-n result: nil
+// is allocated, any other length (of dst or of the input x) is an error.
+func prepareDst(dst, x []float64, n int) ([]float64, error) {
+	if len(x) != n {
+		return nil, fmt.Errorf("%w: x has %d entries, Σ is %d×%d", ErrDimension, len(x), n, n)
+	}
+	return dstOf(dst, n, "dst")
 }
 
 // Dim returns n.
@@ -92,17 +104,22 @@ func (c *DiagPlusRank1) Dense() *mat.SymDense {
 	return s
 }
 
-// MulVec sets dst = Σx in O(n) and returns dst. It panics on a length
-// mismatch.
-func (c *DiagPlusRank1) MulVec(dst, x []float64) []float64 {
-	if len(dst) != len(c.D) || len(x) != len(c.D) || len(c.V) != len(c.D) {
-		panic("pde: length mismatch")
+// MulVec sets dst = Σx in O(n) and returns dst. A nil dst is allocated; a
+// dst or x whose length is not n, or a V of another length than D, is an
+// error wrapping [ErrDimension].
+func (c *DiagPlusRank1) MulVec(dst, x []float64) ([]float64, error) {
+	if len(c.V) != len(c.D) {
+		return nil, fmt.Errorf("%w: DiagPlusRank1 has %d diagonal entries and %d in V", ErrDimension, len(c.D), len(c.V))
+	}
+	dst, err := prepareDst(dst, x, len(c.D))
+	if err != nil {
+		return nil, err
 	}
 	a := c.Alpha * linalg.Dot(c.V, x)
 	for i, d := range c.D {
 		dst[i] = d*x[i] + a*c.V[i]
 	}
-	return dst
+	return dst, nil
 }
 
 // Dim returns n.
@@ -144,18 +161,23 @@ func (c *DiagPlusLowRank) Dense() *mat.SymDense {
 	return s
 }
 
-// MulVec sets dst = Σx in O(nk) and returns dst. It panics on a length
-// mismatch.
-func (c *DiagPlusLowRank) MulVec(dst, x []float64) []float64 {
+// MulVec sets dst = Σx in O(nk) and returns dst. A nil dst is allocated;
+// a dst or x whose length is not n, or U and C of other sizes, is an error
+// wrapping [ErrDimension].
+func (c *DiagPlusLowRank) MulVec(dst, x []float64) ([]float64, error) {
 	n := len(c.D)
-	if len(dst) != n || len(x) != n {
-		panic("pde: length mismatch")
+	if err := checkStructure(c); err != nil {
+		return nil, err
+	}
+	dst, err := prepareDst(dst, x, n)
+	if err != nil {
+		return nil, err
 	}
 	if c.U == nil {
 		for i, d := range c.D {
 			dst[i] = d * x[i]
 		}
-		return dst
+		return dst, nil
 	}
 	_, k := c.U.Dims()
 	ux := mat.NewVecDense(k, nil)
@@ -167,7 +189,7 @@ func (c *DiagPlusLowRank) MulVec(dst, x []float64) []float64 {
 	for i, d := range c.D {
 		dst[i] += d * x[i]
 	}
-	return dst
+	return dst, nil
 }
 
 // Dim returns n (0 for a nil Sigma).
@@ -195,12 +217,18 @@ func (c *Full) Dense() *mat.SymDense {
 	return s
 }
 
-// MulVec sets dst = Σx and returns dst. It panics on a length mismatch.
-func (c *Full) MulVec(dst, x []float64) []float64 {
+// MulVec sets dst = Σx and returns dst. A nil dst is allocated (the
+// library's nil-dst rule); a dst or x whose length is not n, or a nil or
+// empty Sigma, is an error wrapping [ErrDimension].
+func (c *Full) MulVec(dst, x []float64) ([]float64, error) {
 	n := c.Dim()
-	if len(dst) != n || len(x) != n {
-		panic("pde: length mismatch")
+	if n == 0 {
+		return nil, fmt.Errorf("%w: Full has no Sigma", ErrDimension)
+	}
+	dst, err := prepareDst(dst, x, n)
+	if err != nil {
+		return nil, err
 	}
 	mat.NewVecDense(n, dst).MulVec(c.Sigma, mat.NewVecDense(n, x))
-	return dst
+	return dst, nil
 }

@@ -21,7 +21,7 @@ const DefaultDiffusionAlpha = 0.9
 // the variance of the second difference under neighbour correlation α,
 // computed from the step-1 marginal variances v. Stack it before the mass
 // row ([Stack]) or apply it first; the two are the same Gaussian
-// conditioning. It returns ErrEmpty for n < 3, ErrParameter unless
+// conditioning. It returns ErrEmpty for n < 3, ErrSettings unless
 // 0 ≤ alpha < 1, and ErrNotFinite/ErrNotPSD for bad variances.
 func DiffusionRows(variance []float64, alpha float64) (LinearConstraint, error) {
 	n := len(variance)
@@ -29,7 +29,7 @@ func DiffusionRows(variance []float64, alpha float64) (LinearConstraint, error) 
 		return LinearConstraint{}, fmt.Errorf("%w: diffusion rows need 3 points, have %d", ErrEmpty, n)
 	}
 	if !(alpha >= 0 && alpha < 1) {
-		return LinearConstraint{}, fmt.Errorf("%w: diffusion alpha = %g must be in [0, 1)", ErrParameter, alpha)
+		return LinearConstraint{}, fmt.Errorf("%w: diffusion alpha = %g must be in [0, 1)", ErrSettings, alpha)
 	}
 	if !linalg.AllFinite(variance) {
 		return LinearConstraint{}, fmt.Errorf("%w: in the variances", ErrNotFinite)

@@ -29,6 +29,43 @@
 //   - Metrics: [MSE], [ConservationError], [GaussianLogLik],
 //     [ShockPosition], [MedianShock].
 //
+// # PI-HC-MoE
+//
+// The package also implements physics-informed hard constraints with a
+// mixture of experts (Chalapathi, Du, Krishnapriyan, "Scaling
+// physics-informed hard constraints with mixture-of-experts", ICLR 2024,
+// arXiv:2402.13412): a network outputs a basis B (one row per node of a
+// space-time [Grid], N columns); a [HardConstraint] finds weights ω by a
+// nonlinear least-squares solve ([LevenbergMarquardt] with Nielsen's
+// damping, or [GaussNewton]) so that u = Bω satisfies the PDE [Residual] at
+// M sampled nodes, the initial/boundary [LinearRows] and ridge rows; its
+// Backward is the implicit-function-theorem vector-Jacobian product in
+// Gauss–Newton form (exact for affine residuals with AffineExact). A
+// [Router] splits the grid into boxes and a [MoEConstraint] solves one
+// expert per box in parallel goroutines (each sees the global conditions),
+// deterministic for any GOMAXPROCS. Finite differences are [Stencil]s
+// (central inside, one-sided at the ends, second derivative = first
+// applied twice) with transposes; [DiffusionSorption] is the residual of
+// the paper's first experiment, [DiffusionSorptionConditions] its rows,
+// and [DSReference] the reference explicit solver. examples/hcmoe trains
+// the basis network (an nn.MLP) with the soft constraint, one hard
+// constraint and four experts.
+//
+//	paper        here
+//	B, B_t, B_xx Basis.B, Basis.Bt, Basis.Bxx (HardConstraint.Images)
+//	ω_k          HCState.Omega of expert k (MoEState.Experts[k])
+//	S_k, m       HCState.Rows, HardConstraint.M
+//	F            Residual.Eval (with ∂F/∂(u, u_t, u_x, u_xx))
+//	ridge 1e-4   HardConstraint.Ridge
+//	μ₀ = τ·max   LevenbergMarquardt.Tau
+//	K, splits    Router.Splits
+//
+//	h := pde.HardConstraint{Dt: dt, Dx: dx, Dxx: dxx, Residual: pde.DiffusionSorption{Kappa: 0.25}, Conditions: rows, M: 600}
+//	bs, _ := h.Images(B)
+//	moe := pde.MoEConstraint{Router: pde.Router{Splits: [2]int{1, 4}}, Expert: h}
+//	st, err := moe.Forward(ctx, bs, rng) // st.U: u on the grid
+//	gB, err := moe.Backward(ctx, st, gradU) // push gB through the network
+//
 // The GPME test cases and the experiment pipeline of the paper live in
 // package pde/gpme; examples/probconserv prints the method × case table.
 //

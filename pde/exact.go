@@ -59,10 +59,10 @@ type Stefan struct {
 
 // NewStefan solves for z₁ by bisection on the sign-change bracket (0, 10)
 // (z·e^{z²} is finite there in float64) to full precision and returns the
-// solution. It returns ErrParameter unless 0 < uStar < 1.
+// solution. It returns ErrSettings unless 0 < uStar < 1.
 func NewStefan(uStar float64) (*Stefan, error) {
 	if !(uStar > 0 && uStar < 1) {
-		return nil, fmt.Errorf("%w: Stefan u* = %g must be in (0, 1)", ErrParameter, uStar)
+		return nil, fmt.Errorf("%w: Stefan u* = %g must be in (0, 1)", ErrSettings, uStar)
 	}
 	rhs := (1 - uStar) / math.Sqrt(math.Pi)
 	f := func(z float64) float64 { return uStar*math.Erf(z)*z*math.Exp(z*z) - rhs }

@@ -56,7 +56,7 @@ func ExampleNewSampler() {
 	mu2, cov2, _ := pde.ConservationUpdate([]float64{1, 2, 3, 4}, pde.Diagonal{1, 2, 3, 4}, pde.MassConstraint(w, 6))
 	s, _ := pde.NewSampler(cov2)
 	rng := rand.New(rand.NewPCG(1, 0))
-	x := s.Sample(nil, mu2, rng)
+	x, _ := s.Sample(nil, mu2, rng)
 	mass, _ := pde.ConservationError(x, w, 0)
 	fmt.Printf("%.6f\n", mass)
 	// Output:

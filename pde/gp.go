@@ -57,14 +57,22 @@ type GP struct {
 
 var _ ProbModel = (*GP)(nil)
 
+// MaxGPPoints is the largest number of observations [FitGP] accepts (its
+// kernel matrix has n² entries: 512 MiB at this size).
+const MaxGPPoints = 8192
+
 // FitGP fits a GP to the observations y at the points (t[i], x[i]). It
-// returns ErrEmpty, ErrDimension, ErrNotFinite, ErrParameter (a negative or
-// non-finite setting) or ErrNotPSD (the kernel matrix is not positive
-// definite, e.g. duplicate points with zero noise).
+// returns ErrEmpty, ErrDimension (also for more than [MaxGPPoints]
+// observations), ErrNotFinite, ErrSettings (a negative or non-finite
+// setting) or ErrNotPSD (the kernel matrix is not positive definite, e.g.
+// duplicate points with zero noise).
 func FitGP(t, x, y []float64, s *GPSettings) (*GP, error) {
 	n := len(y)
 	if n == 0 {
 		return nil, fmt.Errorf("%w: no observations", ErrEmpty)
+	}
+	if n > MaxGPPoints {
+		return nil, fmt.Errorf("%w: %d observations, at most %d", ErrDimension, n, MaxGPPoints)
 	}
 	if len(t) != n || len(x) != n {
 		return nil, fmt.Errorf("%w: %d times, %d positions, %d values", ErrDimension, len(t), len(x), n)
@@ -75,7 +83,7 @@ func FitGP(t, x, y []float64, s *GPSettings) (*GP, error) {
 	o := s.withDefaults()
 	for _, v := range []float64{o.Variance, o.LengthT, o.LengthX, o.Noise, o.VarFloor} {
 		if !(v > 0) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: GP setting %g must be positive and finite", ErrParameter, v)
+			return nil, fmt.Errorf("%w: GP setting %g must be positive and finite", ErrSettings, v)
 		}
 	}
 	g := &GP{s: o, t: append([]float64(nil), t...), x: append([]float64(nil), x...)}
@@ -104,6 +112,9 @@ func (g *GP) kernel(t1, x1, t2, x2 float64) float64 {
 
 // cross returns K* (n_train × len(xq)) and V = L⁻¹K* with K + σ²I = LLᵀ.
 func (g *GP) cross(tq float64, xq []float64) (*mat.Dense, *mat.Dense, error) {
+	if g == nil || g.alpha == nil {
+		return nil, nil, fmt.Errorf("%w: GP not fitted (use FitGP)", ErrSettings)
+	}
 	if len(xq) == 0 {
 		return nil, nil, fmt.Errorf("%w: no query points", ErrEmpty)
 	}
@@ -178,8 +189,17 @@ type DiagModel struct {
 	Floor float64
 }
 
-// Predict returns Model's mean and its floored marginal variances.
+// Predict returns Model's mean and its floored marginal variances. It
+// returns an error wrapping ErrSettings for a nil Model or a negative or
+// non-finite Floor, ErrDimension or ErrNotFinite for a bad prediction of
+// Model, and Model's errors.
 func (d DiagModel) Predict(t float64, x []float64) ([]float64, Covariance, error) {
+	if d.Model == nil {
+		return nil, nil, fmt.Errorf("%w: DiagModel has no Model", ErrSettings)
+	}
+	if math.IsNaN(d.Floor) || d.Floor < 0 || math.IsInf(d.Floor, 0) {
+		return nil, nil, fmt.Errorf("%w: DiagModel.Floor = %g", ErrSettings, d.Floor)
+	}
 	floor := d.Floor
 	if floor == 0 {
 		floor = 1e-8
@@ -196,7 +216,13 @@ func (d DiagModel) Predict(t float64, x []float64) ([]float64, Covariance, error
 		if err != nil {
 			return nil, nil, err
 		}
+		if c == nil || c.Dim() != len(m) {
+			return nil, nil, fmt.Errorf("%w: the model's covariance does not match its %d-point mean", ErrDimension, len(m))
+		}
 		mean, v = m, c.Diag()
+		if !linalg.AllFinite(mean) || !linalg.AllFinite(v) {
+			return nil, nil, fmt.Errorf("%w: in the model's prediction", ErrNotFinite)
+		}
 	}
 	out := make(Diagonal, len(v))
 	for i, vi := range v {

@@ -42,9 +42,11 @@ type ExactSolution interface {
 // Sampler draws from N(mean, Σ) for a fixed covariance Σ; build one with
 // [NewSampler].
 type Sampler interface {
-	// Sample writes one draw into dst (allocated if nil or too short) and
-	// returns it. It panics if len(mean) differs from Σ's dimension.
-	Sample(dst, mean []float64, rng *rand.Rand) []float64
+	// Sample writes one draw into dst and returns it. A nil dst is
+	// allocated; a dst or mean whose length is not Σ's dimension is an
+	// error wrapping ErrDimension, a nil rng one wrapping ErrSettings.
+	// dst must not alias mean.
+	Sample(dst, mean []float64, rng *rand.Rand) ([]float64, error)
 }
 
 // LatentModel is a step-1 model whose prediction is a mixture over latent

@@ -3,6 +3,8 @@ package pde
 import (
 	"fmt"
 
+	"github.com/optlearn/optlearn/linalg"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -45,6 +47,12 @@ func AggregateLatent(mus [][]float64, covs []Covariance, c *LinearConstraint) (L
 			return LatentResult{}, fmt.Errorf("%w: sample %d", ErrDimension, s)
 		}
 		mu2, cov2 := mus[s], covs[s]
+		if !linalg.AllFinite(mu2) {
+			return LatentResult{}, fmt.Errorf("%w: mean of sample %d", ErrNotFinite, s)
+		}
+		if err := checkStructure(cov2); err != nil {
+			return LatentResult{}, fmt.Errorf("latent sample %d: %w", s, err)
+		}
 		if c != nil {
 			var err error
 			mu2, cov2, err = ConservationUpdate(mus[s], covs[s], *c)
@@ -60,6 +68,9 @@ func AggregateLatent(mus [][]float64, covs []Covariance, c *LinearConstraint) (L
 		for i, v := range cov2.Diag() {
 			avgVar[i] += v
 		}
+	}
+	if !linalg.AllFinite(avgVar) {
+		return LatentResult{}, fmt.Errorf("%w: in the covariances", ErrNotFinite)
 	}
 	inv := 1 / float64(ns)
 	for i := range mean {
@@ -125,6 +136,9 @@ func (e Ensemble) PredictLatent(t float64, x []float64) ([][]float64, []Covarian
 	means := make([][]float64, len(e))
 	covs := make([]Covariance, len(e))
 	for s, m := range e {
+		if m == nil {
+			return nil, nil, fmt.Errorf("%w: ensemble member %d is nil", ErrSettings, s)
+		}
 		mu, cov, err := m.Predict(t, x)
 		if err != nil {
 			return nil, nil, fmt.Errorf("ensemble member %d: %w", s, err)

@@ -20,8 +20,8 @@ import (
 // The result conserves (gᵀu* = b to rounding) and is non-negative; the
 // covariance is left to the caller (the paper's step changes the mean only).
 //
-// It returns ErrDimension, ErrNotFinite, ErrParameter if some gᵢ ≤ 0 or
-// dᵢ < 0, and ErrParameter (infeasible) if b < 0 or a zero-variance point
+// It returns ErrDimension, ErrNotFinite, ErrSettings if some gᵢ ≤ 0 or
+// dᵢ < 0, and ErrInfeasible if b < 0 or a zero-variance point
 // has a negative mean.
 func ProjectNonNegative(mu, d, g []float64, b float64) ([]float64, error) {
 	n := len(mu)
@@ -39,14 +39,14 @@ func ProjectNonNegative(mu, d, g []float64, b float64) ([]float64, error) {
 			return nil, fmt.Errorf("%w: at point %d", ErrNotFinite, i)
 		}
 		if !(g[i] > 0) || d[i] < 0 {
-			return nil, fmt.Errorf("%w: need g > 0 and d ≥ 0, point %d has g = %g, d = %g", ErrParameter, i, g[i], d[i])
+			return nil, fmt.Errorf("%w: need g > 0 and d ≥ 0, point %d has g = %g, d = %g", ErrSettings, i, g[i], d[i])
 		}
 		if d[i] == 0 && mu[i] < 0 {
-			return nil, fmt.Errorf("%w: infeasible: zero-variance point %d has mean %g < 0", ErrParameter, i, mu[i])
+			return nil, fmt.Errorf("%w: zero-variance point %d has mean %g < 0", ErrInfeasible, i, mu[i])
 		}
 	}
 	if b < 0 {
-		return nil, fmt.Errorf("%w: infeasible: b = %g < 0 with u ≥ 0 and g > 0", ErrParameter, b)
+		return nil, fmt.Errorf("%w: b = %g < 0 with u ≥ 0 and g > 0", ErrInfeasible, b)
 	}
 	u := make([]float64, n)
 	h := func(lam float64) float64 {
@@ -60,13 +60,13 @@ func ProjectNonNegative(mu, d, g []float64, b float64) ([]float64, error) {
 	lo, hi := -1.0, 1.0
 	for k := 0; h(hi) < b; k++ {
 		if k > 2100 {
-			return nil, fmt.Errorf("%w: infeasible: cannot reach b = %g (zero variances)", ErrParameter, b)
+			return nil, fmt.Errorf("%w: cannot reach b = %g (zero variances)", ErrInfeasible, b)
 		}
 		lo, hi = hi, 2*hi
 	}
 	for k := 0; h(lo) > b; k++ {
 		if k > 2100 {
-			return nil, fmt.Errorf("%w: infeasible: cannot reach b = %g", ErrParameter, b)
+			return nil, fmt.Errorf("%w: cannot reach b = %g", ErrInfeasible, b)
 		}
 		hi, lo = lo, 2*lo
 	}

@@ -72,7 +72,7 @@ func TestProjectNonNegativeKKT(t *testing.T) {
 		{[]float64{-1, 1}, []float64{0, 1}, []float64{1, 1}, 1},
 		{[]float64{math.NaN(), 1}, []float64{1, 1}, []float64{1, 1}, 1},
 	} {
-		if _, err := ProjectNonNegative(tc.mu, tc.d, tc.g, tc.b); !errors.Is(err, ErrParameter) && !errors.Is(err, ErrNotFinite) {
+		if _, err := ProjectNonNegative(tc.mu, tc.d, tc.g, tc.b); !errors.Is(err, ErrSettings) && !errors.Is(err, ErrNotFinite) && !errors.Is(err, ErrInfeasible) {
 			t.Errorf("ProjectNonNegative(%v, %v, %v, %g): err = %v", tc.mu, tc.d, tc.g, tc.b, err)
 		}
 	}

@@ -54,10 +54,10 @@ func RightRiemannWeights(x []float64) ([]float64, error) {
 }
 
 // UniformGrid returns n equally spaced points from a to b, endpoints
-// included. It returns ErrParameter if n < 2 or !(b > a).
+// included. It returns ErrSettings if n < 2, n > 1<<27 or !(b > a).
 func UniformGrid(a, b float64, n int) ([]float64, error) {
-	if n < 2 || !(b > a) || math.IsInf(b-a, 0) {
-		return nil, fmt.Errorf("%w: grid of %d points on [%g, %g]", ErrParameter, n, a, b)
+	if n < 2 || n > 1<<27 || !(b > a) || math.IsInf(b-a, 0) {
+		return nil, fmt.Errorf("%w: grid of %d points on [%g, %g]", ErrSettings, n, a, b)
 	}
 	x := make([]float64, n)
 	h := (b - a) / float64(n-1)

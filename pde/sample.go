@@ -33,6 +33,12 @@ const epsilon = 0x1p-52
 // It returns ErrNotPSD if cov has a clearly negative eigenvalue and
 // ErrNotFinite for NaN/Inf.
 func NewSampler(cov Covariance) (Sampler, error) {
+	if cov == nil || cov.Dim() == 0 {
+		return nil, fmt.Errorf("%w: no covariance", ErrEmpty)
+	}
+	if err := checkStructure(cov); err != nil {
+		return nil, err
+	}
 	switch c := cov.(type) {
 	case Diagonal:
 		sd, err := sqrtDiag(c)
@@ -68,22 +74,27 @@ func sqrtDiag(d []float64) ([]float64, error) {
 
 type diagSampler struct{ sd []float64 }
 
-func (s *diagSampler) Sample(dst, mean []float64, rng *rand.Rand) []float64 {
-	dst = prepare(dst, mean, len(s.sd))
+func (s *diagSampler) Sample(dst, mean []float64, rng *rand.Rand) ([]float64, error) {
+	dst, err := prepare(dst, mean, len(s.sd), rng)
+	if err != nil {
+		return nil, err
+	}
 	for i, v := range s.sd {
 		dst[i] = mean[i] + v*rng.NormFloat64()
 	}
-	return dst
+	return dst, nil
 }
 
-func prepare(dst, mean []float64, n int) []float64 {
+// prepare applies the nil-dst rule to a draw of size n and checks mean and
+// rng.
+func prepare(dst, mean []float64, n int, rng *rand.Rand) ([]float64, error) {
+	if rng == nil {
+		return nil, fmt.Errorf("%w: nil *rand.Rand", ErrSettings)
+	}
 	if len(mean) != n {
-		panic("pde: length mismatch")
+		return nil, fmt.Errorf("%w: mean has %d entries, the covariance is %d×%d", ErrDimension, len(mean), n, n)
 	}
-	if cap(dst) < n {
-		return make([]float64, n)
-	}
-	return dst[:n]
+	return dstOf(dst, n, "dst")
 }
 
 // rank1Sampler draws μ + sd∘(z + γ w (wᵀz)), or μ + y + √alpha·v·z₀ when
@@ -134,15 +145,18 @@ func newRank1Sampler(c *DiagPlusRank1) (Sampler, error) {
 	return &rank1Sampler{sd: sd, w: w, gamma: (math.Sqrt(q) - 1) / ww}, nil
 }
 
-func (s *rank1Sampler) Sample(dst, mean []float64, rng *rand.Rand) []float64 {
+func (s *rank1Sampler) Sample(dst, mean []float64, rng *rand.Rand) ([]float64, error) {
 	n := len(s.sd)
-	dst = prepare(dst, mean, n)
+	dst, err := prepare(dst, mean, n, rng)
+	if err != nil {
+		return nil, err
+	}
 	if s.pos {
 		z0 := s.gamma * rng.NormFloat64()
 		for i, sd := range s.sd {
 			dst[i] = mean[i] + sd*rng.NormFloat64() + z0*s.v[i]
 		}
-		return dst
+		return dst, nil
 	}
 	var wz float64
 	for i := range dst {
@@ -154,7 +168,7 @@ func (s *rank1Sampler) Sample(dst, mean []float64, rng *rand.Rand) []float64 {
 	for i, sd := range s.sd {
 		dst[i] = mean[i] + sd*(dst[i]+a*s.w[i])
 	}
-	return dst
+	return dst, nil
 }
 
 // lowRankSampler draws μ + sd∘(z + W A Wᵀ z) with (I + W A Wᵀ)² = I + W C Wᵀ.
@@ -241,9 +255,12 @@ func newLowRankSampler(c *DiagPlusLowRank) (Sampler, error) {
 	return &lowRankSampler{sd: sd, w: w, a: &a, t1: mat.NewVecDense(k, nil), t2: mat.NewVecDense(k, nil), z: make([]float64, n)}, nil
 }
 
-func (s *lowRankSampler) Sample(dst, mean []float64, rng *rand.Rand) []float64 {
+func (s *lowRankSampler) Sample(dst, mean []float64, rng *rand.Rand) ([]float64, error) {
 	n := len(s.sd)
-	dst = prepare(dst, mean, n)
+	dst, err := prepare(dst, mean, n, rng)
+	if err != nil {
+		return nil, err
+	}
 	z := s.z
 	for i := range z {
 		z[i] = rng.NormFloat64()
@@ -256,7 +273,7 @@ func (s *lowRankSampler) Sample(dst, mean []float64, rng *rand.Rand) []float64 {
 	for i, sd := range s.sd {
 		dst[i] = mean[i] + sd*(z[i]+dst[i])
 	}
-	return dst
+	return dst, nil
 }
 
 // denseSampler draws μ + B z with B = V diag(√λ) from Σ = V Λ Vᵀ.
@@ -293,14 +310,17 @@ func newDenseSampler(s *mat.SymDense) (Sampler, error) {
 	return &denseSampler{b: &b, z: make([]float64, n)}, nil
 }
 
-func (s *denseSampler) Sample(dst, mean []float64, rng *rand.Rand) []float64 {
+func (s *denseSampler) Sample(dst, mean []float64, rng *rand.Rand) ([]float64, error) {
 	n := len(s.z)
-	dst = prepare(dst, mean, n)
+	dst, err := prepare(dst, mean, n, rng)
+	if err != nil {
+		return nil, err
+	}
 	z := s.z
 	for i := range z {
 		z[i] = rng.NormFloat64()
 	}
 	mat.NewVecDense(n, dst).MulVec(s.b, mat.NewVecDense(n, z))
 	linalg.Axpy(1, mean, dst)
-	return dst
+	return dst, nil
 }

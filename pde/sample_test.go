@@ -16,7 +16,11 @@ func empiricalCov(s Sampler, mean []float64, draws int, rng *rand.Rand) *mat.Sym
 	x := mat.NewDense(draws, n, nil)
 	buf := make([]float64, n)
 	for k := 0; k < draws; k++ {
-		x.SetRow(k, s.Sample(buf, mean, rng))
+		v, err := s.Sample(buf, mean, rng)
+		if err != nil {
+			panic(err)
+		}
+		x.SetRow(k, v)
 	}
 	c := mat.NewSymDense(n, nil)
 	stat.CovarianceMatrix(c, x, nil)
@@ -69,7 +73,10 @@ func TestRank1SamplesConserve(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := 0; k < 50; k++ {
-		x := s.Sample(nil, m2, rng)
+		x, err := s.Sample(nil, m2, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var gx float64
 		for i := range x {
 			gx += g[i] * x[i]
@@ -245,10 +252,10 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("clamped LL = %g, want %g", ll0, want)
 	}
 	x := []float64{0, 0.1, 0.2, 0.3}
-	if p := ShockPosition(x, []float64{1, 0.5, -0.1, 1}); p != 0.2 {
+	if p, _ := ShockPosition(x, []float64{1, 0.5, -0.1, 1}); p != 0.2 {
 		t.Errorf("ShockPosition = %g", p)
 	}
-	if p := ShockPosition(x, []float64{1, 1, 1, 1}); p != 0.3 {
+	if p, _ := ShockPosition(x, []float64{1, 1, 1, 1}); p != 0.3 {
 		t.Errorf("ShockPosition without crossing = %g", p)
 	}
 	med, _ := MedianShock(x, [][]float64{{0, 1, 1, 1}, {1, 0, 1, 1}, {1, 1, 0, 1}})
@@ -303,7 +310,7 @@ func TestGP(t *testing.T) {
 	if _, err := FitGP([]float64{0}, []float64{math.NaN()}, []float64{0}, nil); !errors.Is(err, ErrNotFinite) {
 		t.Errorf("FitGP NaN: %v", err)
 	}
-	if _, err := FitGP([]float64{0}, []float64{0}, []float64{0}, &GPSettings{Noise: -1}); !errors.Is(err, ErrParameter) {
+	if _, err := FitGP([]float64{0}, []float64{0}, []float64{0}, &GPSettings{Noise: -1}); !errors.Is(err, ErrSettings) {
 		t.Errorf("FitGP bad noise: %v", err)
 	}
 }

@@ -21,6 +21,10 @@ var (
 	ErrUnsortedGrid = errors.New("pde: grid is not strictly increasing")
 	// ErrEmpty reports an empty input.
 	ErrEmpty = errors.New("pde: empty input")
-	// ErrParameter reports an invalid parameter (out of range).
-	ErrParameter = errors.New("pde: invalid parameter")
+	// ErrSettings reports an invalid setting or parameter (out of range, or
+	// non-finite); the message names it.
+	ErrSettings = errors.New("pde: invalid settings")
+	// ErrInfeasible reports constraints that no point satisfies (the
+	// non-negative projection with an unreachable mass).
+	ErrInfeasible = errors.New("pde: infeasible constraints")
 )

@@ -67,7 +67,7 @@ func (c LinearConstraint) validate(n int) (int, error) {
 		if c.NoiseVar != nil {
 			v := c.NoiseVar[i]
 			if math.IsNaN(v) || v < 0 {
-				return 0, fmt.Errorf("%w: noise variance %d is %g", ErrParameter, i, v)
+				return 0, fmt.Errorf("%w: noise variance %d is %g", ErrSettings, i, v)
 			}
 		}
 	}
@@ -81,46 +81,100 @@ func (c LinearConstraint) validate(n int) (int, error) {
 //	r = gᵀμ − b,  den = Σⱼ gⱼ² dⱼ + σ²,
 //	μ̃ᵢ = μᵢ − dᵢ gᵢ r / den,   Σ̃ = D − (Dg)(Dg)ᵀ / den.
 //
-// It writes μ̃ into dstMu and v = Dg into dstV and returns alpha = −1/den, so
-// that Σ̃ = diag(d) + alpha·v vᵀ. It makes four vector passes (two of them
-// SIMD dot products) and allocates nothing. dstMu may alias mu; dstV must
-// not alias mu, d or g. It returns ErrNotFinite if μ, d or g hold a NaN or
-// Inf, ErrNotPSD if some dᵢ < 0, and ErrZeroVariance if den < 1e-300 (then
-// dstMu and dstV are unspecified). It panics if the lengths differ.
-func UpdateDiag(dstMu, dstV, mu, d, g []float64, b, noiseVar float64) (alpha float64, err error) {
+// It writes μ̃ into dstMu and v = Dg into dstV and returns them with
+// alpha = −1/den, so that Σ̃ = diag(d) + alpha·v vᵀ. A nil dstMu or dstV
+// is allocated (the library's nil-dst rule); a non-nil one of the wrong
+// length is an error. The work is one fused pass (v, gᵀμ, vᵀg and a sign
+// check of d in the same loop) and one AxpyTo; nothing is allocated when
+// both destinations are given. dstMu may alias mu; dstV must not alias mu,
+// d or g.
+//
+// It returns an error wrapping ErrDimension for mismatched lengths,
+// ErrNotFinite if μ, d, g or b hold a NaN or Inf, ErrSettings for a
+// negative or NaN noiseVar (+Inf is allowed: the constraint carries no
+// information and μ̃ = μ), ErrNotPSD if some dᵢ < 0, and ErrZeroVariance if
+// den < 1e-300; after an error dstMu and dstV are unspecified.
+func UpdateDiag(dstMu, dstV, mu, d, g []float64, b, noiseVar float64) (muOut, v []float64, alpha float64, err error) {
 	n := len(mu)
-	if len(d) != n || len(g) != n || len(dstMu) != n || len(dstV) != n {
-		panic("pde: length mismatch")
+	if len(d) != n || len(g) != n {
+		return nil, nil, 0, fmt.Errorf("%w: mean %d, variances %d, weights %d", ErrDimension, n, len(d), len(g))
 	}
-	d, g, dstV = d[:n], g[:n], dstV[:n]
-	// v = d∘g (with a sign check folded in), then two SIMD dot products;
-	// the second pass is one AxpyTo. Measured faster than one fused scalar
-	// pass with four accumulators.
-	var signs uint64 // OR of the bit patterns of d: sign bit set iff some dᵢ ≤ −0
-	for i, di := range d {
-		dstV[i] = di * g[i]
-		signs |= math.Float64bits(di)
+	if math.IsNaN(noiseVar) || noiseVar < 0 {
+		return nil, nil, 0, fmt.Errorf("%w: noise variance %g must be ≥ 0", ErrSettings, noiseVar)
 	}
-	gm := linalg.Dot(g, mu)
-	den := linalg.Dot(dstV, g)
-	neg := false
+	if math.IsNaN(b) || math.IsInf(b, 0) {
+		return nil, nil, 0, fmt.Errorf("%w: target b = %g", ErrNotFinite, b)
+	}
+	if dstMu, err = dstOf(dstMu, n, "dstMu"); err != nil {
+		return nil, nil, 0, err
+	}
+	if dstV, err = dstOf(dstV, n, "dstV"); err != nil {
+		return nil, nil, 0, err
+	}
+	gm, den, neg := fusedDiag(dstV, mu, d, g)
+	if math.IsNaN(gm) || math.IsInf(gm, 0) || math.IsNaN(den) || math.IsInf(den, 0) {
+		return nil, nil, 0, fmt.Errorf("%w: in the mean, the variances or the weights", ErrNotFinite)
+	}
+	if neg {
+		return nil, nil, 0, fmt.Errorf("%w: negative variance", ErrNotPSD)
+	}
+	den += noiseVar
+	if !(den >= minDen) {
+		return nil, nil, 0, fmt.Errorf("%w: gᵀDg + σ² = %g", ErrZeroVariance, den)
+	}
+	linalg.AxpyTo(dstMu, -(gm-b)/den, dstV, mu)
+	return dstMu, dstV, -1 / den, nil
+}
+
+// dstOf applies the nil-dst rule to a length-n destination.
+func dstOf(dst []float64, n int, name string) ([]float64, error) {
+	if dst == nil {
+		return make([]float64, n), nil
+	}
+	if len(dst) != n {
+		return nil, fmt.Errorf("%w: %s has %d entries, want %d", ErrDimension, name, len(dst), n)
+	}
+	return dst, nil
+}
+
+// fusedDiag is the first pass of [UpdateDiag]: v = d∘g, gᵀμ and vᵀg with
+// four independent accumulators each, and whether some dᵢ < 0. All slices
+// have the same length.
+func fusedDiag(v, mu, d, g []float64) (gm, den float64, neg bool) {
+	n := len(v)
+	mu, d, g = mu[:n], d[:n], g[:n]
+	// On amd64 with AVX2+FMA an assembly body does the multiples of 8; the
+	// Go loop below finishes (or, elsewhere, does everything).
+	i, m0, s0, signs := fusedBlock(v, mu, d, g) // signs: sign bit set iff some dᵢ ≤ −0
+	var m1, m2, m3, s1, s2, s3 float64
+	for ; i+4 <= n; i += 4 {
+		d0, d1, d2, d3 := d[i], d[i+1], d[i+2], d[i+3]
+		g0, g1, g2, g3 := g[i], g[i+1], g[i+2], g[i+3]
+		v0, v1, v2, v3 := d0*g0, d1*g1, d2*g2, d3*g3
+		v[i], v[i+1], v[i+2], v[i+3] = v0, v1, v2, v3
+		m0 += g0 * mu[i]
+		m1 += g1 * mu[i+1]
+		m2 += g2 * mu[i+2]
+		m3 += g3 * mu[i+3]
+		s0 += v0 * g0
+		s1 += v1 * g1
+		s2 += v2 * g2
+		s3 += v3 * g3
+		signs |= math.Float64bits(d0) | math.Float64bits(d1) | math.Float64bits(d2) | math.Float64bits(d3)
+	}
+	for ; i < n; i++ {
+		vi := d[i] * g[i]
+		v[i] = vi
+		m0 += g[i] * mu[i]
+		s0 += vi * g[i]
+		signs |= math.Float64bits(d[i])
+	}
 	if signs>>63 != 0 { // rare: tell −0 from negative variances
 		for _, di := range d {
 			neg = neg || di < 0
 		}
 	}
-	if math.IsNaN(gm) || math.IsInf(gm, 0) || math.IsNaN(den) || math.IsInf(den, 0) {
-		return 0, fmt.Errorf("%w: in the mean, the variances or the weights", ErrNotFinite)
-	}
-	if neg {
-		return 0, fmt.Errorf("%w: negative variance", ErrNotPSD)
-	}
-	den += noiseVar
-	if !(den >= minDen) {
-		return 0, fmt.Errorf("%w: gᵀDg + σ² = %g", ErrZeroVariance, den)
-	}
-	linalg.AxpyTo(dstMu, -(gm-b)/den, dstV, mu)
-	return -1 / den, nil
+	return (m0 + m1) + (m2 + m3), (s0 + s1) + (s2 + s3), neg
 }
 
 // ConservationUpdate conditions the Gaussian prediction N(mu, cov) on the
@@ -175,9 +229,7 @@ func ConservationUpdate(mu []float64, cov Covariance, c LinearConstraint) ([]flo
 		if c.NoiseVar != nil {
 			nv = c.NoiseVar[0]
 		}
-		mu2 := make([]float64, n)
-		v := make([]float64, n)
-		alpha, err := UpdateDiag(mu2, v, mu, d, c.G.RawRowView(0), c.B[0], nv)
+		mu2, v, alpha, err := UpdateDiag(nil, nil, mu, d, c.G.RawRowView(0), c.B[0], nv)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -281,7 +333,9 @@ func updateGeneral(mu []float64, cov Covariance, c LinearConstraint) ([]float64,
 		col := make([]float64, n)
 		sc := &DiagPlusLowRank{D: d, U: u, C: cm}
 		for j := 0; j < m; j++ {
-			sc.MulVec(col, c.G.RawRowView(j))
+			if _, err := sc.MulVec(col, c.G.RawRowView(j)); err != nil {
+				return nil, nil, err
+			}
 			p.SetCol(j, col)
 		}
 	} else {

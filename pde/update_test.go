@@ -322,7 +322,7 @@ func TestUpdateBadInput(t *testing.T) {
 		{"NaN mean", []float64{1, math.NaN(), 3, 4}, d, g, ErrNotFinite},
 		{"NaN variance", mu, Diagonal{1, math.NaN(), 1, 1}, g, ErrNotFinite},
 		{"Inf weight", mu, d, MassConstraint([]float64{1, math.Inf(1), 1, 1}, 1), ErrNotFinite},
-		{"negative noise", mu, d, LinearConstraint{G: g.G, B: g.B, NoiseVar: []float64{-1}}, ErrParameter},
+		{"negative noise", mu, d, LinearConstraint{G: g.G, B: g.B, NoiseVar: []float64{-1}}, ErrSettings},
 		{"empty", nil, Diagonal{}, g, ErrEmpty},
 		{"ragged rank-1", mu, &DiagPlusRank1{D: []float64{1, 1, 1, 1}, V: []float64{1}, Alpha: -0.1}, g, ErrDimension},
 		{"ragged low-rank", mu, &DiagPlusLowRank{D: []float64{1, 1, 1, 1}, U: mat.NewDense(3, 1, nil), C: mat.NewSymDense(1, nil)}, g, ErrDimension},
@@ -347,7 +347,7 @@ func TestUpdateDiagAllocs(t *testing.T) {
 	mu, d, g := randVec(rng, n), randDiag(rng, n), randVec(rng, n)
 	dst, v := make([]float64, n), make([]float64, n)
 	if a := testing.AllocsPerRun(10, func() {
-		if _, err := UpdateDiag(dst, v, mu, d, g, 1, 0); err != nil {
+		if _, _, _, err := UpdateDiag(dst, v, mu, d, g, 1, 0); err != nil {
 			t.Fatal(err)
 		}
 	}); a != 0 {

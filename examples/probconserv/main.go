@@ -14,6 +14,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"image/color"
@@ -29,6 +30,7 @@ import (
 
 	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/pde/gpme"
+	"github.com/optlearn/optlearn/run"
 )
 
 func main() {
@@ -36,7 +38,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "end the output with one JSON line of claims")
 	out := flag.String("out", filepath.Join(os.TempDir(), "optlearn-probconserv"), "directory for the figures")
 	flag.Parse()
-	if err := run(os.Stdout, *quick, *asJSON, *out); err != nil {
+	if err := runExample(context.Background(), os.Stdout, *quick, *asJSON, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "probconserv:", err)
 		os.Exit(1)
 	}
@@ -49,18 +51,21 @@ type caseRuns struct {
 	ins []*gpme.Instance
 }
 
-func runAll(n int, s *gpme.Settings) ([]caseRuns, error) {
-	var all []caseRuns
-	for _, c := range gpme.Cases() {
-		cr := caseRuns{c: c}
-		for i := 0; i < n; i++ {
-			in, err := gpme.Run(c, gpme.InstanceSeed(i), s)
-			if err != nil {
-				return nil, err
-			}
-			cr.ins = append(cr.ins, in)
-		}
-		all = append(all, cr)
+// runAll runs instances 0..n-1 of every case, with progress lines on
+// stderr unless the output is JSON.
+func runAll(ctx context.Context, n int, s *gpme.Settings, name string, asJSON bool) ([]caseRuns, error) {
+	cs := *s
+	if !asJSON {
+		cs.Recorder = &run.Printer[*gpme.Iter]{W: os.Stderr, Prefix: "probconserv " + name + ": "}
+	}
+	cases := gpme.Cases()
+	ins, err := gpme.RunCases(ctx, cases, n, &cs)
+	if err != nil {
+		return nil, err
+	}
+	all := make([]caseRuns, len(cases))
+	for k, c := range cases {
+		all[k] = caseRuns{c: c, ins: ins[k]}
 	}
 	return all, nil
 }
@@ -117,27 +122,27 @@ func llWins(ins []*gpme.Instance) int {
 	return wins
 }
 
-func run(w io.Writer, quick, asJSON bool, out string) error {
+func runExample(ctx context.Context, w io.Writer, quick, asJSON bool, out string) error {
 	settings := &gpme.Settings{Full: true, Diffusion: true, Latent: true, NonNeg: true}
-	all, err := runAll(20, settings)
+	all, err := runAll(ctx, 20, settings, "20 instances", asJSON)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "ProbConserv on the GPME family, GP step-1 model, 201 nodes, t = T/2, 20 fixed instances per case")
 	table(w, "Mean over instances (CE signed; shock = |median sampled front - x*|, 200 draws from the diagonal-based covariance;\nahead = integral of |mean| ahead of the front, where u = 0)", all)
 	if !quick {
-		more, err := runAll(50, settings)
+		more, err := runAll(ctx, 50, settings, "50 instances", asJSON)
 		if err != nil {
 			return err
 		}
 		table(w, "50 instances (seeds 1..50)", more)
-		tensor, err := runAll(20, &gpme.Settings{Tensor: true, Full: true, Diffusion: true, Latent: true, NonNeg: true})
+		tensor, err := runAll(ctx, 20, &gpme.Settings{Tensor: true, Full: true, Diffusion: true, Latent: true, NonNeg: true}, "tensor grid", asJSON)
 		if err != nil {
 			return err
 		}
 		table(w, "Tensor-grid contexts (official data layout), 20 instances", tensor)
 		for _, tensor := range []bool{false, true} {
-			if err := robustness(w, tensor); err != nil {
+			if err := robustness(ctx, w, tensor); err != nil {
 				return err
 			}
 		}
@@ -345,7 +350,7 @@ func band(x []float64, r gpme.Result) (*plotter.Polygon, error) {
 // robustness re-checks the acceptance thresholds A3-A6 on four further seed
 // sets (instances 21-40, ..., 81-100). The claims use only the spec's fixed
 // set 1-20; this shows how much a verdict depends on the context draw.
-func robustness(w io.Writer, tensor bool) error {
+func robustness(ctx context.Context, w io.Writer, tensor bool) error {
 	fmt.Fprintf(w, "\nSeed-set robustness (tensor=%v): MSE ratio PC/GP, LL wins, shock ratio (sh); * marks a failed spec threshold\n", tensor)
 	limit := map[string]float64{"Stefan0.6": 0.95, "Stefan0.5": 0.9, "PME1": 0.9, "PME3": 0.9, "PME6": 1.0, "Heat1": 0.9, "Heat5": 1.0}
 	shockLimit := map[string]float64{"PME3": 0.8, "Stefan0.5": 0.95}
@@ -354,7 +359,7 @@ func robustness(w io.Writer, tensor bool) error {
 		for _, c := range gpme.Cases() {
 			var ins []*gpme.Instance
 			for i := 0; i < 20; i++ {
-				in, err := gpme.Run(c, gpme.InstanceSeed(set*20+i), &gpme.Settings{Tensor: tensor})
+				in, err := gpme.Run(ctx, c, set*20+i, &gpme.Settings{Tensor: tensor})
 				if err != nil {
 					return err
 				}

@@ -10,7 +10,7 @@
 //
 // Instances are fixed: instance i uses [InstanceSeed](i).
 //
-//	in, err := gpme.Run(gpme.Cases()[0], gpme.InstanceSeed(0), nil)
+//	in, err := gpme.Run(ctx, gpme.Cases()[0], 0, nil)
 //	pc, _ := in.Get(gpme.PC)
 //	fmt.Println(pc.MSE, pc.CE, pc.LL, pc.ShockErr)
 package gpme

@@ -1,6 +1,7 @@
 package gpme_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -12,7 +13,7 @@ import (
 // (here it rises); the spec's claims are about means over 20 instances.
 func ExampleRun() {
 	c, _ := gpme.CaseByName("Stefan0.5")
-	in, err := gpme.Run(c, gpme.InstanceSeed(0), nil)
+	in, err := gpme.Run(context.Background(), c, 0, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -46,14 +46,14 @@ func Cases() []Case {
 }
 
 // CaseByName returns the case of [Cases] with the given name, or an error
-// wrapping pde.ErrParameter.
+// wrapping pde.ErrSettings.
 func CaseByName(name string) (Case, error) {
 	for _, c := range Cases() {
 		if c.Name == name {
 			return c, nil
 		}
 	}
-	return Case{}, fmt.Errorf("%w: unknown case %q", pde.ErrParameter, name)
+	return Case{}, fmt.Errorf("%w: unknown case %q", pde.ErrSettings, name)
 }
 
 // InstanceSeed returns the fixed seed of instance i (i+1); instances
@@ -69,9 +69,14 @@ type Contexts struct {
 // SampleContexts draws the spec's 100 contexts: for i = 0..9,
 // τᵢ = (i + U(0,1))/10 and 10 sorted ξ ~ U(0,1) drawn fresh at each τᵢ, or
 // (tensor = true, the official data layout) one sorted set of 10 ξ shared
-// by all times; t = τT, x = X0 + ξL, y = u(t, x).
-func SampleContexts(c Case, rng *rand.Rand, tensor bool) Contexts {
+// by all times; t = τT, x = X0 + ξL, y = u(t, x). It returns an error
+// wrapping pde.ErrSettings for a nil rng or a case without a solution, and
+// pde.ErrNotFinite if the solution is not finite at a context.
+func SampleContexts(c Case, rng *rand.Rand, tensor bool) (Contexts, error) {
 	const nt, nx = 10, 10
+	if rng == nil || c.Solution == nil {
+		return Contexts{}, fmt.Errorf("%w: SampleContexts needs a *rand.Rand and a case with a solution", pde.ErrSettings)
+	}
 	var shared []float64
 	if tensor {
 		shared = sortedUniform(rng, nx)
@@ -86,12 +91,16 @@ func SampleContexts(c Case, rng *rand.Rand, tensor bool) Contexts {
 		t := tau * c.T
 		for _, v := range xi {
 			x := c.X0 + v*c.L
+			y := c.Solution.U(t, x)
+			if math.IsNaN(y) || math.IsInf(y, 0) {
+				return Contexts{}, fmt.Errorf("%w: case %s: u(%g, %g) = %g", pde.ErrNotFinite, c.Name, t, x, y)
+			}
 			ctx.T = append(ctx.T, t)
 			ctx.X = append(ctx.X, x)
-			ctx.Y = append(ctx.Y, c.Solution.U(t, x))
+			ctx.Y = append(ctx.Y, y)
 		}
 	}
-	return ctx
+	return ctx, nil
 }
 
 func sortedUniform(rng *rand.Rand, n int) []float64 {

@@ -1,6 +1,7 @@
 package gpme
 
 import (
+	"context"
 	"math"
 	"testing"
 )
@@ -11,7 +12,7 @@ import (
 // inequality step gives a non-negative mean.
 func TestLatentEnsembleConserves(t *testing.T) {
 	for _, c := range Cases() {
-		in, err := Run(c, InstanceSeed(0), &Settings{Latent: true, Full: true, Diffusion: true, NonNeg: true})
+		in, err := Run(context.Background(), c, 0, &Settings{Latent: true, Full: true, Diffusion: true, NonNeg: true})
 		if err != nil {
 			t.Fatal(err)
 		}
