@@ -19,6 +19,7 @@ type Workspace struct {
 	rows  int         // rows of the last ForwardBatch (0: none yet)
 	z, a  [][]float64 // layer l: rows×sizes[l], row-major
 	d     [][]float64 // gradients with respect to z (a for l = 0)
+	wt    []float64   // a transposed weight matrix
 }
 
 // Rows returns the largest batch the workspace holds.
@@ -40,6 +41,9 @@ func (m *MLP) NewWorkspace(rows int) (*Workspace, error) {
 	w.z = make([][]float64, len(m.Sizes))
 	w.a = make([][]float64, len(m.Sizes))
 	w.d = make([][]float64, len(m.Sizes))
+	for l := range m.W {
+		w.wt = make([]float64, max(len(w.wt), len(m.W[l])))
+	}
 	for l, s := range m.Sizes {
 		if l > 0 {
 			w.z[l] = make([]float64, rows*s)
@@ -105,7 +109,7 @@ func (m *MLP) ForwardBatch(ws *Workspace, X []float64, rows int) ([]float64, err
 			copy(z[r*nout:(r+1)*nout], m.B[l])
 		}
 		// Z = A·W + 1·bᵀ (A is rows×nin, W nin×nout).
-		gemm(false, false, rows, nout, nin, ws.a[l], nin, m.W[l], nout, 1, z, nout)
+		gemm(false, false, rows, nout, nin, ws.a[l], nin, m.W[l], nout, 1, z, nout, nil)
 		out := ws.a[l+1][:rows*nout]
 		if l == L-1 {
 			copy(out, z)
@@ -184,7 +188,7 @@ func (m *MLP) BackwardBatch(ws *Workspace, dOut []float64, grads [][]float64, dX
 		dz := ws.d[l+1][:rows*nout]
 		if grads != nil {
 			// ∂W += Aᵀ·dZ, ∂b += column sums of dZ.
-			gemm(true, false, nin, nout, rows, ws.a[l], nin, dz, nout, 1, grads[2*l], nout)
+			gemm(true, false, nin, nout, rows, ws.a[l], nin, dz, nout, 1, grads[2*l], nout, nil)
 			gb := grads[2*l+1]
 			for r := range rows {
 				for j, v := range dz[r*nout : (r+1)*nout] {
@@ -197,7 +201,7 @@ func (m *MLP) BackwardBatch(ws *Workspace, dOut []float64, grads [][]float64, dX
 		}
 		// dA = dZ·Wᵀ, then through the activation.
 		da := ws.d[l][:rows*nin]
-		gemm(false, true, rows, nin, nout, dz, nout, m.W[l], nout, 0, da, nin)
+		gemm(false, true, rows, nin, nout, dz, nout, m.W[l], nout, 0, da, nin, ws.wt)
 		if l > 0 {
 			m.actDerivInto(da, ws.a[l][:rows*nin])
 		}
@@ -238,11 +242,19 @@ const (
 	panelCols = 192
 )
 
-// gemm computes C = A'·B' + beta·C with A' = op(A) (m×k) and B' = op(B)
-// (k×n), all row-major, through blas64: one Dgemm call when a native BLAS
-// is installed with blas64.Use, and gonum's serial kernel on panels of C
-// otherwise (deterministic, no goroutines, no allocation).
-func gemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+// useKernel selects the assembly kernel (AVX2+FMA, amd64) for the default
+// pure-Go BLAS; tests switch it off to compare with gonum's Dgemm.
+var useKernel = hasFMA
+
+// gemm computes C = A'·B' + beta·C (beta 0 or 1) with A' = op(A) (m×k)
+// and B' = op(B) (k×n), all row-major. When a native BLAS is installed
+// with blas64.Use it is one Dgemm call. Otherwise it runs serially, with
+// no goroutines or allocation: on CPUs with AVX2 and FMA, a 4×8
+// register-blocked kernel (B' is transposed into scratch, len >= k·n,
+// when tB); elsewhere gonum's Dgemm on panels of C. Every element of C is
+// summed in an order that depends only on k, so results do not depend on
+// GOMAXPROCS.
+func gemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int, scratch []float64) {
 	ta, tb := blas.NoTrans, blas.NoTrans
 	if tA {
 		ta = blas.Trans
@@ -253,6 +265,19 @@ func gemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, 
 	impl := blas64.Implementation()
 	if _, pure := impl.(gonum.Implementation); !pure {
 		impl.Dgemm(ta, tb, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if useKernel {
+		if tB {
+			// Bᵀ (k×n) from B (n×k).
+			for j := range n {
+				for l, v := range b[j*ldb : j*ldb+k] {
+					scratch[l*n+j] = v
+				}
+			}
+			b, ldb = scratch[:k*n], n
+		}
+		gemmKernel(tA, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	for i0 := 0; i0 < m; i0 += panelRows {
@@ -268,6 +293,57 @@ func gemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, 
 				bo = j0 * ldb
 			}
 			impl.Dgemm(ta, tb, mi, nj, k, 1, a[ao:], lda, b[bo:], ldb, beta, c[i0*ldc+j0:], ldc)
+		}
+	}
+}
+
+// gemmKernel is gemm for B not transposed through kern4x8, with the
+// edges (rows beyond a multiple of 4, columns beyond a multiple of 8) in
+// Go. It panics if a slice is too short (a bug in this package).
+func gemmKernel(tA bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	ars, acs := lda, 1
+	if tA {
+		ars, acs = 1, lda
+	}
+	if k > 0 {
+		// The kernel does no bounds checks: check the last element of each
+		// operand once.
+		_ = a[(m-1)*ars+(k-1)*acs]
+		_ = b[(k-1)*ldb+n-1]
+	}
+	_ = c[(m-1)*ldc+n-1]
+	if beta == 0 {
+		for i := range m {
+			clear(c[i*ldc : i*ldc+n])
+		}
+	}
+	if k == 0 {
+		return
+	}
+	m4, n8 := m&^3, n&^7
+	for i := 0; i < m4; i += 4 {
+		for j := 0; j < n8; j += 8 {
+			kern4x8(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
+		}
+	}
+	edge := func(i, j int) {
+		s := 0.0
+		for l := range k {
+			s += a[i*ars+l*acs] * b[l*ldb+j]
+		}
+		c[i*ldc+j] += s
+	}
+	for i := range m4 {
+		for j := n8; j < n; j++ {
+			edge(i, j)
+		}
+	}
+	for i := m4; i < m; i++ {
+		for j := range n {
+			edge(i, j)
 		}
 	}
 }

@@ -27,7 +27,17 @@ var batchShapes = []struct {
 
 // The batched passes equal the per-sample reference (Predict and
 // Backward summed over rows) to 1e-12.
+// Both pure-Go paths are checked: the assembly kernel (where the CPU has
+// it) and gonum's Dgemm.
 func TestBatchMatchesPerSample(t *testing.T) {
+	defer func(k bool) { useKernel = k }(useKernel)
+	for _, k := range []bool{hasFMA, false} {
+		useKernel = k
+		testBatchMatchesPerSample(t)
+	}
+}
+
+func testBatchMatchesPerSample(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 0))
 	for _, c := range batchShapes {
 		m, err := NewMLP(c.sizes, c.act, rng)

@@ -111,23 +111,25 @@ type Learner struct {
 	retAcc [][]float64
 
 	// rollout buffers, sample i = e*NumSteps + t
-	rawObs [][]float64
-	obs    [][]float64
-	acts   []rl.Action
-	logp   []float64
-	rew    []float64 // i*nobj + k, normalised
-	val    []float64 // i*nobj + k
-	boot   []float64 // i*nobj + k, V(final obs) for truncated steps
-	lastV  []float64 // e*nobj + k
-	done   []rl.Done
-	accs   [][]float64
-	epLog  [][]epRecord
+	rawObs  [][]float64
+	obs     [][]float64 // rows of obsFlat
+	obsFlat []float64
+	acts    []rl.Action
+	logp    []float64
+	rew     []float64 // i*nobj + k, normalised
+	val     []float64 // i*nobj + k
+	boot    []float64 // i*nobj + k, V(final obs) for truncated steps
+	lastV   []float64 // e*nobj + k
+	done    []rl.Done
+	accs    [][]float64
+	epLog   [][]epRecord
 
 	adv, advVec, ret []float64
 	raw, rscale      []float64
 	sadv             []float64
 
 	steps, updates int
+	ob             *optBuffers
 }
 
 type epRecord struct {
@@ -144,13 +146,13 @@ type epRecord struct {
 func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (*Learner, error) {
 	o := s.defaults()
 	if agent == nil || agent.Policy == nil || agent.Critic == nil {
-		return nil, fmt.Errorf("%w: agent needs a policy and a critic", ErrConfig)
+		return nil, fmt.Errorf("%w: agent needs a policy and a critic", ErrSettings)
 	}
 	if o.NumSteps < 1 || o.NumEnvs < 1 || o.Workers < 1 || o.Epochs < 1 || o.Minibatches < 1 || o.Gamma < 0 || o.Gamma > 1 || o.LR < 0 {
-		return nil, fmt.Errorf("%w: %+v", ErrConfig, o)
+		return nil, fmt.Errorf("%w: %+v", ErrSettings, o)
 	}
 	if o.Minibatches > o.NumSteps*o.NumEnvs {
-		return nil, fmt.Errorf("%w: %d minibatches for a batch of %d", ErrConfig, o.Minibatches, o.NumSteps*o.NumEnvs)
+		return nil, fmt.Errorf("%w: %d minibatches for a batch of %d", ErrSettings, o.Minibatches, o.NumSteps*o.NumEnvs)
 	}
 	l := &Learner{agent: agent, s: o, opt: optim.Adam{LR: o.LR, Eps: o.AdamEps}}
 	for e := range o.NumEnvs {
@@ -160,19 +162,19 @@ func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (*Learn
 			l.nobj, l.space = sp.Objectives, sp.Action
 			l.odim = sp.Obs.Dim
 		} else if sp.Objectives != l.nobj || sp.Obs.Dim != l.odim {
-			return nil, fmt.Errorf("%w: environment copies disagree", ErrConfig)
+			return nil, fmt.Errorf("%w: environment copies disagree", ErrSettings)
 		}
 		l.envs = append(l.envs, env)
 		l.rngs = append(l.rngs, rand.New(rand.NewPCG(seed, uint64(e))))
 	}
 	if l.nobj < 1 {
-		return nil, fmt.Errorf("%w: environment has %d objectives", ErrConfig, l.nobj)
+		return nil, fmt.Errorf("%w: environment has %d objectives", ErrSettings, l.nobj)
 	}
 	if agent.ObsNorm != nil && len(agent.ObsNorm.Mean) != l.odim {
-		return nil, fmt.Errorf("%w: observation normaliser has dimension %d, observations %d", ErrConfig, len(agent.ObsNorm.Mean), l.odim)
+		return nil, fmt.Errorf("%w: observation normaliser has dimension %d, observations %d", ErrSettings, len(agent.ObsNorm.Mean), l.odim)
 	}
 	if agent.RetNorm != nil && len(agent.RetNorm.Mean) != l.nobj {
-		return nil, fmt.Errorf("%w: return normaliser has dimension %d, objectives %d", ErrConfig, len(agent.RetNorm.Mean), l.nobj)
+		return nil, fmt.Errorf("%w: return normaliser has dimension %d, objectives %d", ErrSettings, len(agent.RetNorm.Mean), l.nobj)
 	}
 	l.rng = rand.New(rand.NewPCG(seed, uint64(o.NumEnvs)))
 	E, T, n := o.NumEnvs, o.NumSteps, l.nobj
@@ -188,9 +190,10 @@ func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (*Learn
 	}
 	l.rawObs = make([][]float64, B)
 	l.obs = make([][]float64, B)
+	l.obsFlat = make([]float64, B*l.odim)
 	for i := range B {
 		l.rawObs[i] = make([]float64, l.odim)
-		l.obs[i] = make([]float64, l.odim)
+		l.obs[i] = l.obsFlat[i*l.odim : (i+1)*l.odim]
 	}
 	l.acts = make([]rl.Action, B)
 	l.logp = make([]float64, B)
@@ -249,7 +252,9 @@ func (l *Learner) Update(ctx context.Context, w []float64, extra ...LossTerm) (S
 	}
 	st := l.summarize()
 	l.advantages(w)
-	l.optimize(extra, &st)
+	if err := l.optimize(ctx, extra, &st); err != nil {
+		return st, err
+	}
 	l.steps += l.BatchSize()
 	l.updates++
 	return st, nil
