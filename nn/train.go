@@ -184,7 +184,10 @@ func (t *trainer) run(ctx context.Context, rng *rand.Rand) (TrainResult, error) 
 		for b := range nb {
 			mse, err := t.step(ctx, t.perm[b*t.bs:(b+1)*t.bs])
 			if err != nil {
-				res.Status = run.Canceled
+				res.Status = run.Failure
+				if ctx.Err() != nil {
+					res.Status = run.Canceled
+				}
 				return res, err
 			}
 			sum += mse
@@ -247,6 +250,8 @@ func (t *trainer) step(ctx context.Context, idx []int) (float64, error) {
 			}
 		}
 	}
-	t.opt.Step(t.params, t.grads)
+	if err := t.opt.Step(t.params, t.grads); err != nil {
+		return 0, err
+	}
 	return sse / float64(len(idx)*k), nil
 }

@@ -149,8 +149,11 @@ func pick(p []float64, deterministic bool, rng *rand.Rand) int {
 	return len(p) - 1
 }
 
-// LogProb returns log π(a|obs).
+// LogProb returns log π(a|obs), or NaN for an action out of range.
 func (c *CategoricalMLP) LogProb(obs []float64, a rl.Action) float64 {
+	if a.Discrete < 0 || a.Discrete >= c.Net.Out() {
+		return math.NaN()
+	}
 	return math.Log(c.probs(obs)[a.Discrete])
 }
 
@@ -190,8 +193,12 @@ func entropyGrad(d, p []float64, a int, wLogp, wEnt float64) (logp, ent float64)
 	return logp, ent
 }
 
-// LogProbGrad implements [Differentiable].
+// LogProbGrad implements [Differentiable]. For an action out of range it
+// returns NaN and adds nothing.
 func (c *CategoricalMLP) LogProbGrad(obs []float64, a rl.Action, wLogp, wEnt float64) (logp, ent float64) {
+	if a.Discrete < 0 || a.Discrete >= c.Net.Out() {
+		return math.NaN(), math.NaN()
+	}
 	p := c.probs(obs)
 	if wLogp == 0 && wEnt == 0 {
 		return entropyGrad(nil, p, a.Discrete, 0, 0)
@@ -349,8 +356,12 @@ func (g *GaussianMLP) gaussGrad(d, mu, a []float64, wLogp, wEnt float64) (logp, 
 	return logp, ent
 }
 
-// LogProbGrad implements [Differentiable].
+// LogProbGrad implements [Differentiable]. For an action of the wrong
+// length it returns NaN and adds nothing.
 func (g *GaussianMLP) LogProbGrad(obs []float64, a rl.Action, wLogp, wEnt float64) (logp, ent float64) {
+	if len(a.Box) != len(g.LogStd) {
+		return math.NaN(), math.NaN()
+	}
 	mu := g.Net.Predict(g.buf, obs)
 	if wLogp == 0 && wEnt == 0 {
 		return g.gaussGrad(nil, mu, a.Box, 0, 0)

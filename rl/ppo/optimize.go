@@ -284,8 +284,7 @@ func (l *Learner) applyGrads(o *optBuffers) error {
 		}
 		return nil
 	}
-	l.opt.Step(o.params, o.grads)
-	return nil
+	return l.opt.Step(o.params, o.grads)
 }
 
 // batchStats returns the batch-level statistics of the current rollout.

@@ -8,10 +8,16 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/optlearn/optlearn/nn/optim"
 	"github.com/optlearn/optlearn/rl"
+	"github.com/optlearn/optlearn/run"
 )
+
+// ctxEvery is how many environment steps a rollout worker takes between
+// checks of the context.
+const ctxEvery = 64
 
 // advStdEps guards the advantage standardisation (as in the official code).
 const advStdEps = 1e-5
@@ -56,6 +62,20 @@ type Settings struct {
 	SGD bool
 	// RawAdvantage disables the standardisation of scalarised advantages.
 	RawAdvantage bool
+
+	// MaxIter is the number of updates [Learner.Run] makes (one iteration
+	// is one Update: a rollout and its optimisation epochs). Zero means 100.
+	MaxIter int
+	// TimeLimit stops [Learner.Run] after this wall time. Zero means none;
+	// negative is an error.
+	TimeLimit time.Duration
+	// Recorder, if not nil, sees every update of [Learner.Run]; an error
+	// from it stops the run with Status RecorderStopped.
+	Recorder Recorder
+	// Rand, if not nil, seeds the run: [New] draws one uint64 from it and
+	// uses it in place of its seed argument (environment copy e then draws
+	// from rand.NewPCG(that, e)). Nil: the seed argument.
+	Rand *rand.Rand
 }
 
 func (s *Settings) defaults() Settings {
@@ -75,7 +95,41 @@ func (s *Settings) defaults() Settings {
 	o.Clip = cmp.Or(o.Clip, 0.2)
 	o.ValueCoef = cmp.Or(o.ValueCoef, 0.5)
 	o.MaxGradNorm = cmp.Or(o.MaxGradNorm, 0.5)
+	o.MaxIter = cmp.Or(o.MaxIter, 100)
 	return o
+}
+
+// validate returns an error wrapping [ErrSettings] that names the first
+// invalid field of the (defaulted) settings.
+func (o *Settings) validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+		ok   bool
+	}{
+		{"NumSteps", float64(o.NumSteps), o.NumSteps >= 1},
+		{"NumEnvs", float64(o.NumEnvs), o.NumEnvs >= 1},
+		{"Workers", float64(o.Workers), o.Workers >= 1},
+		{"Epochs", float64(o.Epochs), o.Epochs >= 1},
+		{"Minibatches", float64(o.Minibatches), o.Minibatches >= 1},
+		{"MaxIter", float64(o.MaxIter), o.MaxIter >= 1},
+		{"Gamma", o.Gamma, o.Gamma >= 0 && o.Gamma <= 1},
+		{"Lambda", o.Lambda, o.Lambda >= 0 && o.Lambda <= 1},
+		{"LR", o.LR, o.LR > 0 && !math.IsInf(o.LR, 0)},
+		{"AdamEps", o.AdamEps, o.AdamEps > 0 && !math.IsInf(o.AdamEps, 0)},
+		{"Clip", o.Clip, o.Clip > 0 && !math.IsInf(o.Clip, 0)},
+		{"ValueCoef", o.ValueCoef, o.ValueCoef >= 0 && !math.IsInf(o.ValueCoef, 0)},
+		{"EntCoef", o.EntCoef, !math.IsNaN(o.EntCoef) && !math.IsInf(o.EntCoef, 0)},
+		{"MaxGradNorm", o.MaxGradNorm, !math.IsNaN(o.MaxGradNorm) && !math.IsInf(o.MaxGradNorm, 0)},
+	} {
+		if !f.ok {
+			return fmt.Errorf("%w: %s = %v", ErrSettings, f.name, f.v)
+		}
+	}
+	if o.Minibatches > o.NumSteps*o.NumEnvs {
+		return fmt.Errorf("%w: Minibatches = %d for a batch of %d", ErrSettings, o.Minibatches, o.NumSteps*o.NumEnvs)
+	}
+	return run.CheckTimeLimit(o.TimeLimit)
 }
 
 // Stats summarises one PPO update.
@@ -143,20 +197,34 @@ type epRecord struct {
 // rand.NewPCG(seed, NumEnvs), so a seed fixes the run whatever Workers is.
 // It returns an error if the agent is incomplete, the environments'
 // specs disagree or a setting is negative.
-func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (*Learner, error) {
+//
+// New checks what it can before a rollout starts: the settings (an error
+// wrapping [ErrSettings] names the field), a nil factory or agent, the
+// environments' specs and, for this package's models and normalisers,
+// that their sizes fit the environment (a tabular policy needs a row per
+// observation component and a column per action). Panics of a user's
+// factory are returned as errors wrapping [ErrPanic].
+func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (l *Learner, err error) {
 	o := s.defaults()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	if newEnv == nil {
+		return nil, fmt.Errorf("%w: nil environment factory", ErrSettings)
+	}
 	if agent == nil || agent.Policy == nil || agent.Critic == nil {
 		return nil, fmt.Errorf("%w: agent needs a policy and a critic", ErrSettings)
 	}
-	if o.NumSteps < 1 || o.NumEnvs < 1 || o.Workers < 1 || o.Epochs < 1 || o.Minibatches < 1 || o.Gamma < 0 || o.Gamma > 1 || o.LR < 0 {
-		return nil, fmt.Errorf("%w: %+v", ErrSettings, o)
+	if o.Rand != nil {
+		seed = o.Rand.Uint64()
 	}
-	if o.Minibatches > o.NumSteps*o.NumEnvs {
-		return nil, fmt.Errorf("%w: %d minibatches for a batch of %d", ErrSettings, o.Minibatches, o.NumSteps*o.NumEnvs)
-	}
-	l := &Learner{agent: agent, s: o, opt: optim.Adam{LR: o.LR, Eps: o.AdamEps}}
+	defer recoverInto(&err, "environment factory")
+	l = &Learner{agent: agent, s: o, opt: optim.Adam{LR: o.LR, Eps: o.AdamEps}}
 	for e := range o.NumEnvs {
 		env := newEnv()
+		if env == nil {
+			return nil, fmt.Errorf("%w: environment factory returned nil", ErrSettings)
+		}
 		sp := env.Spec()
 		if e == 0 {
 			l.nobj, l.space = sp.Objectives, sp.Action
@@ -167,14 +235,8 @@ func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (*Learn
 		l.envs = append(l.envs, env)
 		l.rngs = append(l.rngs, rand.New(rand.NewPCG(seed, uint64(e))))
 	}
-	if l.nobj < 1 {
-		return nil, fmt.Errorf("%w: environment has %d objectives", ErrSettings, l.nobj)
-	}
-	if agent.ObsNorm != nil && len(agent.ObsNorm.Mean) != l.odim {
-		return nil, fmt.Errorf("%w: observation normaliser has dimension %d, observations %d", ErrSettings, len(agent.ObsNorm.Mean), l.odim)
-	}
-	if agent.RetNorm != nil && len(agent.RetNorm.Mean) != l.nobj {
-		return nil, fmt.Errorf("%w: return normaliser has dimension %d, objectives %d", ErrSettings, len(agent.RetNorm.Mean), l.nobj)
+	if err := l.checkAgent(); err != nil {
+		return nil, err
 	}
 	l.rng = rand.New(rand.NewPCG(seed, uint64(o.NumEnvs)))
 	E, T, n := o.NumEnvs, o.NumSteps, l.nobj
@@ -239,7 +301,13 @@ func (l *Learner) BatchSize() int { return l.s.NumSteps * l.s.NumEnvs }
 // the clipped vector value loss, for Epochs passes of Minibatches
 // minibatches. It returns an error wrapping [rl.ErrWeights] for invalid ω,
 // [rl.ErrAction] or [rl.ErrReward] for a bad action or non-finite reward
-// (the agent is then unchanged), or ctx.Err() if ctx is done on entry.
+// (the agent is then unchanged), [ErrNotFinite] for a NaN ratio or
+// gradient (the agent keeps the parameters of the last finite step),
+// [ErrPanic] for a panic in the environment or policy during the rollout,
+// or ctx.Err() when ctx ends: it is checked every 64 environment steps of
+// each rollout worker and before every minibatch step, so Update returns
+// within a few milliseconds of cancel, with the environments and the
+// agent partway through the update.
 func (l *Learner) Update(ctx context.Context, w []float64, extra ...LossTerm) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
@@ -247,7 +315,7 @@ func (l *Learner) Update(ctx context.Context, w []float64, extra ...LossTerm) (S
 	if err := rl.CheckWeights(w, l.nobj); err != nil {
 		return Stats{}, err
 	}
-	if err := l.rollout(); err != nil {
+	if err := l.rollout(ctx); err != nil {
 		return Stats{}, err
 	}
 	st := l.summarize()
@@ -268,7 +336,7 @@ func (l *Learner) Rollout(ctx context.Context) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
 	}
-	if err := l.rollout(); err != nil {
+	if err := l.rollout(ctx); err != nil {
 		return Stats{}, err
 	}
 	l.steps += l.BatchSize()
@@ -276,7 +344,7 @@ func (l *Learner) Rollout(ctx context.Context) (Stats, error) {
 }
 
 // rollout fills the buffers with NumSteps steps of every environment.
-func (l *Learner) rollout() error {
+func (l *Learner) rollout(ctx context.Context) error {
 	E, W := l.s.NumEnvs, l.s.Workers
 	for k := range l.rscale {
 		l.rscale[k] = 1
@@ -293,11 +361,18 @@ func (l *Learner) rollout() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pol := l.agent.Policy.Clone().(Differentiable)
+			defer recoverInto(&errs[w], "rollout")
+			pol, ok := l.agent.Policy.Clone().(Differentiable)
+			if !ok {
+				errs[w] = fmt.Errorf("%w: the policy's Clone does not return a Differentiable", ErrSettings)
+				return
+			}
 			cr := l.agent.Critic.CloneCritic()
 			r := make([]float64, l.nobj)
 			for e := w; e < E; e += W {
-				errs[e] = l.rolloutEnv(e, pol, cr, r)
+				if errs[e] = l.rolloutEnv(ctx, e, pol, cr, r); errs[e] != nil {
+					return
+				}
 			}
 		}()
 	}
@@ -309,10 +384,14 @@ func (l *Learner) rollout() error {
 	}
 	// Update the normalisers in environment order (deterministic).
 	if l.agent.ObsNorm != nil {
-		l.agent.ObsNorm.Update(l.rawObs)
+		if err := l.agent.ObsNorm.Update(l.rawObs); err != nil {
+			return fmt.Errorf("observations: %w", err)
+		}
 	}
 	if l.agent.RetNorm != nil {
-		l.agent.RetNorm.Update(l.accs)
+		if err := l.agent.RetNorm.Update(l.accs); err != nil {
+			return fmt.Errorf("returns: %w", err)
+		}
 	}
 	return nil
 }
@@ -325,7 +404,7 @@ func (l *Learner) normObs(dst, raw []float64) {
 	}
 }
 
-func (l *Learner) rolloutEnv(e int, pol Differentiable, cr Critic, r []float64) error {
+func (l *Learner) rolloutEnv(ctx context.Context, e int, pol Differentiable, cr Critic, r []float64) error {
 	T, n := l.s.NumSteps, l.nobj
 	env, rng := l.envs[e], l.rngs[e]
 	l.epLog[e] = l.epLog[e][:0]
@@ -341,6 +420,11 @@ func (l *Learner) rolloutEnv(e int, pol Differentiable, cr Critic, r []float64) 
 		copy(l.retAcc[e], retAcc)
 	}()
 	for t := range T {
+		if t%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		i := e*T + t
 		copy(l.rawObs[i], l.cur[e])
 		l.normObs(l.obs[i], l.cur[e])
