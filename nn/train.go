@@ -54,16 +54,18 @@ type TrainResult struct {
 // minibatch is processed in chunks whose gradients add up (in the same
 // order of rows), so memory stays bounded and ctx is checked between
 // chunks.
-const chunkRows = 256
+const chunkRows = 128
 
 // Train fits m to minimise the mean squared error between m(X) and Y with
 // Adam (X is n×In(), Y is n×Out()), on minibatches through the batched
 // passes [MLP.ForwardBatch] and [MLP.BackwardBatch]. Shuffling uses rng
-// (only when minibatching). ctx is checked between chunks of at most 256
+// (only when minibatching). ctx is checked between chunks of at most 128
 // rows; on cancellation Train returns the partial result and ctx.Err().
 // It returns an error wrapping [ErrShape] on dimension mismatch or empty
 // data, [ErrNotFinite] naming the row if X or Y holds NaN or Inf, and
-// [ErrSettings] naming a negative or non-finite setting.
+// [ErrSettings] naming a negative or non-finite setting; if the loss
+// overflows during training it stops with an error wrapping
+// [ErrNotFinite] (and Status Failure).
 func Train(ctx context.Context, m *MLP, X, Y *mat.Dense, s *TrainSettings, rng *rand.Rand) (TrainResult, error) {
 	set, err := s.withDefaults()
 	if err != nil {
@@ -190,8 +192,12 @@ func (t *trainer) run(ctx context.Context, rng *rand.Rand) (TrainResult, error) 
 				}
 				return res, err
 			}
-			sum += mse
 			res.Steps++
+			if math.IsNaN(mse) || math.IsInf(mse, 0) {
+				res.Status = run.Failure
+				return res, fmt.Errorf("%w: the loss of step %d is %v", ErrNotFinite, res.Steps, mse)
+			}
+			sum += mse
 		}
 		res.Loss = sum / float64(nb)
 		res.History = append(res.History, res.Loss)
