@@ -124,9 +124,7 @@ func (m *MLP) ForwardBatch(ws *Workspace, X []float64, rows int) ([]float64, err
 func (m *MLP) actInto(out, z []float64) {
 	switch m.Act {
 	case Tanh:
-		for j, v := range z {
-			out[j] = math.Tanh(v)
-		}
+		tanhVec(out, z)
 	case ReLU:
 		for j, v := range z {
 			out[j] = max(v, 0)
