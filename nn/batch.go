@@ -327,21 +327,56 @@ func gemmKernel(tA bool, m, n, k int, a []float64, lda int, b []float64, ldb int
 			kern4x8(k, &a[i*ars], ars, acs, &b[j], ldb, &c[i*ldc+j], ldc)
 		}
 	}
-	edge := func(i, j int) {
-		s := 0.0
-		for l := range k {
-			s += a[i*ars+l*acs] * b[l*ldb+j]
-		}
-		c[i*ldc+j] += s
+	if n8 < n {
+		edgeCols(m4, n8, n, k, a, ars, acs, b, ldb, c, ldc)
 	}
-	for i := range m4 {
+	if m4 < m {
+		edgeRows(m4, m, n, k, a, ars, acs, b, ldb, c, ldc)
+	}
+}
+
+// edgeCols adds the columns n8..n-1 of A'·B to C for the rows 0..m-1
+// (the columns the 8-wide kernel leaves), looping so that A' is read
+// contiguously.
+func edgeCols(m, n8, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
+	if acs == 1 { // A' rows contiguous: a dot product per element.
+		for i := range m {
+			arow := a[i*ars : i*ars+k]
+			for j := n8; j < n; j++ {
+				s := 0.0
+				for l, av := range arow {
+					s += av * b[l*ldb+j]
+				}
+				c[i*ldc+j] += s
+			}
+		}
+		return
+	}
+	// A' = Aᵀ: rows of A (length m) are contiguous; accumulate over l.
+	for l := range k {
+		arow := a[l*acs : l*acs+m]
 		for j := n8; j < n; j++ {
-			edge(i, j)
+			bv := b[l*ldb+j]
+			if bv == 0 {
+				continue
+			}
+			for i, av := range arow {
+				c[i*ldc+j] += av * bv
+			}
 		}
 	}
+}
+
+// edgeRows adds the rows m4..m-1 of A'·B to C (the rows the 4-row kernel
+// leaves).
+func edgeRows(m4, m, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
 	for i := m4; i < m; i++ {
-		for j := range n {
-			edge(i, j)
+		crow := c[i*ldc : i*ldc+n]
+		for l := range k {
+			av := a[i*ars+l*acs]
+			for j, bv := range b[l*ldb : l*ldb+n] {
+				crow[j] += av * bv
+			}
 		}
 	}
 }
