@@ -276,6 +276,9 @@ func (l *Learner) applyGrads(o *optBuffers) error {
 			}
 		}
 	}
+	if l.s.LR == 0 { // SetLR(0): frozen (Adam would read 0 as its default)
+		return nil
+	}
 	if l.s.SGD {
 		for k, p := range o.params {
 			for j, g := range o.grads[k] {

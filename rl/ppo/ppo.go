@@ -287,8 +287,17 @@ func (l *Learner) Steps() int { return l.steps }
 // Updates returns the number of completed updates.
 func (l *Learner) Updates() int { return l.updates }
 
-// SetLR changes the step size for later updates (for schedules).
-func (l *Learner) SetLR(lr float64) { l.s.LR, l.opt.LR = lr, lr }
+// SetLR changes the step size for later updates (for schedules). It
+// returns an error wrapping [ErrSettings], and changes nothing, for a
+// negative or non-finite lr. Zero (the end of a linear schedule) freezes
+// the parameters.
+func (l *Learner) SetLR(lr float64) error {
+	if !(lr >= 0) || math.IsInf(lr, 0) {
+		return fmt.Errorf("%w: SetLR(%v)", ErrSettings, lr)
+	}
+	l.s.LR, l.opt.LR = lr, lr
+	return nil
+}
 
 // BatchSize returns NumSteps·NumEnvs, the environment steps per update.
 func (l *Learner) BatchSize() int { return l.s.NumSteps * l.s.NumEnvs }

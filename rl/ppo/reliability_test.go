@@ -189,6 +189,14 @@ func TestBadInputTable(t *testing.T) {
 			c, _ := NewCriticMLP(2, 1, nil, rng)
 			return c.ValueGradBatch([]float64{1})
 		}, nil},
+		{"SetLR NaN", func() error {
+			l, _ := New(newDST, tab(), &Settings{NumSteps: 8, NumEnvs: 1, Minibatches: 1}, 1)
+			return l.SetLR(nan)
+		}, ErrSettings},
+		{"SetLR negative", func() error {
+			l, _ := New(newDST, tab(), &Settings{NumSteps: 8, NumEnvs: 1, Minibatches: 1}, 1)
+			return l.SetLR(-1e-3)
+		}, ErrSettings},
 		// Normaliser.
 		{"RunningStat.Update wrong dimension", func() error { return NewRunningStat(2).Update([][]float64{{1}}) }, ErrDimension},
 		{"RunningStat.Update NaN", func() error { return NewRunningStat(1).Update([][]float64{{nan}}) }, ErrNotFinite},
