@@ -57,9 +57,6 @@ func (l *Learner) newOptBuffers() *optBuffers {
 		X: make([]float64, mbSize*l.odim), acts: make([]rl.Action, mbSize),
 		v: make([]float64, mbSize*n), dv: make([]float64, mbSize*n),
 	}
-	for i := range o.perm {
-		o.perm[i] = i
-	}
 	return o
 }
 
@@ -71,6 +68,9 @@ func (l *Learner) optimize(ctx context.Context, extra []LossTerm, st *Stats) err
 		l.ob = l.newOptBuffers()
 	}
 	o := l.ob
+	for i := range o.perm { // each update shuffles from the identity
+		o.perm[i] = i
+	}
 	B := l.BatchSize()
 	mbSize := B / l.s.Minibatches
 	o.mb = Minibatch{Objectives: l.nobj, Clip: l.s.Clip, MeanEpLen: st.MeanEpLen}
