@@ -390,3 +390,51 @@ func TestBatchedDeterministicAcrossProcs(t *testing.T) {
 		}
 	}
 }
+
+// advProbe records the advantages of the first minibatch it sees.
+type advProbe struct{ first []float64 }
+
+func (p *advProbe) Grad(_ []float64, mb *Minibatch) float64 {
+	if p.first == nil {
+		p.first = append([]float64(nil), mb.Adv...)
+	}
+	return 0
+}
+
+// Every update shuffles its minibatches from the identity permutation,
+// whatever the earlier updates did (a reused buffer once kept the previous
+// update's order, which changed every tabular C-MORL figure).
+func TestUpdateShufflesFromIdentity(t *testing.T) {
+	l, err := New(newDST, &Agent{Policy: NewTabular(121, 4), Critic: NewTabularCritic(121, 2)},
+		&Settings{NumSteps: 32, NumEnvs: 2, Minibatches: 4, Epochs: 2}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := []float64{0.5, 0.5}
+	if _, err := l.Update(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.rollout(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := l.summarize()
+	l.advantages(w)
+	pcg := rand.NewPCG(11, 12)
+	l.rng = rand.New(pcg)
+	twin := *pcg
+	B := l.BatchSize()
+	want := make([]int, B)
+	for i := range want {
+		want[i] = i
+	}
+	rand.New(&twin).Shuffle(B, func(i, j int) { want[i], want[j] = want[j], want[i] })
+	var p advProbe
+	if err := l.optimize(context.Background(), []LossTerm{&p}, &st); err != nil {
+		t.Fatal(err)
+	}
+	for j, a := range p.first {
+		if a != l.adv[want[j]] {
+			t.Fatalf("first minibatch sample %d has advantage %v, want %v (sample %d of the identity shuffled)", j, a, l.adv[want[j]], want[j])
+		}
+	}
+}
