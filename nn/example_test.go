@@ -86,3 +86,16 @@ func ExampleBLAS() {
 	fmt.Println(nn.BLAS() != "")
 	// Output: true
 }
+
+// A workspace holds the buffers of the batched passes for up to Rows()
+// rows; the size limit is checked before allocating.
+func ExampleMLP_NewWorkspace() {
+	m, _ := nn.NewMLPConst([]int{784, 256, 256, 10}, nn.ReLU, 0.01, 0)
+	ws, err := m.NewWorkspace(256)
+	fmt.Println(ws.Rows(), err)
+	_, err = nn.NewMLPConst([]int{100_000, 100_000, 1}, nn.ReLU, 0, 0)
+	fmt.Println(err != nil)
+	// Output:
+	// 256 <nil>
+	// true
+}

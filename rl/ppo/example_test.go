@@ -3,6 +3,7 @@ package ppo_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/optlearn/optlearn/rl"
@@ -86,4 +87,40 @@ func ExampleNewCategoricalMLP() {
 	p, _ := ppo.NewCategoricalMLP(4, 2, nil, rand.New(rand.NewPCG(1, 0)))
 	fmt.Printf("%.2f\n", p.LogProb([]float64{0.1, 0, -0.2, 0}, rl.Action{Discrete: 1}))
 	// Output: -0.69
+}
+
+// A Gaussian policy for box actions and a two-objective critic, evaluated
+// on a whole minibatch at once.
+func ExampleNewGaussianMLP() {
+	rng := rand.New(rand.NewPCG(1, 0))
+	pol, _ := ppo.NewGaussianMLP(3, 1, []int{16}, rng)
+	cr, _ := ppo.NewCriticMLP(3, 2, []int{16}, rng)
+	X := []float64{0.1, 0.2, 0.3, -1, 0, 1} // two observations
+	acts := []rl.Action{{Box: []float64{0}}, {Box: []float64{0.5}}}
+	logp, ent := make([]float64, 2), make([]float64, 2)
+	if err := pol.LogProbBatch(logp, ent, X, acts); err != nil {
+		fmt.Println(err)
+		return
+	}
+	v := make([]float64, 2*2)
+	if err := cr.ValuesBatch(v, X); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("entropy %.4f (σ = 1), %d values\n", ent[0], len(v))
+	// Output: entropy 1.4189 (σ = 1), 4 values
+}
+
+// A linearly decaying step size; a NaN rate is refused.
+func ExampleLearner_SetLR() {
+	ag := &ppo.Agent{Policy: ppo.NewTabular(121, 4), Critic: ppo.NewTabularCritic(121, 2)}
+	l, _ := ppo.New(func() rl.MOEnv { return envs.NewDST() }, ag, &ppo.Settings{NumSteps: 64, NumEnvs: 1, Minibatches: 2, LR: 0.05}, 1)
+	for u := range 3 {
+		if err := l.SetLR(0.05 * (1 - float64(u)/3)); err != nil {
+			fmt.Println(err)
+		}
+		l.Update(context.Background(), []float64{0.5, 0.5})
+	}
+	fmt.Println(l.SetLR(math.NaN()))
+	// Output: ppo: invalid settings: SetLR(NaN)
 }
