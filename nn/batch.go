@@ -339,15 +339,41 @@ func gemmKernel(tA bool, m, n, k int, a []float64, lda int, b []float64, ldb int
 // (the columns the 8-wide kernel leaves), looping so that A' is read
 // contiguously.
 func edgeCols(m, n8, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
-	if acs == 1 { // A' rows contiguous: a dot product per element.
-		for i := range m {
-			arow := a[i*ars : i*ars+k]
-			for j := n8; j < n; j++ {
+	if acs == 1 { // A' rows contiguous: all tail columns in one pass.
+		nt := n - n8 // < 8
+		switch nt { // the output layers of critics and two-action policies
+		case 1:
+			for i := range m {
 				s := 0.0
-				for l, av := range arow {
-					s += av * b[l*ldb+j]
+				for l, av := range a[i*ars : i*ars+k] {
+					s += av * b[l*ldb+n8]
 				}
-				c[i*ldc+j] += s
+				c[i*ldc+n8] += s
+			}
+			return
+		case 2:
+			for i := range m {
+				s0, s1 := 0.0, 0.0
+				for l, av := range a[i*ars : i*ars+k] {
+					bl := b[l*ldb+n8 : l*ldb+n8+2]
+					s0 += av * bl[0]
+					s1 += av * bl[1]
+				}
+				c[i*ldc+n8] += s0
+				c[i*ldc+n8+1] += s1
+			}
+			return
+		}
+		for i := range m {
+			var acc [8]float64
+			for l, av := range a[i*ars : i*ars+k] {
+				for jj, bv := range b[l*ldb+n8 : l*ldb+n] {
+					acc[jj] += av * bv
+				}
+			}
+			crow := c[i*ldc+n8 : i*ldc+n]
+			for jj := range nt {
+				crow[jj] += acc[jj]
 			}
 		}
 		return
