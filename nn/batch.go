@@ -341,7 +341,7 @@ func gemmKernel(tA bool, m, n, k int, a []float64, lda int, b []float64, ldb int
 func edgeCols(m, n8, n, k int, a []float64, ars, acs int, b []float64, ldb int, c []float64, ldc int) {
 	if acs == 1 { // A' rows contiguous: all tail columns in one pass.
 		nt := n - n8 // < 8
-		switch nt { // the output layers of critics and two-action policies
+		switch nt {  // the output layers of critics and two-action policies
 		case 1:
 			for i := range m {
 				s := 0.0
