@@ -194,9 +194,10 @@ type epRecord struct {
 // New returns a learner training agent (which it owns and updates in place)
 // on NumEnvs environments made by newEnv. Environment copy e draws from
 // the stream rand.NewPCG(seed, e) and the minibatch shuffling from
-// rand.NewPCG(seed, NumEnvs), so a seed fixes the run whatever Workers is.
-// It returns an error if the agent is incomplete, the environments'
-// specs disagree or a setting is negative.
+// rand.NewPCG(seed, NumEnvs), so a seed fixes the run whatever Workers is
+// (Settings.Rand, if set, supplies that seed instead). It returns an error
+// if the agent is incomplete, the environments' specs disagree or a
+// setting is invalid.
 //
 // New checks what it can before a rollout starts: the settings (an error
 // wrapping [ErrSettings] names the field), a nil factory or agent, the
