@@ -438,3 +438,29 @@ func TestUpdateShufflesFromIdentity(t *testing.T) {
 		}
 	}
 }
+
+// The agents the library's examples build pass New's size checks: the
+// C-MORL Pendulum agent (Gaussian policy, two-objective critic,
+// normalisers) and the CartPole one.
+func TestExampleAgentsPassNew(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 0))
+	p, err := NewGaussianMLP(3, 1, nil, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewCriticMLP(3, 2, nil, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag := &Agent{Policy: p, Critic: c, ObsNorm: NewRunningStat(3), RetNorm: NewRunningStat(2)}
+	l, err := New(func() rl.MOEnv { return envs.NewPendulum(true) }, ag, &Settings{NumSteps: 64, NumEnvs: 2, Minibatches: 2, Epochs: 2}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Update(context.Background(), []float64{0.5, 0.5}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(newCartPole, cartPoleAgent(t, 1), nil, 1); err != nil {
+		t.Fatal(err)
+	}
+}
