@@ -215,9 +215,7 @@ func (m *MLP) BackwardBatch(ws *Workspace, dOut []float64, grads [][]float64, dX
 func (m *MLP) actDerivInto(d, a []float64) {
 	switch m.Act {
 	case Tanh:
-		for i, v := range a {
-			d[i] *= 1 - v*v
-		}
+		tanhDerivVec(d, a)
 	case ReLU:
 		for i, v := range a {
 			if v <= 0 {

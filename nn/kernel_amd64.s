@@ -178,3 +178,32 @@ tloop:
 tdone:
 	VZEROUPPER
 	RET
+
+// func tanhDeriv4(d, a *float64, n int, one *float64)
+//
+// d[i] *= 1 - a[i]·a[i] for i < n (n a multiple of 4), with separate
+// multiply and subtract (no FMA) so the bits equal the Go loop's.
+TEXT ·tanhDeriv4(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ one+24(FP), AX
+	SHRQ $2, CX
+	JE   ddone
+	VBROADCASTSD (AX), Y3
+
+dloop:
+	VMOVUPD (SI), Y0
+	VMULPD  Y0, Y0, Y0
+	VSUBPD  Y0, Y3, Y1        // 1 - a²
+	VMOVUPD (DI), Y2
+	VMULPD  Y1, Y2, Y2
+	VMOVUPD Y2, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     dloop
+
+ddone:
+	VZEROUPPER
+	RET

@@ -16,3 +16,10 @@ func tanhVec(dst, src []float64) {
 		dst[i] = math.Tanh(v)
 	}
 }
+
+// tanhDerivVec multiplies d[i] by 1 − a[i]².
+func tanhDerivVec(d, a []float64) {
+	for i, v := range a {
+		d[i] *= 1 - float64(v*v) // the conversion prevents fusing into an FMA
+	}
+}

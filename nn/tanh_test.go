@@ -44,3 +44,26 @@ func TestTanhVec(t *testing.T) {
 	}
 	t.Logf("worst error %.2f ulp (kernel: %v)", worst, hasFMA)
 }
+
+// tanhDerivVec gives the same bits as the Go loop d *= 1 − a².
+func TestTanhDerivVec(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 0))
+	for _, n := range []int{1, 3, 4, 5, 8, 67} {
+		a := make([]float64, n)
+		d := make([]float64, n)
+		for i := range a {
+			a[i] = 2*rng.Float64() - 1
+			d[i] = rng.NormFloat64()
+		}
+		want := make([]float64, n)
+		for i := range want {
+			want[i] = d[i] * (1 - float64(a[i]*a[i]))
+		}
+		tanhDerivVec(d, a)
+		for i := range d {
+			if math.Float64bits(d[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("n=%d: d[%d] = %v, want %v", n, i, d[i], want[i])
+			}
+		}
+	}
+}
