@@ -13,6 +13,8 @@ require (
 
 require golang.org/x/tools v0.52.1-0.20261106145633-d407941a339a // indirect
 
+require gonum.org/v1/netlib v0.0.0-20220323200511-14de99971b2d
+
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect

@@ -60,3 +60,42 @@ func ExampleAdam() {
 	// Output:
 	// x = 3.00 after 300 steps
 }
+
+// Forward and backward passes over a whole minibatch, in a caller-owned
+// workspace.
+func ExampleMLP_ForwardBatch() {
+	m, _ := nn.NewMLPConst([]int{2, 3, 1}, nn.Tanh, 0.5, 0)
+	ws, _ := m.NewWorkspace(2)
+	out, err := m.ForwardBatch(ws, []float64{1, 2, -1, 0}, 2) // 2 rows
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("outputs %.4f\n", out)
+	g := m.ZeroGrads()
+	if err := m.BackwardBatch(ws, []float64{1, 1}, g, nil); err != nil {
+		panic(err)
+	}
+	fmt.Printf("output bias gradient %.0f\n", g[3])
+	// Output:
+	// outputs [1.3577 -0.6932]
+	// output bias gradient [2]
+}
+
+// Which matrix-product path the batched passes use on this build.
+func ExampleBLAS() {
+	fmt.Println(nn.BLAS() != "")
+	// Output: true
+}
+
+// A workspace holds the buffers of the batched passes for up to Rows()
+// rows; the size limit is checked before allocating.
+func ExampleMLP_NewWorkspace() {
+	m, _ := nn.NewMLPConst([]int{784, 256, 256, 10}, nn.ReLU, 0.01, 0)
+	ws, err := m.NewWorkspace(256)
+	fmt.Println(ws.Rows(), err)
+	_, err = nn.NewMLPConst([]int{100_000, 100_000, 1}, nn.ReLU, 0, 0)
+	fmt.Println(err != nil)
+	// Output:
+	// 256 <nil>
+	// true
+}

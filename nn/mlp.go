@@ -43,6 +43,12 @@ var ErrShape = errors.New("nn: bad shape")
 // ErrNotFinite is returned (wrapped) when training data contain NaN or Inf.
 var ErrNotFinite = errors.New("nn: data not finite")
 
+// MaxParams is the largest number of weights and biases [NewMLP] and
+// [NewMLPConst] accept (2²⁸ float64 values, 2 GiB), and the largest
+// number of values per layer of a [Workspace]. Larger requests are
+// refused before anything is allocated.
+const MaxParams = 1 << 28
+
 // MLP is a fully connected feed-forward network: hidden layers use Act, the
 // output layer is linear. W[l] is row-major Sizes[l]×Sizes[l+1], B[l] has
 // length Sizes[l+1]. The slices are the network's storage: graphs built by
@@ -102,9 +108,21 @@ func newZeroMLP(sizes []int, act Activation) (*MLP, error) {
 	if len(sizes) < 2 {
 		return nil, fmt.Errorf("%w: need at least 2 layer sizes, got %d", ErrShape, len(sizes))
 	}
+	total := 0
 	for i, s := range sizes {
 		if s <= 0 {
 			return nil, fmt.Errorf("%w: layer size %d is %d", ErrShape, i, s)
+		}
+		if s > MaxParams {
+			return nil, fmt.Errorf("%w: layer size %d is %d, above MaxParams = %d", ErrShape, i, s, MaxParams)
+		}
+		if i > 0 {
+			// (in+1)·out parameters; both factors are <= MaxParams, so
+			// compare by division to avoid overflow.
+			if n := sizes[i-1] + 1; s > (MaxParams-total)/n {
+				return nil, fmt.Errorf("%w: layers %v need more than MaxParams = %d weights (%d GB)", ErrShape, sizes, MaxParams, MaxParams*8>>30)
+			}
+			total += (sizes[i-1] + 1) * s
 		}
 	}
 	if act < Tanh || act > Sigmoid {

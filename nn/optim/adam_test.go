@@ -65,3 +65,12 @@ func ExampleAdam() {
 	// Output:
 	// x = 3.00 after 300 steps
 }
+
+// Step refuses a NaN gradient and leaves the parameters as they were.
+func ExampleAdam_Step() {
+	x := []float64{1}
+	opt := optim.Adam{LR: 0.1}
+	err := opt.Step([][]float64{x}, [][]float64{{math.NaN()}})
+	fmt.Println(x, err)
+	// Output: [1] optim: gradient not finite: gradient 0[0] = NaN
+}

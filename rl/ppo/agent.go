@@ -1,6 +1,7 @@
 package ppo
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -23,8 +24,13 @@ type RunningStat struct {
 }
 
 // NewRunningStat returns a statistic of dimension d with mean 0, variance 1
-// and a tiny prior count.
+// and a tiny prior count. For a negative or too large d it allocates
+// nothing and returns a statistic of dimension 0, which [New] rejects as
+// a normaliser of the wrong dimension.
 func NewRunningStat(d int) *RunningStat {
+	if d < 0 || d > MaxTable {
+		return &RunningStat{Count: 1e-4}
+	}
 	v := make([]float64, d)
 	for i := range v {
 		v[i] = 1
@@ -32,12 +38,28 @@ func NewRunningStat(d int) *RunningStat {
 	return &RunningStat{Mean: make([]float64, d), Var: v, Count: 1e-4}
 }
 
-// Update merges the batch xs (each of dimension d) into the statistic.
-func (s *RunningStat) Update(xs [][]float64) {
-	if len(xs) == 0 {
-		return
-	}
+// Update merges the batch xs (each of dimension d) into the statistic. It
+// returns an error wrapping [ErrDimension] and changes nothing if a
+// vector has another dimension, and one wrapping [ErrNotFinite] if one
+// holds NaN or Inf.
+func (s *RunningStat) Update(xs [][]float64) error {
 	d := len(s.Mean)
+	if len(s.Var) != d {
+		return fmt.Errorf("%w: running statistic with %d means and %d variances", ErrDimension, d, len(s.Var))
+	}
+	for i, x := range xs {
+		if len(x) != d {
+			return fmt.Errorf("%w: vector %d has dimension %d, want %d", ErrDimension, i, len(x), d)
+		}
+		for k, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: vector %d, component %d is %v", ErrNotFinite, i, k, v)
+			}
+		}
+	}
+	if len(xs) == 0 {
+		return nil
+	}
 	bm := make([]float64, d)
 	bv := make([]float64, d)
 	for _, x := range xs {
@@ -63,6 +85,7 @@ func (s *RunningStat) Update(xs [][]float64) {
 		s.Var[k] = m2 / tot
 	}
 	s.Count = tot
+	return nil
 }
 
 func (s *RunningStat) clone() *RunningStat {

@@ -78,3 +78,30 @@ type Batch struct {
 	// per-objective advantages (the units of Minibatch.AdvVec).
 	AdvMean []float64
 }
+
+// BatchDifferentiable is a [Differentiable] that also evaluates a whole
+// minibatch at once (matrix products instead of one sample at a time);
+// the learner uses it when the policy implements it. The rows x_i of X
+// are observations (row-major, len(acts) rows).
+type BatchDifferentiable interface {
+	Differentiable
+	// LogProbBatch writes log π(a_i|x_i) to logp[i] and H(π(·|x_i)) to
+	// ent[i], and keeps what GradBatch needs.
+	LogProbBatch(logp, ent, X []float64, acts []rl.Action) error
+	// GradBatch adds Σ_i wLogp[i]·∇log π(a_i|x_i) + wEnt·Σ_i ∇H(x_i) to
+	// the gradient buffers for the rows of the last LogProbBatch, whose
+	// parameters must not have changed since.
+	GradBatch(wLogp []float64, wEnt float64) error
+}
+
+// BatchCritic is a [Critic] that also evaluates a whole minibatch at
+// once; the learner uses it when the critic implements it.
+type BatchCritic interface {
+	Critic
+	// ValuesBatch writes V(x_i) to v[i·n : (i+1)·n] for the rows x_i of X
+	// (row-major) and keeps what ValueGradBatch needs.
+	ValuesBatch(v, X []float64) error
+	// ValueGradBatch adds Σ_i Σ_k dv[i·n+k]·∇V_k(x_i) to the gradient
+	// buffers for the rows of the last ValuesBatch.
+	ValueGradBatch(dv []float64) error
+}

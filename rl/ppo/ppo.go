@@ -8,10 +8,16 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/optlearn/optlearn/nn/optim"
 	"github.com/optlearn/optlearn/rl"
+	"github.com/optlearn/optlearn/run"
 )
+
+// ctxEvery is how many environment steps a rollout worker takes between
+// checks of the context.
+const ctxEvery = 64
 
 // advStdEps guards the advantage standardisation (as in the official code).
 const advStdEps = 1e-5
@@ -56,6 +62,20 @@ type Settings struct {
 	SGD bool
 	// RawAdvantage disables the standardisation of scalarised advantages.
 	RawAdvantage bool
+
+	// MaxIter is the number of updates [Learner.Run] makes (one iteration
+	// is one Update: a rollout and its optimisation epochs). Zero means 100.
+	MaxIter int
+	// TimeLimit stops [Learner.Run] after this wall time. Zero means none;
+	// negative is an error.
+	TimeLimit time.Duration
+	// Recorder, if not nil, sees every update of [Learner.Run]; an error
+	// from it stops the run with Status RecorderStopped.
+	Recorder Recorder
+	// Rand, if not nil, seeds the run: [New] draws one uint64 from it and
+	// uses it in place of its seed argument (environment copy e then draws
+	// from rand.NewPCG(that, e)). Nil: the seed argument.
+	Rand *rand.Rand
 }
 
 func (s *Settings) defaults() Settings {
@@ -75,7 +95,41 @@ func (s *Settings) defaults() Settings {
 	o.Clip = cmp.Or(o.Clip, 0.2)
 	o.ValueCoef = cmp.Or(o.ValueCoef, 0.5)
 	o.MaxGradNorm = cmp.Or(o.MaxGradNorm, 0.5)
+	o.MaxIter = cmp.Or(o.MaxIter, 100)
 	return o
+}
+
+// validate returns an error wrapping [ErrSettings] that names the first
+// invalid field of the (defaulted) settings.
+func (o *Settings) validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+		ok   bool
+	}{
+		{"NumSteps", float64(o.NumSteps), o.NumSteps >= 1},
+		{"NumEnvs", float64(o.NumEnvs), o.NumEnvs >= 1},
+		{"Workers", float64(o.Workers), o.Workers >= 1},
+		{"Epochs", float64(o.Epochs), o.Epochs >= 1},
+		{"Minibatches", float64(o.Minibatches), o.Minibatches >= 1},
+		{"MaxIter", float64(o.MaxIter), o.MaxIter >= 1},
+		{"Gamma", o.Gamma, o.Gamma >= 0 && o.Gamma <= 1},
+		{"Lambda", o.Lambda, o.Lambda >= 0 && o.Lambda <= 1},
+		{"LR", o.LR, o.LR > 0 && !math.IsInf(o.LR, 0)},
+		{"AdamEps", o.AdamEps, o.AdamEps > 0 && !math.IsInf(o.AdamEps, 0)},
+		{"Clip", o.Clip, o.Clip > 0 && !math.IsInf(o.Clip, 0)},
+		{"ValueCoef", o.ValueCoef, o.ValueCoef >= 0 && !math.IsInf(o.ValueCoef, 0)},
+		{"EntCoef", o.EntCoef, !math.IsNaN(o.EntCoef) && !math.IsInf(o.EntCoef, 0)},
+		{"MaxGradNorm", o.MaxGradNorm, !math.IsNaN(o.MaxGradNorm) && !math.IsInf(o.MaxGradNorm, 0)},
+	} {
+		if !f.ok {
+			return fmt.Errorf("%w: %s = %v", ErrSettings, f.name, f.v)
+		}
+	}
+	if o.Minibatches > o.NumSteps*o.NumEnvs {
+		return fmt.Errorf("%w: Minibatches = %d for a batch of %d", ErrSettings, o.Minibatches, o.NumSteps*o.NumEnvs)
+	}
+	return run.CheckTimeLimit(o.TimeLimit)
 }
 
 // Stats summarises one PPO update.
@@ -111,23 +165,25 @@ type Learner struct {
 	retAcc [][]float64
 
 	// rollout buffers, sample i = e*NumSteps + t
-	rawObs [][]float64
-	obs    [][]float64
-	acts   []rl.Action
-	logp   []float64
-	rew    []float64 // i*nobj + k, normalised
-	val    []float64 // i*nobj + k
-	boot   []float64 // i*nobj + k, V(final obs) for truncated steps
-	lastV  []float64 // e*nobj + k
-	done   []rl.Done
-	accs   [][]float64
-	epLog  [][]epRecord
+	rawObs  [][]float64
+	obs     [][]float64 // rows of obsFlat
+	obsFlat []float64
+	acts    []rl.Action
+	logp    []float64
+	rew     []float64 // i*nobj + k, normalised
+	val     []float64 // i*nobj + k
+	boot    []float64 // i*nobj + k, V(final obs) for truncated steps
+	lastV   []float64 // e*nobj + k
+	done    []rl.Done
+	accs    [][]float64
+	epLog   [][]epRecord
 
 	adv, advVec, ret []float64
 	raw, rscale      []float64
 	sadv             []float64
 
 	steps, updates int
+	ob             *optBuffers
 }
 
 type epRecord struct {
@@ -138,41 +194,50 @@ type epRecord struct {
 // New returns a learner training agent (which it owns and updates in place)
 // on NumEnvs environments made by newEnv. Environment copy e draws from
 // the stream rand.NewPCG(seed, e) and the minibatch shuffling from
-// rand.NewPCG(seed, NumEnvs), so a seed fixes the run whatever Workers is.
-// It returns an error if the agent is incomplete, the environments'
-// specs disagree or a setting is negative.
-func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (*Learner, error) {
+// rand.NewPCG(seed, NumEnvs), so a seed fixes the run whatever Workers is
+// (Settings.Rand, if set, supplies that seed instead). It returns an error
+// if the agent is incomplete, the environments' specs disagree or a
+// setting is invalid.
+//
+// New checks what it can before a rollout starts: the settings (an error
+// wrapping [ErrSettings] names the field), a nil factory or agent, the
+// environments' specs and, for this package's models and normalisers,
+// that their sizes fit the environment (a tabular policy needs a row per
+// observation component and a column per action). Panics of a user's
+// factory are returned as errors wrapping [ErrPanic].
+func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (l *Learner, err error) {
 	o := s.defaults()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	if newEnv == nil {
+		return nil, fmt.Errorf("%w: nil environment factory", ErrSettings)
+	}
 	if agent == nil || agent.Policy == nil || agent.Critic == nil {
-		return nil, fmt.Errorf("%w: agent needs a policy and a critic", ErrConfig)
+		return nil, fmt.Errorf("%w: agent needs a policy and a critic", ErrSettings)
 	}
-	if o.NumSteps < 1 || o.NumEnvs < 1 || o.Workers < 1 || o.Epochs < 1 || o.Minibatches < 1 || o.Gamma < 0 || o.Gamma > 1 || o.LR < 0 {
-		return nil, fmt.Errorf("%w: %+v", ErrConfig, o)
+	if o.Rand != nil {
+		seed = o.Rand.Uint64()
 	}
-	if o.Minibatches > o.NumSteps*o.NumEnvs {
-		return nil, fmt.Errorf("%w: %d minibatches for a batch of %d", ErrConfig, o.Minibatches, o.NumSteps*o.NumEnvs)
-	}
-	l := &Learner{agent: agent, s: o, opt: optim.Adam{LR: o.LR, Eps: o.AdamEps}}
+	defer recoverInto(&err, "environment factory")
+	l = &Learner{agent: agent, s: o, opt: optim.Adam{LR: o.LR, Eps: o.AdamEps}}
 	for e := range o.NumEnvs {
 		env := newEnv()
+		if env == nil {
+			return nil, fmt.Errorf("%w: environment factory returned nil", ErrSettings)
+		}
 		sp := env.Spec()
 		if e == 0 {
 			l.nobj, l.space = sp.Objectives, sp.Action
 			l.odim = sp.Obs.Dim
 		} else if sp.Objectives != l.nobj || sp.Obs.Dim != l.odim {
-			return nil, fmt.Errorf("%w: environment copies disagree", ErrConfig)
+			return nil, fmt.Errorf("%w: environment copies disagree", ErrSettings)
 		}
 		l.envs = append(l.envs, env)
 		l.rngs = append(l.rngs, rand.New(rand.NewPCG(seed, uint64(e))))
 	}
-	if l.nobj < 1 {
-		return nil, fmt.Errorf("%w: environment has %d objectives", ErrConfig, l.nobj)
-	}
-	if agent.ObsNorm != nil && len(agent.ObsNorm.Mean) != l.odim {
-		return nil, fmt.Errorf("%w: observation normaliser has dimension %d, observations %d", ErrConfig, len(agent.ObsNorm.Mean), l.odim)
-	}
-	if agent.RetNorm != nil && len(agent.RetNorm.Mean) != l.nobj {
-		return nil, fmt.Errorf("%w: return normaliser has dimension %d, objectives %d", ErrConfig, len(agent.RetNorm.Mean), l.nobj)
+	if err := l.checkAgent(); err != nil {
+		return nil, err
 	}
 	l.rng = rand.New(rand.NewPCG(seed, uint64(o.NumEnvs)))
 	E, T, n := o.NumEnvs, o.NumSteps, l.nobj
@@ -188,9 +253,10 @@ func New(newEnv func() rl.MOEnv, agent *Agent, s *Settings, seed uint64) (*Learn
 	}
 	l.rawObs = make([][]float64, B)
 	l.obs = make([][]float64, B)
+	l.obsFlat = make([]float64, B*l.odim)
 	for i := range B {
 		l.rawObs[i] = make([]float64, l.odim)
-		l.obs[i] = make([]float64, l.odim)
+		l.obs[i] = l.obsFlat[i*l.odim : (i+1)*l.odim]
 	}
 	l.acts = make([]rl.Action, B)
 	l.logp = make([]float64, B)
@@ -222,8 +288,17 @@ func (l *Learner) Steps() int { return l.steps }
 // Updates returns the number of completed updates.
 func (l *Learner) Updates() int { return l.updates }
 
-// SetLR changes the step size for later updates (for schedules).
-func (l *Learner) SetLR(lr float64) { l.s.LR, l.opt.LR = lr, lr }
+// SetLR changes the step size for later updates (for schedules). It
+// returns an error wrapping [ErrSettings], and changes nothing, for a
+// negative or non-finite lr. Zero (the end of a linear schedule) freezes
+// the parameters.
+func (l *Learner) SetLR(lr float64) error {
+	if !(lr >= 0) || math.IsInf(lr, 0) {
+		return fmt.Errorf("%w: SetLR(%v)", ErrSettings, lr)
+	}
+	l.s.LR, l.opt.LR = lr, lr
+	return nil
+}
 
 // BatchSize returns NumSteps·NumEnvs, the environment steps per update.
 func (l *Learner) BatchSize() int { return l.s.NumSteps * l.s.NumEnvs }
@@ -236,7 +311,13 @@ func (l *Learner) BatchSize() int { return l.s.NumSteps * l.s.NumEnvs }
 // the clipped vector value loss, for Epochs passes of Minibatches
 // minibatches. It returns an error wrapping [rl.ErrWeights] for invalid ω,
 // [rl.ErrAction] or [rl.ErrReward] for a bad action or non-finite reward
-// (the agent is then unchanged), or ctx.Err() if ctx is done on entry.
+// (the agent is then unchanged), [ErrNotFinite] for a NaN ratio or
+// gradient (the agent keeps the parameters of the last finite step),
+// [ErrPanic] for a panic in the environment or policy during the rollout,
+// or ctx.Err() when ctx ends: it is checked every 64 environment steps of
+// each rollout worker and before every minibatch step, so Update returns
+// within a few milliseconds of cancel, with the environments and the
+// agent partway through the update.
 func (l *Learner) Update(ctx context.Context, w []float64, extra ...LossTerm) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
@@ -244,12 +325,14 @@ func (l *Learner) Update(ctx context.Context, w []float64, extra ...LossTerm) (S
 	if err := rl.CheckWeights(w, l.nobj); err != nil {
 		return Stats{}, err
 	}
-	if err := l.rollout(); err != nil {
+	if err := l.rollout(ctx); err != nil {
 		return Stats{}, err
 	}
 	st := l.summarize()
 	l.advantages(w)
-	l.optimize(extra, &st)
+	if err := l.optimize(ctx, extra, &st); err != nil {
+		return st, err
+	}
 	l.steps += l.BatchSize()
 	l.updates++
 	return st, nil
@@ -263,7 +346,7 @@ func (l *Learner) Rollout(ctx context.Context) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
 	}
-	if err := l.rollout(); err != nil {
+	if err := l.rollout(ctx); err != nil {
 		return Stats{}, err
 	}
 	l.steps += l.BatchSize()
@@ -271,7 +354,7 @@ func (l *Learner) Rollout(ctx context.Context) (Stats, error) {
 }
 
 // rollout fills the buffers with NumSteps steps of every environment.
-func (l *Learner) rollout() error {
+func (l *Learner) rollout(ctx context.Context) error {
 	E, W := l.s.NumEnvs, l.s.Workers
 	for k := range l.rscale {
 		l.rscale[k] = 1
@@ -288,11 +371,18 @@ func (l *Learner) rollout() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pol := l.agent.Policy.Clone().(Differentiable)
+			defer recoverInto(&errs[w], "rollout")
+			pol, ok := l.agent.Policy.Clone().(Differentiable)
+			if !ok {
+				errs[w] = fmt.Errorf("%w: the policy's Clone does not return a Differentiable", ErrSettings)
+				return
+			}
 			cr := l.agent.Critic.CloneCritic()
 			r := make([]float64, l.nobj)
 			for e := w; e < E; e += W {
-				errs[e] = l.rolloutEnv(e, pol, cr, r)
+				if errs[e] = l.rolloutEnv(ctx, e, pol, cr, r); errs[e] != nil {
+					return
+				}
 			}
 		}()
 	}
@@ -304,10 +394,14 @@ func (l *Learner) rollout() error {
 	}
 	// Update the normalisers in environment order (deterministic).
 	if l.agent.ObsNorm != nil {
-		l.agent.ObsNorm.Update(l.rawObs)
+		if err := l.agent.ObsNorm.Update(l.rawObs); err != nil {
+			return fmt.Errorf("observations: %w", err)
+		}
 	}
 	if l.agent.RetNorm != nil {
-		l.agent.RetNorm.Update(l.accs)
+		if err := l.agent.RetNorm.Update(l.accs); err != nil {
+			return fmt.Errorf("returns: %w", err)
+		}
 	}
 	return nil
 }
@@ -320,7 +414,7 @@ func (l *Learner) normObs(dst, raw []float64) {
 	}
 }
 
-func (l *Learner) rolloutEnv(e int, pol Differentiable, cr Critic, r []float64) error {
+func (l *Learner) rolloutEnv(ctx context.Context, e int, pol Differentiable, cr Critic, r []float64) error {
 	T, n := l.s.NumSteps, l.nobj
 	env, rng := l.envs[e], l.rngs[e]
 	l.epLog[e] = l.epLog[e][:0]
@@ -336,6 +430,11 @@ func (l *Learner) rolloutEnv(e int, pol Differentiable, cr Critic, r []float64) 
 		copy(l.retAcc[e], retAcc)
 	}()
 	for t := range T {
+		if t%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		i := e*T + t
 		copy(l.rawObs[i], l.cur[e])
 		l.normObs(l.obs[i], l.cur[e])

@@ -137,7 +137,7 @@ func TestBadInput(t *testing.T) {
 	if _, err := l.Update(ctx, []float64{0.5, 0.5}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: %v", err)
 	}
-	if _, err := New(func() rl.MOEnv { return envs.NewDST() }, &Agent{}, nil, 1); !errors.Is(err, ErrConfig) {
+	if _, err := New(func() rl.MOEnv { return envs.NewDST() }, &Agent{}, nil, 1); !errors.Is(err, ErrSettings) {
 		t.Errorf("empty agent: %v", err)
 	}
 }

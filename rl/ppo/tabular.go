@@ -21,8 +21,12 @@ type Tabular struct {
 var _ Differentiable = (*Tabular)(nil)
 
 // NewTabular returns a uniform (all-zero logits) tabular policy over s
-// states and a actions.
+// states and a actions. For negative or too large sizes it allocates
+// nothing and returns a policy that [New] rejects with an error.
 func NewTabular(s, a int) *Tabular {
+	if !tableSize(s, a) {
+		return &Tabular{S: s, A: a}
+	}
 	return &Tabular{S: s, A: a, Logits: make([]float64, s*a), grad: make([]float64, s*a), prob: make([]float64, a)}
 }
 
@@ -65,9 +69,13 @@ func (t *Tabular) Act(obs []float64, deterministic bool, rng *rand.Rand) rl.Acti
 	return rl.Action{Discrete: t.A - 1}
 }
 
-// LogProb returns log π(a|s).
+// LogProb returns log π(a|s), or NaN for a state or action out of range.
 func (t *Tabular) LogProb(obs []float64, a rl.Action) float64 {
-	p := t.probs(rl.OneHotIndex(obs))
+	s := rl.OneHotIndex(obs)
+	if s >= t.S || a.Discrete < 0 || a.Discrete >= t.A || len(t.Logits) != t.S*t.A {
+		return math.NaN()
+	}
+	p := t.probs(s)
 	return math.Log(p[a.Discrete])
 }
 
@@ -84,8 +92,13 @@ func (t *Tabular) Params() (params, grads [][]float64) {
 // LogProbGrad returns log π(a|s) and H(π(·|s)), adding
 // wLogp·∇log π + wEnt·∇H to the gradient: ∂log π(a)/∂z_b = 1[a=b] − π_b and
 // ∂H/∂z_b = −π_b (log π_b + H).
+//
+// For a state or action out of range it returns NaN and adds nothing.
 func (t *Tabular) LogProbGrad(obs []float64, a rl.Action, wLogp, wEnt float64) (logp, ent float64) {
 	s := rl.OneHotIndex(obs)
+	if s >= t.S || a.Discrete < 0 || a.Discrete >= t.A || len(t.Logits) != t.S*t.A {
+		return math.NaN(), math.NaN()
+	}
 	p := t.probs(s)
 	for _, q := range p {
 		if q > 0 {
@@ -121,7 +134,12 @@ type TabularCritic struct {
 var _ Critic = (*TabularCritic)(nil)
 
 // NewTabularCritic returns a zero critic over s states and n objectives.
+// For negative or too large sizes it allocates nothing and returns a
+// critic that [New] rejects with an error.
 func NewTabularCritic(s, n int) *TabularCritic {
+	if !tableSize(s, n) {
+		return &TabularCritic{S: s, N: n}
+	}
 	return &TabularCritic{S: s, N: n, V: make([]float64, s*n), grad: make([]float64, s*n)}
 }
 
@@ -151,4 +169,13 @@ func (c *TabularCritic) Params() (params, grads [][]float64) {
 // CloneCritic returns a deep copy.
 func (c *TabularCritic) CloneCritic() Critic {
 	return &TabularCritic{S: c.S, N: c.N, V: slices.Clone(c.V), grad: make([]float64, len(c.grad))}
+}
+
+// MaxTable is the largest number of entries [NewTabular] and
+// [NewTabularCritic] allocate (2²⁸ float64 values, 2 GiB per table).
+const MaxTable = 1 << 28
+
+// tableSize reports whether an s×a table is allowed.
+func tableSize(s, a int) bool {
+	return s > 0 && a > 0 && s <= MaxTable/a
 }

@@ -1,4 +1,4 @@
-package mlp_test
+package ppo_test
 
 import (
 	"context"
@@ -8,17 +8,16 @@ import (
 
 	"github.com/optlearn/optlearn/rl"
 	"github.com/optlearn/optlearn/rl/envs"
-	"github.com/optlearn/optlearn/rl/mlp"
 	"github.com/optlearn/optlearn/rl/ppo"
 )
 
 func cartPoleLearner(b *testing.B, s *ppo.Settings) *ppo.Learner {
 	rng := rand.New(rand.NewPCG(1, 0))
-	pol, err := mlp.NewCategorical(4, 2, nil, rng)
+	pol, err := ppo.NewCategoricalMLP(4, 2, nil, rng)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cr, err := mlp.NewCritic(4, 1, nil, rng)
+	cr, err := ppo.NewCriticMLP(4, 1, nil, rng)
 	if err != nil {
 		b.Fatal(err)
 	}
