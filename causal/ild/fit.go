@@ -387,7 +387,9 @@ func Fit(ctx context.Context, md *Model, train, val *Data, s *Settings) (Result,
 
 // adamStep takes one Adam step and checks the result.
 func adamStep(a *optim.Adam, params, grads [][]float64) error {
-	a.Step(params, grads)
+	if err := a.Step(params, grads); err != nil {
+		return fmt.Errorf("ild: the fit diverged: %w", err)
+	}
 	for _, p := range params {
 		if err := finite(p); err != nil {
 			return fmt.Errorf("ild: the fit diverged: %w", err)

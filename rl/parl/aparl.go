@@ -184,7 +184,9 @@ func Run(ctx context.Context, m *MDP, nu0 []float64, fb Feedback, s *Settings) (
 			}
 			return ss.end(run.Failure, err)
 		}
-		adam.Step([][]float64{nu}, [][]float64{g})
+		if err := adam.Step([][]float64{nu}, [][]float64{g}); err != nil {
+			return ss.end(run.Failure, fmt.Errorf("%w: %w", ErrNotFinite, err))
+		}
 		if err := checkFinite("nu", nu); err != nil {
 			return ss.end(run.Failure, err)
 		}

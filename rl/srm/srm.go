@@ -147,8 +147,8 @@ func Fit(ctx context.Context, chosen, rejected [][]float64, s *Settings) (*Model
 					}
 				}
 			}
-			if err := adamStep(&adam, params, grads); err != nil {
-				return nil, err
+			if err := adam.Step(params, grads); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrNotFinite, err)
 			}
 		}
 	}
