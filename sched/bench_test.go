@@ -24,7 +24,7 @@ func BenchmarkPDR(b *testing.B) {
 		for b.Loop() {
 			for _, in := range tas {
 				for _, r := range sched.Rules {
-					d.Run(in, r)
+					d.Run(in, r) //nolint:errcheck // benchmark
 				}
 			}
 		}
@@ -43,7 +43,7 @@ func BenchmarkPDR(b *testing.B) {
 		env, _ := sched.NewEnv(ta71, nil)
 		b.ReportAllocs()
 		for b.Loop() {
-			sched.Dispatch(env, sched.FDDMWKR, 0, nil)
+			sched.Dispatch(context.Background(), env, sched.FDDMWKR, 0, nil)
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "schedules/s")
 	})
@@ -59,7 +59,7 @@ func BenchmarkTabu(b *testing.B) {
 			evals, iters := 0, 0
 			for b.Loop() {
 				var ts sched.Tabu
-				res, _ := ts.Solve(context.Background(), in, &sched.Options{MaxIter: 5000, Rand: rand.New(rand.NewPCG(1, 0))})
+				res, _ := ts.Solve(context.Background(), in, &sched.Settings{MaxIter: 5000, Rand: rand.New(rand.NewPCG(1, 0))})
 				evals += res.Evaluations
 				iters += res.Iterations
 			}

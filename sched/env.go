@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"fmt"
 	"math"
 )
 
@@ -100,8 +101,15 @@ func (e *CPEnv) Legal() []bool { return e.legal }
 // Done reports whether every operation is fixed.
 func (e *CPEnv) Done() bool { return e.nFixed == e.n*e.m }
 
-// LB returns the start lower bound of operation (j,k) in the current state.
-func (e *CPEnv) LB(j, k int) int { return e.lb[j*e.m+k] }
+// LB returns the start lower bound of operation (j,k) in the current state,
+// or an error wrapping ErrDimension if (j,k) is not an operation of the
+// instance.
+func (e *CPEnv) LB(j, k int) (int, error) {
+	if j < 0 || j >= e.n || k < 0 || k >= e.m {
+		return 0, fmt.Errorf("%w: operation (%d,%d) of a %d x %d instance", ErrDimension, j, k, e.n, e.m)
+	}
+	return e.lb[j*e.m+k], nil
+}
 
 // Step implements [Env]. Actions out of range are ignored like illegal ones;
 // a No-Op ends the step.
@@ -234,6 +242,10 @@ func (e *CPEnv) Schedule() Schedule {
 // Observe implements [Env]: it fills the dispatching fields and the token
 // features of o (see [Obs]).
 func (e *CPEnv) Observe(o *Obs) {
+	if e.inst == nil { // a zero CPEnv, not made by NewEnv
+		*o = Obs{}
+		return
+	}
 	inst := e.inst
 	n, m := e.n, e.m
 	o.resize(inst)

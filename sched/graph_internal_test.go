@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -24,7 +25,7 @@ func TestSwapEvalMatchesEval(t *testing.T) {
 			st.g.setRelease(rel)
 			ref.setRelease(rel)
 		}
-		st.g.setOrders(s0.MachineOrders(inst))
+		st.g.setOrders(s0.machineOrders(inst))
 		st.g.eval()
 		for it := 0; it < 1000; it++ {
 			st.criticalPath(rng)
@@ -78,7 +79,7 @@ func TestEnvWithReleaseEqualsListSchedule(t *testing.T) {
 	}
 	for _, r := range Rules {
 		a := listSchedule(inst, r, Schedule{}, nil, rel)
-		b, err := Dispatch(env, r, 0, nil)
+		b, err := Dispatch(context.Background(), env, r, 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,8 +28,9 @@ type Instance struct {
 type Op struct{ Job, Index int }
 
 // Validate checks the shape (N·M entries), that each job visits every
-// machine exactly once and that every duration is positive. It returns the
-// first problem found, wrapping ErrInstance.
+// machine exactly once, that every duration is positive and that they sum
+// to at most [MaxTime], and that BKS is not negative. It returns the first
+// problem found, wrapping ErrInstance.
 func (in *Instance) Validate() error {
 	if in == nil {
 		return fmt.Errorf("%w: nil instance", ErrInstance)
@@ -40,7 +41,14 @@ func (in *Instance) Validate() error {
 	if len(in.Mach) != in.N || len(in.Dur) != in.N {
 		return fmt.Errorf("%w: %d machine rows and %d duration rows for %d jobs", ErrInstance, len(in.Mach), len(in.Dur), in.N)
 	}
+	if in.BKS < 0 {
+		return fmt.Errorf("%w: negative BKS %d", ErrInstance, in.BKS)
+	}
+	if in.N > maxOps || in.M > maxOps || in.N*in.M > maxOps {
+		return fmt.Errorf("%w: %d x %d operations exceed the limit %d", ErrInstance, in.N, in.M, maxOps)
+	}
 	seen := make([]int, in.M)
+	total := 0
 	for j := 0; j < in.N; j++ {
 		if len(in.Mach[j]) != in.M || len(in.Dur[j]) != in.M {
 			return fmt.Errorf("%w: job %d has %d machines and %d durations, want %d", ErrInstance, j, len(in.Mach[j]), len(in.Dur[j]), in.M)
@@ -54,17 +62,30 @@ func (in *Instance) Validate() error {
 				return fmt.Errorf("%w: job %d visits machine %d twice", ErrInstance, j, mu)
 			}
 			seen[mu] = j + 1
-			if in.Dur[j][k] <= 0 {
-				return fmt.Errorf("%w: job %d op %d: duration %d not positive", ErrInstance, j, k, in.Dur[j][k])
+			d := in.Dur[j][k]
+			if d <= 0 {
+				return fmt.Errorf("%w: job %d op %d: duration %d not positive", ErrInstance, j, k, d)
 			}
+			if d > MaxTime-total {
+				return fmt.Errorf("%w: job %d op %d: the durations sum to more than MaxTime (2^53)", ErrInstance, j, k)
+			}
+			total += d
 		}
 	}
 	return nil
 }
 
 // LowerBound returns the trivial lower bound max(longest job, most loaded
-// machine).
-func (in *Instance) LowerBound() int {
+// machine), or an error wrapping ErrInstance if in is not valid.
+func (in *Instance) LowerBound() (int, error) {
+	if err := in.Validate(); err != nil {
+		return 0, err
+	}
+	return in.lowerBound(), nil
+}
+
+// lowerBound is LowerBound for a valid instance.
+func (in *Instance) lowerBound() int {
 	lb := 0
 	load := make([]int, in.M)
 	for j := 0; j < in.N; j++ {
@@ -81,8 +102,12 @@ func (in *Instance) LowerBound() int {
 	return lb
 }
 
-// TotalDuration returns the sum of all durations.
+// TotalDuration returns the sum of all durations (of every row, valid or
+// not; 0 for a nil instance).
 func (in *Instance) TotalDuration() int {
+	if in == nil {
+		return 0
+	}
 	s := 0
 	for _, row := range in.Dur {
 		for _, d := range row {
@@ -288,8 +313,12 @@ func ParseTaillard(r io.Reader, name string) ([]*Instance, error) {
 	return out, nil
 }
 
-// WriteStandard writes inst in the standard format.
+// WriteStandard writes inst in the standard format. An invalid instance
+// gives an error wrapping ErrInstance and writes nothing.
 func WriteStandard(w io.Writer, inst *Instance) error {
+	if err := inst.Validate(); err != nil {
+		return err
+	}
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%d %d\n", inst.N, inst.M)
 	for j := 0; j < inst.N; j++ {
@@ -320,7 +349,7 @@ func taillardUnif(s *int64, lo, hi int) int {
 // then each job's machine permutation by swaps. It returns an error for
 // n, m <= 0 or non-positive seeds.
 func GenerateTaillard(n, m int, ts, ms int64) (*Instance, error) {
-	if n <= 0 || m <= 0 || n*m > maxOps {
+	if n <= 0 || m <= 0 || n > maxOps || m > maxOps || n*m > maxOps {
 		return nil, fmt.Errorf("%w: %d x %d", ErrInstance, n, m)
 	}
 	if ts <= 0 || ms <= 0 || ts >= 2147483647 || ms >= 2147483647 {

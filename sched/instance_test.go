@@ -79,7 +79,8 @@ func taillardText(ins []*sched.Instance, seeds [][2]int64) string {
 	var b strings.Builder
 	for i, in := range ins {
 		fmt.Fprintf(&b, "Nb of jobs, Nb of Machines, Time seed, Machine seed, Upper bound, Lower bound\n")
-		fmt.Fprintf(&b, "%d %d %d %d %d %d\nTimes\n", in.N, in.M, seeds[i][0], seeds[i][1], in.BKS, in.LowerBound())
+		lb, _ := in.LowerBound()
+		fmt.Fprintf(&b, "%d %d %d %d %d %d\nTimes\n", in.N, in.M, seeds[i][0], seeds[i][1], in.BKS, lb)
 		for _, row := range in.Dur {
 			b.WriteString(strings.Trim(fmt.Sprint(row), "[]") + "\n")
 		}
@@ -156,16 +157,20 @@ func TestValidateSchedule(t *testing.T) {
 	if err := bad.Validate(in); !errors.Is(err, sched.ErrSchedule) {
 		t.Errorf("overlap: %v", err)
 	}
-	if err := sched.NewSchedule(2, 2).Validate(in); !errors.Is(err, sched.ErrSchedule) {
+	small, _ := sched.NewSchedule(2, 2)
+	if err := small.Validate(in); !errors.Is(err, sched.ErrSchedule) || !errors.Is(err, sched.ErrDimension) {
 		t.Errorf("shape: %v", err)
 	}
 	// SemiActive on s's orders reproduces s (non-delay is semi-active).
-	sa, err := sched.SemiActive(in, s.MachineOrders(in), nil)
+	ord, err := s.MachineOrders(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, err := sched.SemiActive(in, ord, nil)
 	if err != nil || fmt.Sprint(sa.Start) != fmt.Sprint(s.Start) {
 		t.Errorf("SemiActive(orders(s)) != s: %v", err)
 	}
 	// A cycle: machine orders contradicting a route.
-	ord := s.MachineOrders(in)
 	// job 0 visits machine 2 then machine 0; put job 0 first on machine 0 and
 	// last on machine 2 with job 3 (machine 0 before 2) constraining it.
 	rev := make([][]int, len(ord))
@@ -178,7 +183,7 @@ func TestValidateSchedule(t *testing.T) {
 	if _, err := sched.SemiActive(in, rev, nil); err != nil && !errors.Is(err, sched.ErrCycle) {
 		t.Errorf("reversed orders: %v", err)
 	}
-	if _, err := sched.SemiActive(in, ord[:2], nil); !errors.Is(err, sched.ErrOptions) {
+	if _, err := sched.SemiActive(in, ord[:2], nil); !errors.Is(err, sched.ErrDimension) {
 		t.Errorf("short orders: %v", err)
 	}
 	// Release dates delay starts.
