@@ -3,6 +3,7 @@ package sched
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 
@@ -23,6 +24,10 @@ import (
 type BranchBound struct{}
 
 var _ Solver = BranchBound{}
+
+// maxBBOps bounds the operations of an instance given to the branch and
+// bound, whose recursion is one level deep per operation.
+const maxBBOps = 1 << 16
 
 type bbState struct {
 	inst     *Instance
@@ -54,7 +59,8 @@ type bbState struct {
 // Solve implements [Solver]. The search starts from the best of a warm
 // start and four non-delay PDR schedules. One iteration is one node of the
 // search tree; MaxIter bounds the nodes. On cancellation it returns the
-// incumbent with Status Canceled and ctx.Err().
+// incumbent with Status Canceled and ctx.Err(). Instances of more than
+// 2^16 operations are rejected with ErrDimension.
 func (BranchBound) Solve(ctx context.Context, inst *Instance, set *Settings) (Result, error) {
 	if set == nil {
 		set = &Settings{}
@@ -62,6 +68,9 @@ func (BranchBound) Solve(ctx context.Context, inst *Instance, set *Settings) (Re
 	p, err := newProblem(inst, set)
 	if err != nil {
 		return Result{}, err
+	}
+	if inst.N*inst.M > maxBBOps {
+		return Result{}, fmt.Errorf("%w: %d operations; the branch and bound (one recursion level per operation) takes at most %d", ErrDimension, inst.N*inst.M, maxBBOps)
 	}
 	b, err := newBBState(p, set.Warm)
 	if err != nil {

@@ -36,12 +36,21 @@ type CPEnv struct {
 
 var _ Env = (*CPEnv)(nil)
 
+// MaxEnvJobs bounds the jobs of an environment: its observations hold an
+// N×N job mask.
+const MaxEnvJobs = 1 << 13
+
 // NewEnv returns an environment for inst, reset. release may be nil;
 // otherwise release[j][k] is an initial lower bound on the start of (j,k).
-// It returns an error if inst or release is invalid.
+// It returns an error if inst or release is invalid (ErrInstance,
+// ErrDimension, ErrSettings) or inst has more than MaxEnvJobs jobs
+// (ErrDimension).
 func NewEnv(inst *Instance, release [][]int) (*CPEnv, error) {
 	if err := inst.Validate(); err != nil {
 		return nil, err
+	}
+	if inst.N > MaxEnvJobs {
+		return nil, fmt.Errorf("%w: %d jobs; the environment's N×N job mask allows at most %d", ErrDimension, inst.N, MaxEnvJobs)
 	}
 	if err := checkRelease(inst, release); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package sched
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -146,6 +147,9 @@ func skipLine(f []string) bool {
 // lines is ignored. Malformed input gives an error wrapping ErrFormat that
 // names the line; an invalid instance gives an error wrapping ErrInstance.
 func ParseStandard(r io.Reader, name string) (*Instance, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: nil reader", ErrFormat)
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<24)
 	line := 0
@@ -197,7 +201,10 @@ func ParseStandard(r io.Reader, name string) (*Instance, error) {
 	if len(in.Mach) < in.N {
 		return nil, fmt.Errorf("%w: line %d: truncated: %d of %d jobs", ErrFormat, line, len(in.Mach), in.N)
 	}
-	return in, in.Validate()
+	if err := in.Validate(); err != nil {
+		return nil, fmt.Errorf("line %d: %w", line, err)
+	}
+	return in, nil
 }
 
 // checkJob validates job j's row (machines in range, each once, positive
@@ -228,6 +235,9 @@ func checkJob(in *Instance, j int) error {
 // the header's upper bound. Errors wrap ErrFormat (naming the line) or
 // ErrInstance.
 func ParseTaillard(r io.Reader, name string) ([]*Instance, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: nil reader", ErrFormat)
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<24)
 	line := 0
@@ -318,6 +328,9 @@ func ParseTaillard(r io.Reader, name string) ([]*Instance, error) {
 func WriteStandard(w io.Writer, inst *Instance) error {
 	if err := inst.Validate(); err != nil {
 		return err
+	}
+	if w == nil {
+		return errors.New("sched: WriteStandard: nil writer")
 	}
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%d %d\n", inst.N, inst.M)

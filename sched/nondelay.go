@@ -262,13 +262,13 @@ func listSchedule(inst *Instance, pol Policy, fixed Schedule, count []int, relea
 	return d.sched
 }
 
-// Gap returns the relative gap (c−bks)/bks in percent. It returns NaN when
-// bks is not positive.
-func Gap(c, bks int) float64 {
-	if bks <= 0 {
-		return math.NaN()
+// Gap returns the relative gap 100·(c−bks)/bks in percent, or an error
+// wrapping ErrSettings when bks is not positive or c is negative.
+func Gap(c, bks int) (float64, error) {
+	if bks <= 0 || c < 0 {
+		return 0, fmt.Errorf("%w: gap of makespan %d to best known %d (want c ≥ 0, bks > 0)", ErrSettings, c, bks)
 	}
-	return 100 * float64(c-bks) / float64(bks)
+	return 100 * float64(c-bks) / float64(bks), nil
 }
 
 // String formats an Op as "(j,k)".

@@ -39,6 +39,9 @@ type Tabu struct {
 
 var _ Solver = (*Tabu)(nil)
 
+// maxTabuList bounds the M·N² entries of the tabu list (256 MiB).
+const maxTabuList = 1 << 25
+
 type move struct {
 	mu, i int // swap positions i and i+1 of machine mu
 	est   int
@@ -83,8 +86,10 @@ type tabuState struct {
 
 // Solve implements [Solver]. It returns the best semi-active schedule found
 // with its status; a bad instance or settings give an error wrapping
-// ErrInstance, ErrDimension or ErrSettings. On cancellation it returns the
-// best schedule with Status Canceled and ctx.Err().
+// ErrInstance, ErrDimension (also for an instance whose tabu list would
+// need more than 2^25 = M·N² entries, e.g. N > 1295 jobs with M = 20) or
+// ErrSettings. On cancellation it returns the best schedule with Status
+// Canceled and ctx.Err().
 func (ts *Tabu) Solve(ctx context.Context, inst *Instance, set *Settings) (Result, error) {
 	if set == nil {
 		set = &Settings{}
@@ -96,6 +101,9 @@ func (ts *Tabu) Solve(ctx context.Context, inst *Instance, set *Settings) (Resul
 	p, err := newProblem(inst, set)
 	if err != nil {
 		return Result{}, err
+	}
+	if n, m := inst.N, inst.M; m*n*n > maxTabuList {
+		return Result{}, fmt.Errorf("%w: the tabu list of a %d x %d instance needs M·N² = %d entries (limit %d)", ErrDimension, n, m, m*n*n, maxTabuList)
 	}
 	orders, err := p.initialOrders(set.Warm)
 	if err != nil {

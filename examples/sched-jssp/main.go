@@ -175,7 +175,7 @@ func pdrGaps(tas []*sched.Instance, seed uint64, sv *solver) pdrResult {
 			if err != nil {
 				log.Fatal(err)
 			}
-			res.gaps[k/10][i] += sched.Gap(makespan(in, s), in.BKS) / 10
+			res.gaps[k/10][i] += gap(makespan(in, s), in.BKS) / 10
 		}
 	}
 	res.elapsed = time.Since(begin)
@@ -193,7 +193,7 @@ func pdrGaps(tas []*sched.Instance, seed uint64, sv *solver) pdrResult {
 			if err != nil {
 				log.Fatal(err)
 			}
-			res.randGap[k/10] += sched.Gap(makespan(in, s), in.BKS) / 50
+			res.randGap[k/10] += gap(makespan(in, s), in.BKS) / 50
 		}
 	}
 	return res
@@ -234,7 +234,7 @@ func printGroupTable(rep *claims.Report, tas []*sched.Instance, pdr pdrResult, t
 		tg, cnt := 0.0, 0
 		for k := 10*g + 1; k <= 10*g+10; k++ {
 			if r, ok := tabu[k]; ok {
-				tg += sched.Gap(r.Makespan, tas[k-1].BKS)
+				tg += gap(r.Makespan, tas[k-1].BKS)
 				cnt++
 			}
 		}
@@ -332,7 +332,7 @@ func checkTabuSmall(ctx context.Context, rep *claims.Report, sv *solver, b budge
 func checkTabuTaillard(rep *claims.Report, tas []*sched.Instance, tabu map[int]sched.Result, b budgets) {
 	sum := 0.0
 	for k := 1; k <= 10; k++ {
-		sum += sched.Gap(tabu[k].Makespan, tas[k-1].BKS)
+		sum += gap(tabu[k].Makespan, tas[k-1].BKS)
 	}
 	mean := sum / 10
 	fmt.Printf("ta01-10 tabu at %v each: mean gap %.2f%%\n", b.a5, mean)
@@ -378,4 +378,12 @@ func makespan(in *sched.Instance, s sched.Schedule) int {
 		log.Fatal(err)
 	}
 	return c
+}
+
+func gap(c, bks int) float64 {
+	g, err := sched.Gap(c, bks)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return g
 }

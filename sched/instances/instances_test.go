@@ -45,3 +45,20 @@ func ExampleTaillard() {
 	// Output:
 	// ta71 100 20 5464 5464
 }
+
+// TestBadInput checks that unknown names and indices are errors.
+func TestBadInput(t *testing.T) {
+	for _, name := range []string{"", "nope", "ta00", "ta81", "ta1", "ft06.txt", "../x"} {
+		if _, err := instances.Load(name); err == nil {
+			t.Errorf("Load(%q): no error", name)
+		}
+	}
+	for _, k := range []int{-1, 0, 81} {
+		if _, err := instances.Taillard(k); err == nil {
+			t.Errorf("Taillard(%d): no error", k)
+		}
+	}
+	if _, ok := instances.Bound("nope"); ok {
+		t.Error("Bound(nope) found")
+	}
+}
