@@ -237,6 +237,8 @@ func TestBadInput(t *testing.T) {
 		{"Tabu nil", sched.ErrSettings, func() error { _, err := (*sched.Tabu)(nil).Solve(ctx, in, nil); return err }},
 		{"Tabu negative tenure", sched.ErrSettings, func() error { _, err := (&sched.Tabu{TenureMin: -1}).Solve(ctx, in, nil); return err }},
 		{"Tabu negative stall", sched.ErrSettings, func() error { _, err := (&sched.Tabu{Stall: -1}).Solve(ctx, in, nil); return err }},
+		{"Tabu negative workers", sched.ErrSettings, func() error { _, err := (&sched.Tabu{Workers: -1}).Solve(ctx, in, nil); return err }},
+		{"Tabu too many workers", sched.ErrSettings, func() error { _, err := (&sched.Tabu{Workers: 5000}).Solve(ctx, in, nil); return err }},
 		{"Tabu list too large", sched.ErrDimension, func() error { _, err := (&sched.Tabu{}).Solve(ctx, wide(2000, 20), nil); return err }},
 		{"BranchBound too many operations", sched.ErrDimension, func() error { _, err := sched.BranchBound{}.Solve(ctx, wide(300, 300), nil); return err }},
 	}

@@ -35,6 +35,15 @@ type Tabu struct {
 	// Stall is the number of non-improving iterations before a restart from
 	// the best solution. Zero means 2000; negative is an error.
 	Stall int
+	// Workers is the number of independent searches run in parallel, each
+	// on its own goroutine with its own random stream drawn from
+	// Settings.Rand in worker order; every 2000 moves the best solution of
+	// all becomes the one every worker restarts from. Zero means 1 (the
+	// sequential search); negative or above 1024 is an error. With
+	// Workers > 1 one iteration is one move of every worker, the Recorder
+	// sees one state per 2000 iterations, and the result is deterministic
+	// for a given seed, Workers and MaxIter whatever GOMAXPROCS.
+	Workers int
 }
 
 var _ Solver = (*Tabu)(nil)
@@ -49,7 +58,7 @@ type move struct {
 
 // tabuParams are the Tabu fields with defaults applied.
 type tabuParams struct {
-	tmin, tmax, stall int
+	tmin, tmax, stall, workers int
 }
 
 // params validates ts and applies the defaults.
@@ -60,7 +69,10 @@ func (ts *Tabu) params() (tabuParams, error) {
 	if ts.TenureMin < 0 || ts.TenureMax < 0 || ts.Stall < 0 {
 		return tabuParams{}, fmt.Errorf("%w: Tabu TenureMin %d, TenureMax %d, Stall %d: negative", ErrSettings, ts.TenureMin, ts.TenureMax, ts.Stall)
 	}
-	p := tabuParams{tmin: cmp.Or(ts.TenureMin, 8), tmax: ts.TenureMax, stall: cmp.Or(ts.Stall, 2000)}
+	if ts.Workers < 0 || ts.Workers > maxWorkers {
+		return tabuParams{}, fmt.Errorf("%w: Tabu Workers %d outside [0, %d]", ErrSettings, ts.Workers, maxWorkers)
+	}
+	p := tabuParams{tmin: cmp.Or(ts.TenureMin, 8), tmax: ts.TenureMax, stall: cmp.Or(ts.Stall, 2000), workers: cmp.Or(ts.Workers, 1)}
 	if p.tmax < p.tmin {
 		p.tmax = max(p.tmin, 15)
 	}
@@ -112,6 +124,9 @@ func (ts *Tabu) Solve(ctx context.Context, inst *Instance, set *Settings) (Resul
 	s, err := newTabuState(p, orders, par)
 	if err != nil {
 		return Result{}, err
+	}
+	if par.workers > 1 {
+		return searchParallel(ctx, set, p.lb, s, p, orders, par.workers)
 	}
 	return s.search(ctx, set, p.lb, set.rng())
 }
