@@ -31,7 +31,8 @@
 //     [Random].
 //   - Solvers behind [Solver], replacing the paper's CP Optimizer: the
 //     Giffler–Thompson [BranchBound] (proves optimality on small instances)
-//     and the N5 [Tabu] search (Nowicki & Smutnicki 1996). Both accept a
+//     and the [Tabu] search (N6 neighbourhood, Balas & Vazacopoulos 1998,
+//     or N5, Nowicki & Smutnicki 1996; parallel workers). Both accept a
 //     warm start, pinned prefix operations and release dates through
 //     [Settings], take a context first and return a semi-active schedule
 //     with a [run.Status] (Optimal, TargetReached, IterationLimit,

@@ -10,21 +10,26 @@ import (
 	"github.com/optlearn/optlearn/run"
 )
 
-// Tabu is a tabu search over machine orders with the N5 neighbourhood of
-// Nowicki & Smutnicki (1996, "A fast taboo search algorithm for the job
-// shop problem", Management Science 42(6)): on one critical path, swap the
-// first two and the last two operations of every critical block, except
-// the first pair of the first block and the last pair of the last block.
-// Neighbours are ranked by the exact length of the longest path through the
-// swapped pair (heads and tails of the current solution); the move that
-// re-swaps a pair is tabu for a tenure drawn in [TenureMin, TenureMax];
-// a tabu move is allowed if it would beat the best makespan (aspiration).
-// After Stall iterations without improvement the search restarts from the
-// best solution perturbed by 3–12 random swaps of adjacent critical
-// operations. Ties between equally good moves, and between tight arcs when
-// tracing the critical path, are broken at random. One iteration is one
-// move. The run is deterministic for a given Settings.Rand seed and
-// MaxIter.
+// Tabu is a tabu search over machine orders. Its default neighbourhood is
+// N6 (Balas & Vazacopoulos 1998; the tabu search of Zhang et al. 2007):
+// on one critical path, move an operation of a critical block to the front
+// or to the end of its block when a sufficient condition guarantees that
+// the move keeps the schedule feasible. Moves are ranked by the longest path
+// through the moved segment, recomputed from the heads and tails of the
+// current solution (exact for the swap of two adjacent operations). The
+// alternative N5 (Nowicki & Smutnicki 1996, "A fast taboo search algorithm
+// for the job shop problem", Management Science 42(6)) only swaps the
+// first two and the last two operations of every block, except the first
+// pair of the first block and the last pair of the last block. A move that
+// reverses the order of a pair of operations on a machine makes restoring
+// that order tabu for a tenure drawn in [TenureMin, TenureMax]; a tabu move
+// is allowed if it would beat the best makespan (aspiration). After Stall
+// iterations without improvement the search restarts from the best
+// solution perturbed by 3–12 random swaps of adjacent critical operations.
+// Ties between equally good moves, and between tight arcs when tracing the
+// critical path, are broken at random. One iteration is one move (with
+// Workers > 1, one move of every worker). The run is deterministic for a
+// given Settings.Rand seed, Workers and MaxIter.
 //
 // The zero value is ready to use.
 type Tabu struct {
@@ -44,21 +49,41 @@ type Tabu struct {
 	// sees one state per 2000 iterations, and the result is deterministic
 	// for a given seed, Workers and MaxIter whatever GOMAXPROCS.
 	Workers int
+	// Neighbourhood selects the moves: N6 (the zero value) or N5.
+	Neighbourhood Neighbourhood
 }
+
+// Neighbourhood is a set of moves of the tabu search.
+type Neighbourhood int
+
+// The neighbourhoods of [Tabu].
+const (
+	// N6 moves an operation of a critical block to the front or the end of
+	// the block when a sufficient condition guarantees feasibility
+	// (Balas & Vazacopoulos 1998; Zhang et al. 2007). It is the default.
+	N6 Neighbourhood = iota
+	// N5 swaps the first two and the last two operations of every critical
+	// block (Nowicki & Smutnicki 1996); the package's default before N6.
+	N5
+)
 
 var _ Solver = (*Tabu)(nil)
 
 // maxTabuList bounds the M·N² entries of the tabu list (256 MiB).
 const maxTabuList = 1 << 25
 
+// move takes the operation at position i of machine mu to position to,
+// shifting the operations in between by one; to = i+1 is the swap of an
+// adjacent pair.
 type move struct {
-	mu, i int // swap positions i and i+1 of machine mu
-	est   int
+	mu, i, to int
+	est       int
 }
 
 // tabuParams are the Tabu fields with defaults applied.
 type tabuParams struct {
 	tmin, tmax, stall, workers int
+	n6                         bool
 }
 
 // params validates ts and applies the defaults.
@@ -69,10 +94,13 @@ func (ts *Tabu) params() (tabuParams, error) {
 	if ts.TenureMin < 0 || ts.TenureMax < 0 || ts.Stall < 0 {
 		return tabuParams{}, fmt.Errorf("%w: Tabu TenureMin %d, TenureMax %d, Stall %d: negative", ErrSettings, ts.TenureMin, ts.TenureMax, ts.Stall)
 	}
+	if ts.Neighbourhood != N5 && ts.Neighbourhood != N6 {
+		return tabuParams{}, fmt.Errorf("%w: unknown Tabu Neighbourhood %d", ErrSettings, ts.Neighbourhood)
+	}
 	if ts.Workers < 0 || ts.Workers > maxWorkers {
 		return tabuParams{}, fmt.Errorf("%w: Tabu Workers %d outside [0, %d]", ErrSettings, ts.Workers, maxWorkers)
 	}
-	p := tabuParams{tmin: cmp.Or(ts.TenureMin, 8), tmax: ts.TenureMax, stall: cmp.Or(ts.Stall, 2000), workers: cmp.Or(ts.Workers, 1)}
+	p := tabuParams{tmin: cmp.Or(ts.TenureMin, 8), tmax: ts.TenureMax, stall: cmp.Or(ts.Stall, 2000), workers: cmp.Or(ts.Workers, 1), n6: ts.Neighbourhood == N6}
 	if p.tmax < p.tmin {
 		p.tmax = max(p.tmin, 15)
 	}
@@ -90,6 +118,7 @@ type tabuState struct {
 	blocks   []int // pairs (start index in path, length)
 	moves    []move
 	bestSeq  []int // m·n op ids
+	segHeads []int // estimateMove's buffer
 	bestCmax int
 	iter     int // moves made
 	evals    int // neighbours evaluated
@@ -135,7 +164,7 @@ func (ts *Tabu) Solve(ctx context.Context, inst *Instance, set *Settings) (Resul
 func newTabuState(p *problem, orders [][]int, par tabuParams) (*tabuState, error) {
 	n, m := p.inst.N, p.inst.M
 	s := &tabuState{g: newGraph(p.inst), par: par, n: n, m: m, locked: make([]int, m), tabu: make([]int, m*n*n),
-		path: make([]int, 0, n*m), blocks: make([]int, 0, 2*n*m), moves: make([]move, 0, 2*n*m), bestSeq: make([]int, n*m)}
+		path: make([]int, 0, n*m), blocks: make([]int, 0, 2*n*m), moves: make([]move, 0, 2*n*m), bestSeq: make([]int, n*m), segHeads: make([]int, 0, n)}
 	s.g.setRelease(p.rel)
 	s.g.setOrders(orders)
 	for mu, pre := range p.prefix {
@@ -213,7 +242,11 @@ func (s *tabuState) finish(loop *run.Loop[*Iter], it *Iter, lb int, st run.Statu
 func (s *tabuState) step(rng *rand.Rand) {
 	s.iter++
 	s.criticalPath(rng)
-	s.n5Moves()
+	if s.par.n6 {
+		s.n6Moves()
+	} else {
+		s.n5Moves()
+	}
 	if len(s.moves) == 0 {
 		// Only possible with release dates or pinned ops: restart.
 		s.restart(rng, 0)
@@ -224,12 +257,8 @@ func (s *tabuState) step(rng *rand.Rand) {
 	if pick < 0 {
 		pick = s.oldestTabu()
 	}
-	g := s.g
-	mv := s.moves[pick]
-	u, v := g.seq[mv.mu][mv.i], g.seq[mv.mu][mv.i+1]
-	g.swapEval(mv.mu, mv.i) // critical swap: never a cycle
-	s.tabu[s.tabuIndex(mv.mu, v, u)] = s.iter + s.par.tmin + rng.IntN(s.par.tmax-s.par.tmin+1)
-	if g.cmax < s.bestCmax {
+	s.apply(s.moves[pick], s.iter+s.par.tmin+rng.IntN(s.par.tmax-s.par.tmin+1))
+	if s.g.cmax < s.bestCmax {
 		s.saveBest()
 		s.stall = 0
 	} else if s.stall++; s.stall >= s.par.stall {
@@ -241,21 +270,15 @@ func (s *tabuState) step(rng *rand.Rand) {
 // tabuIndex is the index in s.tabu of "u before v on machine mu".
 func (s *tabuState) tabuIndex(mu, u, v int) int { return (mu*s.n+u/s.m)*s.n + v/s.m }
 
-// moveTabu returns the tabu index of swapping move mv.
-func (s *tabuState) moveTabu(mv *move) int {
-	seq := s.g.seq[mv.mu]
-	return s.tabuIndex(mv.mu, seq[mv.i], seq[mv.i+1])
-}
-
 // pickMove evaluates every move and returns the index of the best one that
 // is not tabu or beats the best makespan (ties at random), or -1.
 func (s *tabuState) pickMove(rng *rand.Rand) int {
 	pick, ties := -1, 0
 	for i := range s.moves {
 		mv := &s.moves[i]
-		mv.est = s.estimate(mv.mu, mv.i)
+		mv.est = s.estimateMove(mv)
 		s.evals++
-		if s.tabu[s.moveTabu(mv)] > s.iter && mv.est >= s.bestCmax {
+		if s.tabuUntil(mv) > s.iter && mv.est >= s.bestCmax {
 			continue
 		}
 		switch {
@@ -275,11 +298,57 @@ func (s *tabuState) pickMove(rng *rand.Rand) int {
 func (s *tabuState) oldestTabu() int {
 	pick := 0
 	for i := range s.moves {
-		if s.tabu[s.moveTabu(&s.moves[i])] < s.tabu[s.moveTabu(&s.moves[pick])] {
+		if s.tabuUntil(&s.moves[i]) < s.tabuUntil(&s.moves[pick]) {
 			pick = i
 		}
 	}
 	return pick
+}
+
+// tabuUntil returns the iteration until which mv is tabu: the latest expiry
+// of the pairs whose order it reverses. Taking the operation u at i past
+// the operations x up to position to reverses every pair (u, x) (forward)
+// or (x, u) (backward).
+func (s *tabuState) tabuUntil(mv *move) int {
+	seq := s.g.seq[mv.mu]
+	u := seq[mv.i]
+	t := 0
+	if mv.to > mv.i {
+		for p := mv.i + 1; p <= mv.to; p++ {
+			t = max(t, s.tabu[s.tabuIndex(mv.mu, u, seq[p])])
+		}
+	} else {
+		for p := mv.to; p < mv.i; p++ {
+			t = max(t, s.tabu[s.tabuIndex(mv.mu, seq[p], u)])
+		}
+	}
+	return t
+}
+
+// apply makes move mv and forbids reversing each pair it reversed until
+// iteration until. The move must keep the graph acyclic (the N5 swaps on a
+// critical path and the N6 moves that pass their feasibility test do).
+func (s *tabuState) apply(mv move, until int) {
+	g := s.g
+	seq := g.seq[mv.mu]
+	u := seq[mv.i]
+	if mv.to > mv.i {
+		for p := mv.i + 1; p <= mv.to; p++ {
+			s.tabu[s.tabuIndex(mv.mu, seq[p], u)] = until
+		}
+	} else {
+		for p := mv.to; p < mv.i; p++ {
+			s.tabu[s.tabuIndex(mv.mu, u, seq[p])] = until
+		}
+	}
+	switch d := mv.to - mv.i; {
+	case d == 1:
+		g.swapEval(mv.mu, mv.i)
+	case d == -1:
+		g.swapEval(mv.mu, mv.to)
+	default:
+		g.moveEval(mv.mu, mv.i, mv.to)
+	}
 }
 
 func (s *tabuState) saveBest() {
@@ -377,7 +446,7 @@ func (s *tabuState) n5Moves() {
 				return
 			}
 		}
-		s.moves = append(s.moves, move{mu: mu, i: i})
+		s.moves = append(s.moves, move{mu: mu, i: i, to: i + 1})
 	}
 	for b := 0; b < nb; b++ {
 		st, l := s.blocks[2*b], s.blocks[2*b+1]
@@ -403,7 +472,7 @@ func (s *tabuState) n1Moves() {
 		for i := st; i+1 < st+l; i++ {
 			o := s.path[i]
 			if g.pos[o] >= s.locked[g.mach[o]] {
-				s.moves = append(s.moves, move{mu: g.mach[o], i: g.pos[o]})
+				s.moves = append(s.moves, move{mu: g.mach[o], i: g.pos[o], to: g.pos[o] + 1})
 			}
 		}
 	}
