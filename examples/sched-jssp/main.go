@@ -10,6 +10,13 @@
 //	go run ./examples/sched-jssp               # quick mode, < 60 s
 //	go run ./examples/sched-jssp -quick=false  # the spec's time budgets (progress on stderr)
 //	go run ./examples/sched-jssp -json         # last line: JSON claims
+//	go run ./examples/sched-jssp -full         # issue #15's table: tabu on ta01-80, 30 s each, 1 and 2 workers
+//
+// The -full table runs 80 instances × 30 s for each worker count (80 min
+// for -workers 1,2); -per and -first pick a subset of each group, -limit
+// changes the time per instance, and -cpu replaces the wall-time limit by
+// the number of moves that -limit of one quiet core allows (measured per
+// group from the process's CPU time), for measurements on a busy machine.
 package main
 
 import (
@@ -80,6 +87,12 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the claims as one JSON line at the end")
 	out := flag.String("out", filepath.Join(os.TempDir(), "optlearn-sched-jssp"), "directory for the Gantt charts")
 	seed := flag.Uint64("seed", 1, "seed of the tabu search")
+	full := flag.Bool("full", false, "run only the Taillard tabu table of issue #15 (see -limit, -per, -first, -workers, -cpu)")
+	limit := flag.Duration("limit", 30*time.Second, "-full: time per instance")
+	per := flag.Int("per", 10, "-full: instances per group")
+	first := flag.Int("first", 1, "-full: first instance of each group (1-10)")
+	workers := flag.String("workers", "1,2", "-full: worker counts")
+	cpu := flag.Bool("cpu", false, "-full: budget by moves per CPU second (calibrated) instead of wall time")
 	flag.Parse()
 	log.SetFlags(0)
 	rep := &claims.Report{Example: "sched-jssp"}
@@ -87,6 +100,16 @@ func main() {
 	sv := &solver{seed: *seed}
 	if !*asJSON {
 		sv.progress = os.Stderr
+	}
+	if *full {
+		if *per < 1 || *first < 1 || *first > 10 || *limit <= 0 {
+			log.Fatal("-full: need -per ≥ 1, -first in 1..10, -limit > 0")
+		}
+		fullTable(ctx, rep, fullConfig{limit: *limit, per: *per, first: *first, workers: parseWorkers(*workers), cpu: *cpu, seed: *seed, progress: sv.progress})
+		if err := rep.Write(os.Stdout, *asJSON); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	b := newBudgets(*quick)
 
