@@ -255,6 +255,13 @@ func (e *CPEnv) Observe(o *Obs) {
 		*o = Obs{}
 		return
 	}
+	e.observeJobs(o)
+	e.observeTokens(o)
+	e.observeMask(o)
+}
+
+// observeJobs fills the dispatching fields of o.
+func (e *CPEnv) observeJobs(o *Obs) {
 	inst := e.inst
 	n, m := e.n, e.m
 	o.resize(inst)
@@ -280,7 +287,13 @@ func (e *CPEnv) Observe(o *Obs) {
 			o.Est[j] = o.Ready[j]
 		}
 	}
-	// Tokens.
+}
+
+// observeTokens fills the token features of o: W tokens per job, the lower
+// bounds standardised over the state's operation tokens.
+func (e *CPEnv) observeTokens(o *Obs) {
+	inst := e.inst
+	n, m := e.n, e.m
 	T := n * Window
 	o.Feat = resizeFloat(o.Feat, 4*T)
 	o.Kind = resizeInt(o.Kind, T)
@@ -327,6 +340,12 @@ func (e *CPEnv) Observe(o *Obs) {
 			}
 		}
 	}
+}
+
+// observeMask fills the job–resource mask of o.
+func (e *CPEnv) observeMask(o *Obs) {
+	inst := e.inst
+	n := e.n
 	o.JobMask = resizeBool(o.JobMask, n*n)
 	for a := 0; a < n; a++ {
 		for b := 0; b < n; b++ {

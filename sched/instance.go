@@ -238,89 +238,102 @@ func ParseTaillard(r io.Reader, name string) ([]*Instance, error) {
 	if r == nil {
 		return nil, fmt.Errorf("%w: nil reader", ErrFormat)
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<24)
-	line := 0
-	// next returns the next non-skipped line's fields, or nil at EOF.
-	next := func() []string {
-		for sc.Scan() {
-			line++
-			f := fields(sc.Text())
-			if !skipLine(f) {
-				return f
-			}
-		}
-		return nil
-	}
-	var (
-		out []*Instance
-		buf []int
-		err error
-	)
-	readRows := func(in *Instance, what string) ([][]int, error) {
-		var dst [][]int
-		for j := 0; j < in.N; j++ {
-			f := next()
-			if f == nil {
-				return nil, fmt.Errorf("%w: line %d: truncated: %s row %d of %d missing", ErrFormat, line, what, j, in.N)
-			}
-			v, ok := ints(f, buf)
-			buf = v
-			if !ok || len(v) != in.M {
-				return nil, fmt.Errorf("%w: line %d: %s row %d: want %d integers", ErrFormat, line, what, j, in.M)
-			}
-			dst = append(dst, append([]int(nil), v...))
-		}
-		return dst, nil
-	}
+	tr := &taillardReader{sc: bufio.NewScanner(r)}
+	tr.sc.Buffer(make([]byte, 0, 64*1024), 1<<24)
+	var out []*Instance
 	for {
-		f := next()
+		f := tr.next()
 		if f == nil {
 			break
 		}
-		if _, ok := ints(f, buf); ok {
-			return nil, fmt.Errorf("%w: line %d: expected the \"Nb of jobs, ...\" header", ErrFormat, line)
+		if _, ok := ints(f, tr.buf); ok {
+			return nil, fmt.Errorf("%w: line %d: expected the \"Nb of jobs, ...\" header", ErrFormat, tr.line)
 		}
-		f = next()
-		v, ok := ints(f, buf)
-		buf = v
-		if f == nil || !ok || len(v) != 6 {
-			return nil, fmt.Errorf("%w: line %d: want 6 integers (n, m, seeds, bounds)", ErrFormat, line)
-		}
-		n, m := v[0], v[1]
-		if n <= 0 || m <= 0 || n > maxOps || m > maxOps || n*m > maxOps {
-			return nil, fmt.Errorf("%w: line %d: bad size %d x %d", ErrFormat, line, n, m)
-		}
-		in := &Instance{Name: fmt.Sprintf("%s-%d", name, len(out)+1), N: n, M: m, BKS: v[4]}
-		if f = next(); f == nil || !strings.EqualFold(f[0], "Times") {
-			return nil, fmt.Errorf("%w: line %d: want \"Times\"", ErrFormat, line)
-		}
-		if in.Dur, err = readRows(in, "Times"); err != nil {
+		in, err := tr.instance(fmt.Sprintf("%s-%d", name, len(out)+1))
+		if err != nil {
 			return nil, err
-		}
-		if f = next(); f == nil || !strings.EqualFold(f[0], "Machines") {
-			return nil, fmt.Errorf("%w: line %d: want \"Machines\"", ErrFormat, line)
-		}
-		if in.Mach, err = readRows(in, "Machines"); err != nil {
-			return nil, err
-		}
-		for j := range in.Mach {
-			for k := range in.Mach[j] {
-				in.Mach[j][k]--
-			}
-		}
-		if err := in.Validate(); err != nil {
-			return nil, fmt.Errorf("line %d: %s: %w", line, in.Name, err)
 		}
 		out = append(out, in)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: line %d: %v", ErrFormat, line+1, err)
+	if err := tr.sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w: line %d: %v", ErrFormat, tr.line+1, err)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: line %d: no instance (empty file?)", ErrFormat, line)
+		return nil, fmt.Errorf("%w: line %d: no instance (empty file?)", ErrFormat, tr.line)
 	}
 	return out, nil
+}
+
+// taillardReader reads Taillard's format line by line.
+type taillardReader struct {
+	sc   *bufio.Scanner
+	line int
+	buf  []int
+}
+
+// next returns the next non-skipped line's fields, or nil at EOF.
+func (tr *taillardReader) next() []string {
+	for tr.sc.Scan() {
+		tr.line++
+		f := fields(tr.sc.Text())
+		if !skipLine(f) {
+			return f
+		}
+	}
+	return nil
+}
+
+// instance reads one instance after its text header line: the 6 numbers,
+// "Times" and the durations, "Machines" and the 1-based machines.
+func (tr *taillardReader) instance(name string) (*Instance, error) {
+	f := tr.next()
+	v, ok := ints(f, tr.buf)
+	tr.buf = v
+	if f == nil || !ok || len(v) != 6 {
+		return nil, fmt.Errorf("%w: line %d: want 6 integers (n, m, seeds, bounds)", ErrFormat, tr.line)
+	}
+	n, m := v[0], v[1]
+	if n <= 0 || m <= 0 || n > maxOps || m > maxOps || n*m > maxOps {
+		return nil, fmt.Errorf("%w: line %d: bad size %d x %d", ErrFormat, tr.line, n, m)
+	}
+	in := &Instance{Name: name, N: n, M: m, BKS: v[4]}
+	var err error
+	if in.Dur, err = tr.section(in, "Times"); err != nil {
+		return nil, err
+	}
+	if in.Mach, err = tr.section(in, "Machines"); err != nil {
+		return nil, err
+	}
+	for j := range in.Mach {
+		for k := range in.Mach[j] {
+			in.Mach[j][k]--
+		}
+	}
+	if err := in.Validate(); err != nil {
+		return nil, fmt.Errorf("line %d: %s: %w", tr.line, in.Name, err)
+	}
+	return in, nil
+}
+
+// section reads the line "what" and the N rows of M integers after it.
+func (tr *taillardReader) section(in *Instance, what string) ([][]int, error) {
+	if f := tr.next(); f == nil || !strings.EqualFold(f[0], what) {
+		return nil, fmt.Errorf("%w: line %d: want %q", ErrFormat, tr.line, what)
+	}
+	var dst [][]int
+	for j := 0; j < in.N; j++ {
+		f := tr.next()
+		if f == nil {
+			return nil, fmt.Errorf("%w: line %d: truncated: %s row %d of %d missing", ErrFormat, tr.line, what, j, in.N)
+		}
+		v, ok := ints(f, tr.buf)
+		tr.buf = v
+		if !ok || len(v) != in.M {
+			return nil, fmt.Errorf("%w: line %d: %s row %d: want %d integers", ErrFormat, tr.line, what, j, in.M)
+		}
+		dst = append(dst, append([]int(nil), v...))
+	}
+	return dst, nil
 }
 
 // WriteStandard writes inst in the standard format. An invalid instance
