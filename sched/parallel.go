@@ -50,7 +50,7 @@ func searchParallel(ctx context.Context, set *Settings, lb int, base *tabuState,
 	loop := run.Loop[*Iter]{Recorder: set.Recorder, TimeLimit: set.TimeLimit}
 	it := &Iter{Makespan: base.g.cmax, Best: base.bestCmax}
 	if err := loop.Start(it); err != nil {
-		return finishParallel(&loop, it, ws, lb, run.RecorderStopped, err)
+		return finishParallel(&loop, it, ws, lb, run.RecorderStopped, err, set)
 	}
 	var deadline time.Time
 	if set.TimeLimit > 0 {
@@ -58,28 +58,28 @@ func searchParallel(ctx context.Context, set *Settings, lb int, base *tabuState,
 	}
 	for {
 		if st := goal(ws[0].bestCmax, lb, set.Target); st != run.NotTerminated {
-			return finishParallel(&loop, it, ws, lb, st, nil)
+			return finishParallel(&loop, it, ws, lb, st, nil, set)
 		}
 		moves := epochMoves
 		if maxIter > 0 {
 			moves = min(moves, maxIter-ws[0].iter)
 		}
 		if err := runEpoch(ctx, ws, moves, deadline, lb, set.Target); err != nil {
-			return finishParallel(&loop, it, ws, lb, run.Failure, err)
+			return finishParallel(&loop, it, ws, lb, run.Failure, err, set)
 		}
 		shareBest(ws)
 		it.Makespan, it.Best = ws[0].g.cmax, ws[0].bestCmax
 		if err := recordEpoch(set.Recorder, it, ws[0].iter, maxIter, loop.Elapsed()); err != nil {
-			return finishParallel(&loop, it, ws, lb, run.RecorderStopped, err)
+			return finishParallel(&loop, it, ws, lb, run.RecorderStopped, err, set)
 		}
 		st, err := loop.Check(ctx)
 		switch {
 		case st != run.NotTerminated:
-			return finishParallel(&loop, it, ws, lb, st, err)
+			return finishParallel(&loop, it, ws, lb, st, err, set)
 		case goal(ws[0].bestCmax, lb, set.Target) != run.NotTerminated:
 			continue
 		case maxIter > 0 && ws[0].iter >= maxIter:
-			return finishParallel(&loop, it, ws, lb, run.IterationLimit, nil)
+			return finishParallel(&loop, it, ws, lb, run.IterationLimit, nil, set)
 		}
 	}
 }
@@ -154,12 +154,25 @@ func recordEpoch(rec Recorder, it *Iter, iter, maxIter int, elapsed time.Duratio
 	return nil
 }
 
-// finishParallel restores the global best into worker 0 and ends the run.
-func finishParallel(loop *run.Loop[*Iter], it *Iter, ws []*worker, lb int, st run.Status, err error) (Result, error) {
+// finishParallel restores the global best into worker 0 and ends the run:
+// the End record (with Iteration the moves per worker) and the error, as
+// [run.Loop.End] would give them.
+func finishParallel(loop *run.Loop[*Iter], it *Iter, ws []*worker, lb int, st run.Status, err error, set *Settings) (Result, error) {
 	shareBest(ws)
-	res, err := ws[0].finish(loop, it, lb, st, err)
-	res.Iterations = ws[0].iter
-	res.Evaluations = 0
+	s := ws[0].tabuState
+	s.restoreBest()
+	s.g.eval()
+	it.Makespan, it.Best = s.g.cmax, s.bestCmax
+	it.Progress = run.Progress{Event: run.End, Iteration: s.iter, MaxIter: max(tabuMaxIter(set), 0), Elapsed: loop.Elapsed(), Status: st}
+	if set.Recorder != nil {
+		if rerr := set.Recorder.Record(it); rerr != nil && err == nil {
+			err, st = fmt.Errorf("%w: %w", run.ErrRecorderStopped, rerr), run.RecorderStopped
+		}
+	}
+	if err == nil && st == run.Failure {
+		err = run.ErrFailure
+	}
+	res := Result{Schedule: s.g.schedule(), Makespan: s.g.cmax, LowerBound: lb, Status: st, Iterations: s.iter, Elapsed: loop.Elapsed()}
 	for _, w := range ws {
 		res.Evaluations += w.evals
 	}

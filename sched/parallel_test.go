@@ -56,8 +56,14 @@ func TestParallelTargetAndRecorder(t *testing.T) {
 	if h.Status != run.Optimal || h.Len() < 1 || h.Iters[0].Event != run.Start {
 		t.Errorf("history: status %v, %d states", h.Status, h.Len())
 	}
+	var last sched.Iter
+	rec := run.RecorderFunc[*sched.Iter](func(it *sched.Iter) error { last = *it; return nil })
+	res, err = (&sched.Tabu{Workers: 2}).Solve(context.Background(), mustLoad(t, "ta01"), &sched.Settings{MaxIter: 3000, Recorder: rec})
+	if err != nil || last.Event != run.End || last.Iteration != 3000 || res.Iterations != 3000 || last.Status != run.IterationLimit {
+		t.Errorf("end record %+v, result %d iterations, err %v", last.Progress, res.Iterations, err)
+	}
 	stop := errors.New("enough")
-	rec := run.RecorderFunc[*sched.Iter](func(it *sched.Iter) error {
+	rec = run.RecorderFunc[*sched.Iter](func(it *sched.Iter) error {
 		if it.Event == run.Iteration {
 			return stop
 		}
