@@ -315,3 +315,21 @@ func wide(n, m int) *sched.Instance {
 	}
 	return in
 }
+
+// TestNoPanicOnOddCalls calls the methods that return no error with odd
+// arguments or on a zero environment and checks that none panics.
+func TestNoPanicOnOddCalls(t *testing.T) {
+	env, _ := sched.NewEnv(tiny(), nil)
+	env.Step([]int{-5, 99, 2, 2})
+	var zero sched.CPEnv
+	var o sched.Obs
+	zero.Reset()
+	zero.Observe(&o)
+	zero.Step([]int{0})
+	zero.Prefix()
+	zero.Schedule()
+	zero.Legal()
+	_ = (*sched.Instance)(nil).TotalDuration()
+	_ = sched.Rule(77).String()
+	_ = sched.Schedule{}.Clone()
+}
