@@ -36,6 +36,18 @@ func (in *Instance) Validate() error {
 	if in == nil {
 		return fmt.Errorf("%w: nil instance", ErrInstance)
 	}
+	if in.M <= 0 || in.M > maxOps {
+		return in.validate(nil) // reports the size before any allocation
+	}
+	return in.validate(make([]int, in.M))
+}
+
+// validate is Validate with a scratch buffer of at least M entries, so that
+// hot paths (Dispatcher.Run) do not allocate.
+func (in *Instance) validate(seen []int) error {
+	if in == nil {
+		return fmt.Errorf("%w: nil instance", ErrInstance)
+	}
 	if in.N <= 0 || in.M <= 0 {
 		return fmt.Errorf("%w: %d jobs, %d machines", ErrInstance, in.N, in.M)
 	}
@@ -48,7 +60,8 @@ func (in *Instance) Validate() error {
 	if in.N > maxOps || in.M > maxOps || in.N*in.M > maxOps {
 		return fmt.Errorf("%w: %d x %d operations exceed the limit %d", ErrInstance, in.N, in.M, maxOps)
 	}
-	seen := make([]int, in.M)
+	seen = seen[:in.M]
+	clear(seen)
 	total := 0
 	for j := 0; j < in.N; j++ {
 		if len(in.Mach[j]) != in.M || len(in.Dur[j]) != in.M {

@@ -15,6 +15,7 @@ type Dispatcher struct {
 	scores   []float64
 	prio     []float64
 	sched    Schedule
+	seen     []int // Validate's scratch
 	// Decisions counts the dispatching decisions of the last Run.
 	Decisions int
 }
@@ -38,7 +39,13 @@ func NonDelay(inst *Instance, pol Policy) (Schedule, error) {
 // Run dispatches pol on inst and returns the schedule, which is owned by d
 // and overwritten by the next Run. Errors are those of [NonDelay].
 func (d *Dispatcher) Run(inst *Instance, pol Policy) (Schedule, error) {
-	if err := inst.Validate(); err != nil {
+	if inst == nil {
+		return Schedule{}, fmt.Errorf("%w: nil instance", ErrInstance)
+	}
+	if inst.M > 0 && inst.M <= maxOps {
+		d.seen = resizeInt(d.seen, inst.M)
+	}
+	if err := inst.validate(d.seen); err != nil {
 		return Schedule{}, err
 	}
 	if err := checkPolicy(pol); err != nil {

@@ -265,3 +265,15 @@ func TestPrinter(t *testing.T) {
 		t.Errorf("printer output %q", b.String())
 	}
 }
+
+// TestDispatcherNoAlloc checks that a warm Dispatcher does not allocate.
+func TestDispatcherNoAlloc(t *testing.T) {
+	in := mustLoad(t, "ta01")
+	var d sched.Dispatcher
+	if _, err := d.Run(in, sched.MWKR); err != nil {
+		t.Fatal(err)
+	}
+	if a := testing.AllocsPerRun(5, func() { d.Run(in, sched.FDDMWKR) }); a != 0 {
+		t.Errorf("%v allocations per Run", a)
+	}
+}
