@@ -70,6 +70,6 @@
 //	inst, _ := instances.Load("ft06")
 //	s, _ := sched.NonDelay(inst, sched.MWKR) // makespan 61
 //	res, err := (&sched.Tabu{}).Solve(ctx, inst, &sched.Settings{Warm: &s, MaxIter: 10000})
-//	fmt.Println(res.Makespan, res.Status, err) // 55 Optimal <nil>
+//	fmt.Println(res.Makespan, res.Status, err) // 55 IterationLimit <nil> (55 is optimal; BranchBound proves it)
 //	_ = gantt.Save("ft06.svg", inst, res.Schedule, "ft06", 0, 0)
 package sched
