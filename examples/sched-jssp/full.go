@@ -22,7 +22,7 @@ var groupTargets = [8]float64{0.3, 1.5, 1.5, 3, 3, -1, -1, -1}
 
 // gecode holds MiniZinc + Gecode LNS gaps at 30 s (one thread) quoted in
 // issue #15 for comparison, by Taillard number.
-var gecode = map[int]string{1: "4.43 (ta01-10 mean)", 21: "5.8", 41: "12.0", 51: "15.9", 71: "16.2"}
+var gecode = map[int]string{1: "4.43 (ta01-10 mean)", 21: "5.8 (ta21)", 41: "12.0 (ta41)", 51: "15.9 (ta51)", 71: "16.2 (ta71)"}
 
 // fullConfig is the -full mode's configuration.
 type fullConfig struct {
@@ -40,6 +40,7 @@ type fullRun struct {
 	k, workers int
 	res        sched.Result
 	gap        float64
+	cpuRate    float64 // -cpu: calibrated moves per CPU second of the group
 }
 
 // fullTable runs the tabu search on the chosen Taillard instances with each
@@ -50,22 +51,25 @@ func fullTable(ctx context.Context, rep *claims.Report, cfg fullConfig) {
 	tas := loadTaillard()
 	var runs []fullRun
 	for g := range 8 {
-		budget := 0
+		budget, rate := 0, 0.0
 		if cfg.cpu {
-			budget = calibrate(ctx, tas[10*g+cfg.first-1], cfg)
+			rate = calibrate(ctx, tas[10*g+cfg.first-1], cfg)
+			budget = int(rate * cfg.limit.Seconds())
 		}
 		for _, w := range cfg.workers {
 			for k := 10*g + cfg.first; k < 10*g+cfg.first+cfg.per && k <= 10*g+10; k++ {
-				runs = append(runs, solveFull(ctx, tas[k-1], k, w, budget, cfg))
+				r := solveFull(ctx, tas[k-1], k, w, budget, cfg)
+				r.cpuRate = rate
+				runs = append(runs, r)
 			}
 		}
 	}
 	printFullTable(rep, tas, runs, cfg)
 }
 
-// calibrate measures the moves per CPU second of one worker on in (2 s)
-// and returns the moves that cfg.limit of one quiet core allows.
-func calibrate(ctx context.Context, in *sched.Instance, cfg fullConfig) int {
+// calibrate measures the moves per CPU second of one worker on in (2 s of
+// wall time).
+func calibrate(ctx context.Context, in *sched.Instance, cfg fullConfig) float64 {
 	c0, ok := cpuTime()
 	if !ok {
 		log.Fatal("-cpu: process CPU time is not available on this system")
@@ -76,11 +80,10 @@ func calibrate(ctx context.Context, in *sched.Instance, cfg fullConfig) int {
 	}
 	c1, _ := cpuTime()
 	rate := float64(res.Iterations) / max((c1-c0).Seconds(), 1e-3)
-	budget := int(rate * cfg.limit.Seconds())
 	if cfg.progress != nil {
-		fmt.Fprintf(cfg.progress, "%s: %.0f moves per CPU second; budget %d moves per worker (%v of one core)\n", in.Name, rate, budget, cfg.limit)
+		fmt.Fprintf(cfg.progress, "%s: %.0f moves per CPU second; budget %d moves per worker (%v of one core)\n", in.Name, rate, int(rate*cfg.limit.Seconds()), cfg.limit)
 	}
-	return budget
+	return rate
 }
 
 // solveFull solves ta<k> with w workers for cfg.limit, or for budget moves
@@ -115,10 +118,10 @@ func printFullTable(rep *claims.Report, tas []*sched.Instance, runs []fullRun, c
 	for _, r := range runs {
 		fmt.Printf("ta%02d   %7d %6d %8d %8.2f %10d %12.0f\n", r.k, r.workers, r.res.Makespan, tas[r.k-1].BKS, r.gap, r.res.Iterations, float64(r.res.Iterations)/r.res.Elapsed.Seconds())
 	}
-	fmt.Printf("\n%-13s %7s %10s %8s %12s %s\n", "group", "workers", "mean gap %", "target", "moves/s/wkr", "Gecode LNS 30 s [issue]")
+	fmt.Printf("\n%-13s %7s %10s %8s %12s %12s %s\n", "group", "workers", "mean gap %", "target", "moves/s/wkr", "moves/CPU-s", "Gecode LNS 30 s [issue]")
 	for g, grp := range instances.TaillardGroups {
 		for _, w := range cfg.workers {
-			var sum, rate float64
+			var sum, rate, cpuRate float64
 			var names []string
 			atBound := true
 			for _, r := range runs {
@@ -127,7 +130,8 @@ func printFullTable(rep *claims.Report, tas []*sched.Instance, runs []fullRun, c
 				}
 				sum += r.gap
 				rate += float64(r.res.Iterations) / r.res.Elapsed.Seconds()
-				names = append(names, "ta"+strconv.Itoa(r.k))
+				cpuRate += r.cpuRate
+				names = append(names, fmt.Sprintf("ta%02d", r.k))
 				b, _ := instances.Bound(tas[r.k-1].Name)
 				if b.LB == tas[r.k-1].BKS && r.res.Makespan > b.LB {
 					atBound = false
@@ -142,7 +146,7 @@ func printFullTable(rep *claims.Report, tas []*sched.Instance, runs []fullRun, c
 				target, pass = fmt.Sprintf("≤ %.1f", t), sum/n <= t
 			}
 			label := fmt.Sprintf("ta%02d-%02d", 10*g+1, 10*g+10)
-			fmt.Printf("%-13s %7d %10.2f %8s %12.0f %s\n", label+" "+grp.Name, w, sum/n, target, rate/n, gecode[10*g+1])
+			fmt.Printf("%-13s %7d %10.2f %8s %12.0f %12.0f %s\n", label+" "+grp.Name, w, sum/n, target, rate/n, cpuRate/n, gecode[10*g+1])
 			rep.Add(fmt.Sprintf("tabu %s, %d worker(s)", label, w), "issue #15 target at 30 s: "+targetText(target),
 				fmt.Sprintf("mean gap %.2f%% over %s (%s)", sum/n, strings.Join(names, ","), budget), pass)
 		}
