@@ -146,7 +146,11 @@ func printFullTable(rep *claims.Report, tas []*sched.Instance, runs []fullRun, c
 				target, pass = fmt.Sprintf("≤ %.1f", t), sum/n <= t
 			}
 			label := fmt.Sprintf("ta%02d-%02d", 10*g+1, 10*g+10)
-			fmt.Printf("%-13s %7d %10.2f %8s %12.0f %12.0f %s\n", label+" "+grp.Name, w, sum/n, target, rate/n, cpuRate/n, gecode[10*g+1])
+			cpuCol := "-" // only known with -cpu
+			if cfg.cpu {
+				cpuCol = fmt.Sprintf("%.0f", cpuRate/n)
+			}
+			fmt.Printf("%-13s %7d %10.2f %8s %12.0f %12s %s\n", label+" "+grp.Name, w, sum/n, target, rate/n, cpuCol, gecode[10*g+1])
 			rep.Add(fmt.Sprintf("tabu %s, %d worker(s)", label, w), "issue #15 target at 30 s: "+targetText(target),
 				fmt.Sprintf("mean gap %.2f%% over %s (%s)", sum/n, strings.Join(names, ","), budget), pass)
 		}
