@@ -2,9 +2,12 @@ package sched
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"slices"
-	"time"
+
+	"github.com/optlearn/optlearn/run"
 )
 
 // BranchBound is a depth-first branch and bound for small instances. It
@@ -21,6 +24,10 @@ import (
 type BranchBound struct{}
 
 var _ Solver = BranchBound{}
+
+// maxBBOps bounds the operations of an instance given to the branch and
+// bound, whose recursion is one level deep per operation.
+const maxBBOps = 1 << 16
 
 type bbState struct {
 	inst     *Instance
@@ -39,29 +46,65 @@ type bbState struct {
 	mh, mp []int // per machine: ops' heads and remaining durations
 	mq     []int
 	cand   [][]int // per depth: conflict set buffer
-	nodes  int
 	evals  int
-	stop   Status
-	ctx    context.Context
-	begin  time.Time
-	opt    *Options
+	target int
+	// run control: the loop counts nodes; stop and err say why the search
+	// ended early.
+	loop *run.Loop[*Iter]
+	it   *Iter
+	stop run.Status
+	err  error
 }
 
 // Solve implements [Solver]. The search starts from the best of a warm
-// start and four non-delay PDR schedules. MaxIter bounds the nodes.
-func (BranchBound) Solve(ctx context.Context, inst *Instance, opt *Options) (Result, error) {
-	begin := time.Now()
-	if opt == nil {
-		opt = &Options{}
+// start and four non-delay PDR schedules. One iteration is one node of the
+// search tree; MaxIter bounds the nodes. On cancellation it returns the
+// incumbent with Status Canceled and ctx.Err(). Instances of more than
+// 2^16 operations are rejected with ErrDimension.
+func (BranchBound) Solve(ctx context.Context, inst *Instance, set *Settings) (Result, error) {
+	if set == nil {
+		set = &Settings{}
 	}
-	p, err := newProblem(inst, opt)
+	p, err := newProblem(inst, set)
 	if err != nil {
 		return Result{}, err
 	}
+	if inst.N*inst.M > maxBBOps {
+		return Result{}, fmt.Errorf("%w: %d operations; the branch and bound (one recursion level per operation) takes at most %d", ErrDimension, inst.N*inst.M, maxBBOps)
+	}
+	b, err := newBBState(p, set.Warm)
+	if err != nil {
+		return Result{}, err
+	}
+	b.target = set.Target
+	loop := &run.Loop[*Iter]{Recorder: set.Recorder, MaxIter: set.MaxIter, TimeLimit: set.TimeLimit}
+	b.loop, b.it = loop, &Iter{Makespan: b.ub, Best: b.ub}
+	if err := loop.Start(b.it); err != nil {
+		return b.finish(max(p.lb, b.bound()), run.RecorderStopped, err)
+	}
+	rootLB := max(p.lb, b.bound())
+	if rootLB < b.ub && (b.target == 0 || b.ub > b.target) {
+		b.dfs(ctx, 0)
+	}
+	st := b.stop
+	switch {
+	case st != run.NotTerminated:
+	case b.target > 0 && b.ub <= b.target && b.ub > rootLB:
+		st = run.TargetReached
+	default: // the tree is exhausted, or the root bound meets the incumbent
+		st, rootLB = run.Optimal, b.ub
+	}
+	return b.finish(rootLB, st, b.err)
+}
+
+// newBBState sizes the buffers, takes the incumbent (the best of the warm
+// start and the PDR schedules) and fixes the pinned prefix.
+func newBBState(p *problem, warm *Schedule) (*bbState, error) {
+	inst := p.inst
 	n, m := inst.N, inst.M
 	b := &bbState{inst: inst, p: p, n: n, m: m, next: make([]int, n), jobReady: make([]int, n), machRdy: make([]int, m),
-		start: NewSchedule(n, m), suffix: make([][]int, n), head: make([]int, n*m), mh: make([]int, 0, n), mp: make([]int, 0, n), mq: make([]int, 0, n),
-		cand: make([][]int, n*m+1), ctx: ctx, begin: begin, opt: opt}
+		start: newSchedule(n, m), suffix: make([][]int, n), head: make([]int, n*m), mh: make([]int, 0, n), mp: make([]int, 0, n), mq: make([]int, 0, n),
+		cand: make([][]int, n*m+1)}
 	for j := 0; j < n; j++ {
 		b.suffix[j] = make([]int, m)
 		s := 0
@@ -70,17 +113,15 @@ func (BranchBound) Solve(ctx context.Context, inst *Instance, opt *Options) (Res
 			s += inst.Dur[j][k]
 		}
 	}
-	// Incumbent.
-	orders, err := p.initialOrders(opt.Warm)
+	orders, err := p.initialOrders(warm)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
 	inc, err := SemiActive(inst, orders, p.rel)
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	b.best, b.ub = inc, inc.Makespan(inst)
-	// Pinned prefix.
+	b.best, b.ub = inc, inc.makespan(inst)
 	b.left = n * m
 	for j := 0; j < n; j++ {
 		for k := 0; k < p.count[j]; k++ {
@@ -93,32 +134,24 @@ func (BranchBound) Solve(ctx context.Context, inst *Instance, opt *Options) (Res
 			b.left--
 		}
 	}
-	rootLB := max(p.lb, b.bound())
-	if opt.Recorder != nil {
-		opt.Recorder.Record(&Iter{Makespan: b.ub, Best: b.ub})
+	return b, nil
+}
+
+// finish compresses the incumbent and ends the run with status st.
+func (b *bbState) finish(lb int, st run.Status, err error) (Result, error) {
+	s, cerr := Compress(b.inst, b.best, b.p.rel)
+	if cerr != nil {
+		return Result{}, cerr
 	}
-	if rootLB < b.ub && (opt.Target == 0 || b.ub > opt.Target) {
-		b.dfs(0)
+	c := s.makespan(b.inst)
+	b.it.Makespan, b.it.Best = c, c
+	err = b.loop.End(b.it, st, err)
+	if st != run.RecorderStopped && errors.Is(err, run.ErrRecorderStopped) {
+		st = run.RecorderStopped
 	}
-	res := Result{LowerBound: rootLB, Iterations: b.nodes, Evaluations: b.evals, Status: b.stop}
-	if b.stop == NotTerminated {
-		res.Status, res.LowerBound = Optimal, b.ub
-	}
-	s, err := Compress(inst, b.best, p.rel)
-	if err != nil {
-		return Result{}, err
-	}
-	res.Schedule, res.Makespan = s, s.Makespan(inst)
-	res.Elapsed = time.Since(begin)
-	if opt.Recorder != nil {
-		if opt.Recorder.Record(&Iter{Iteration: b.nodes, Makespan: res.Makespan, Best: res.Makespan, Elapsed: res.Elapsed}) != nil && res.Status != Canceled {
-			res.Status = Stopped
-		}
-	}
-	if res.Status == Canceled {
-		return res, ctx.Err()
-	}
-	return res, nil
+	res := Result{Schedule: s, Makespan: c, LowerBound: lb, Status: st,
+		Iterations: b.loop.Iterations(), Evaluations: b.evals, Elapsed: b.loop.Elapsed()}
+	return res, err
 }
 
 func (b *bbState) est(j int) int {
@@ -126,20 +159,8 @@ func (b *bbState) est(j int) int {
 	return max(b.jobReady[j], b.machRdy[b.inst.Mach[j][k]], b.p.rel[j][k])
 }
 
-func (b *bbState) dfs(depth int) {
-	b.nodes++
-	if b.nodes&1023 == 0 {
-		switch {
-		case b.ctx.Err() != nil:
-			b.stop = Canceled
-		case b.opt.TimeLimit > 0 && time.Since(b.begin) >= b.opt.TimeLimit:
-			b.stop = TimeLimit
-		}
-	}
-	if b.opt.MaxIter > 0 && b.nodes >= b.opt.MaxIter {
-		b.stop = IterationLimit
-	}
-	if b.stop != NotTerminated {
+func (b *bbState) dfs(ctx context.Context, depth int) {
+	if b.stop, b.err = b.loop.Next(ctx, b.it, false); b.stop != run.NotTerminated {
 		return
 	}
 	inst := b.inst
@@ -153,8 +174,9 @@ func (b *bbState) dfs(depth int) {
 			for j := range b.start.Start {
 				copy(b.best.Start[j], b.start.Start[j])
 			}
-			if b.opt.Target > 0 && c <= b.opt.Target {
-				b.stop = TargetReached
+			b.it.Makespan, b.it.Best = c, c
+			if b.target > 0 && c <= b.target {
+				b.stop = run.TargetReached
 			}
 		}
 		return
@@ -194,12 +216,12 @@ func (b *bbState) dfs(depth int) {
 		b.jobReady[j], b.machRdy[mstar] = e, e
 		b.next[j]++
 		b.left--
-		b.dfs(depth + 1)
+		b.dfs(ctx, depth+1)
 		b.left++
 		b.next[j]--
 		b.jobReady[j], b.machRdy[mstar] = oldJ, oldM
 		b.start.Start[j][k] = -1
-		if b.stop != NotTerminated {
+		if b.stop != run.NotTerminated {
 			return
 		}
 	}

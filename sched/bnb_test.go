@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/optlearn/optlearn/run"
 	"github.com/optlearn/optlearn/sched"
 )
 
@@ -17,7 +18,7 @@ func TestA5BranchBoundFt06(t *testing.T) {
 	if err := res.Schedule.Validate(in); err != nil {
 		t.Fatal(err)
 	}
-	if res.Makespan != 55 || res.Status != sched.Optimal || res.LowerBound != 55 {
+	if res.Makespan != 55 || res.Status != run.Optimal || res.LowerBound != 55 {
 		t.Errorf("ft06: makespan %d status %v lb %d, want 55 Optimal", res.Makespan, res.Status, res.LowerBound)
 	}
 	t.Logf("ft06: %d %v nodes %d in %v", res.Makespan, res.Status, res.Iterations, res.Elapsed)

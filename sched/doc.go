@@ -17,7 +17,9 @@
 //     sched/instances embeds ft06, ft10, la01–la05 and the bounds, and
 //     regenerates ta01–ta80 with the frozen best-known makespans.
 //   - [Schedule]: [Schedule.Makespan], [Schedule.Validate], [SemiActive]
-//     and [Compress] (spec step 4), [Gantt] charts via gonum/plot.
+//     and [Compress] (spec step 4). Gantt charts are drawn by the
+//     sub-package sched/gantt, so that sched itself does not import
+//     gonum/plot.
 //   - [CPEnv], the spec's dispatching environment over the CP model (start
 //     lower bounds lb propagated by precedence and no-overlap, event time t,
 //     legal jobs, No-Op, multi-action steps), [Dispatch] to play a [Policy]
@@ -29,9 +31,24 @@
 //     [Random].
 //   - Solvers behind [Solver], replacing the paper's CP Optimizer: the
 //     Giffler–Thompson [BranchBound] (proves optimality on small instances)
-//     and the N5 [Tabu] search (Nowicki & Smutnicki 1996). Both accept a
+//     and the [Tabu] search (N6 neighbourhood, Balas & Vazacopoulos 1998,
+//     or N5, Nowicki & Smutnicki 1996; parallel workers). Both accept a
 //     warm start, pinned prefix operations and release dates through
-//     [Options], honour a context and return a semi-active schedule.
+//     [Settings], take a context first and return a semi-active schedule
+//     with a [run.Status] (Optimal, TargetReached, IterationLimit,
+//     TimeLimit, Canceled, RecorderStopped).
+//
+// # Run control
+//
+// The solvers follow the library's conventions (package run): [Settings]
+// with MaxIter (one iteration is a tabu move or a search-tree node),
+// TimeLimit (zero none, negative an error), Target (zero none), Rand (nil
+// means a fixed seed) and a [Recorder] that sees an [Iter] at the start,
+// after every iteration and at the end ([History], [Printer]). Errors wrap
+// the sentinels ErrFormat, ErrInstance, ErrSchedule, ErrDimension,
+// ErrSettings, ErrNotFinite, ErrCycle, ErrNoAction and ErrReplay. No
+// exported function panics on bad input; all sums of times are bounded by
+// [MaxTime] so none overflows.
 //
 // Symbols: p_jk = Instance.Dur[j][k], μ_jk = Instance.Mach[j][k], the start
 // of operation (j,k) is Schedule.Start[j][k], est_j = Obs.Est[j],
@@ -51,7 +68,8 @@
 // # Usage
 //
 //	inst, _ := instances.Load("ft06")
-//	s, _ := sched.NonDelay(inst, sched.MWKR)         // 61
-//	res, _ := (&sched.Tabu{}).Solve(ctx, inst, &sched.Options{Warm: &s, MaxIter: 10000})
-//	_ = sched.SaveGantt("ft06.svg", inst, res.Schedule, "ft06", 0, 0)
+//	s, _ := sched.NonDelay(inst, sched.MWKR) // makespan 61
+//	res, err := (&sched.Tabu{}).Solve(ctx, inst, &sched.Settings{Warm: &s, MaxIter: 10000})
+//	fmt.Println(res.Makespan, res.Status, err) // 55 IterationLimit <nil> (55 is optimal; BranchBound proves it)
+//	_ = gantt.Save("ft06.svg", inst, res.Schedule, "ft06", 0, 0)
 package sched

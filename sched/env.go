@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"fmt"
 	"math"
 )
 
@@ -35,12 +36,21 @@ type CPEnv struct {
 
 var _ Env = (*CPEnv)(nil)
 
+// MaxEnvJobs bounds the jobs of an environment: its observations hold an
+// N×N job mask.
+const MaxEnvJobs = 1 << 13
+
 // NewEnv returns an environment for inst, reset. release may be nil;
 // otherwise release[j][k] is an initial lower bound on the start of (j,k).
-// It returns an error if inst or release is invalid.
+// It returns an error if inst or release is invalid (ErrInstance,
+// ErrDimension, ErrSettings) or inst has more than MaxEnvJobs jobs
+// (ErrDimension).
 func NewEnv(inst *Instance, release [][]int) (*CPEnv, error) {
 	if err := inst.Validate(); err != nil {
 		return nil, err
+	}
+	if inst.N > MaxEnvJobs {
+		return nil, fmt.Errorf("%w: %d jobs; the environment's N×N job mask allows at most %d", ErrDimension, inst.N, MaxEnvJobs)
 	}
 	if err := checkRelease(inst, release); err != nil {
 		return nil, err
@@ -100,8 +110,15 @@ func (e *CPEnv) Legal() []bool { return e.legal }
 // Done reports whether every operation is fixed.
 func (e *CPEnv) Done() bool { return e.nFixed == e.n*e.m }
 
-// LB returns the start lower bound of operation (j,k) in the current state.
-func (e *CPEnv) LB(j, k int) int { return e.lb[j*e.m+k] }
+// LB returns the start lower bound of operation (j,k) in the current state,
+// or an error wrapping ErrDimension if (j,k) is not an operation of the
+// instance.
+func (e *CPEnv) LB(j, k int) (int, error) {
+	if j < 0 || j >= e.n || k < 0 || k >= e.m {
+		return 0, fmt.Errorf("%w: operation (%d,%d) of a %d x %d instance", ErrDimension, j, k, e.n, e.m)
+	}
+	return e.lb[j*e.m+k], nil
+}
 
 // Step implements [Env]. Actions out of range are ignored like illegal ones;
 // a No-Op ends the step.
@@ -234,6 +251,17 @@ func (e *CPEnv) Schedule() Schedule {
 // Observe implements [Env]: it fills the dispatching fields and the token
 // features of o (see [Obs]).
 func (e *CPEnv) Observe(o *Obs) {
+	if e.inst == nil { // a zero CPEnv, not made by NewEnv
+		*o = Obs{}
+		return
+	}
+	e.observeJobs(o)
+	e.observeTokens(o)
+	e.observeMask(o)
+}
+
+// observeJobs fills the dispatching fields of o.
+func (e *CPEnv) observeJobs(o *Obs) {
 	inst := e.inst
 	n, m := e.n, e.m
 	o.resize(inst)
@@ -259,7 +287,13 @@ func (e *CPEnv) Observe(o *Obs) {
 			o.Est[j] = o.Ready[j]
 		}
 	}
-	// Tokens.
+}
+
+// observeTokens fills the token features of o: W tokens per job, the lower
+// bounds standardised over the state's operation tokens.
+func (e *CPEnv) observeTokens(o *Obs) {
+	inst := e.inst
+	n, m := e.n, e.m
 	T := n * Window
 	o.Feat = resizeFloat(o.Feat, 4*T)
 	o.Kind = resizeInt(o.Kind, T)
@@ -306,6 +340,12 @@ func (e *CPEnv) Observe(o *Obs) {
 			}
 		}
 	}
+}
+
+// observeMask fills the job–resource mask of o.
+func (e *CPEnv) observeMask(o *Obs) {
+	inst := e.inst
+	n := e.n
 	o.JobMask = resizeBool(o.JobMask, n*n)
 	for a := 0; a < n; a++ {
 		for b := 0; b < n; b++ {

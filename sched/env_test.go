@@ -1,6 +1,7 @@
 package sched_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -34,7 +35,7 @@ func TestA4EnvEqualsFastPath(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := sched.Dispatch(env, r, 0, nil)
+			got, err := sched.Dispatch(context.Background(), env, r, 0, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,10 +43,10 @@ func TestA4EnvEqualsFastPath(t *testing.T) {
 				t.Fatalf("%s %v: %v", in.Name, r, err)
 			}
 			if fmt.Sprint(got.Start) != fmt.Sprint(fast.Start) {
-				t.Errorf("%s %v: env makespan %d, fast path %d: schedules differ", in.Name, r, got.Makespan(in), fast.Makespan(in))
+				t.Errorf("%s %v: env makespan %d, fast path %d: schedules differ", in.Name, r, mk(got, in), mk(fast, in))
 			}
-			if env.Time() != got.Makespan(in) {
-				t.Errorf("%s %v: final Time %d, makespan %d", in.Name, r, env.Time(), got.Makespan(in))
+			if env.Time() != mk(got, in) {
+				t.Errorf("%s %v: final Time %d, makespan %d", in.Name, r, env.Time(), mk(got, in))
 			}
 		}
 	}
@@ -74,7 +75,7 @@ func TestEnvNoOpAndSampling(t *testing.T) {
 		in := mustLoad(t, name)
 		env, _ := sched.NewEnv(in, nil)
 		for ep := 0; ep < 20; ep++ {
-			s, err := sched.Dispatch(env, noopPolicy{rng, 0.3}, 1, rng)
+			s, err := sched.Dispatch(context.Background(), env, noopPolicy{rng, 0.3}, 1, rng)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,8 +193,11 @@ func TestFastPathGenericEqualsRule(t *testing.T) {
 	for k := 1; k <= 80; k += 7 {
 		in, _ := instances.Taillard(k)
 		for _, r := range sched.Rules {
-			a := d1.Run(in, r)
-			b := d2.Run(in, wrapped{r})
+			a, err1 := d1.Run(in, r)
+			b, err2 := d2.Run(in, wrapped{r})
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
 			if fmt.Sprint(a.Start) != fmt.Sprint(b.Start) {
 				t.Errorf("%s %v: specialised and generic paths differ", in.Name, r)
 			}

@@ -16,7 +16,8 @@ func ExampleParseStandard() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(in.N, in.M, in.Mach[1], in.Dur[1], in.LowerBound())
+	lb, _ := in.LowerBound()
+	fmt.Println(in.N, in.M, in.Mach[1], in.Dur[1], lb)
 	_, err = sched.ParseStandard(strings.NewReader("2 2\n0 3 0 2\n1 4 0 1\n"), "bad")
 	fmt.Println(err)
 	// Output:
@@ -40,7 +41,8 @@ func ExampleNonDelay() {
 	in, _ := instances.Load("ft06")
 	for _, r := range sched.Rules {
 		s, _ := sched.NonDelay(in, r)
-		fmt.Printf("%s=%d ", r, s.Makespan(in))
+		c, _ := s.Makespan(in)
+		fmt.Printf("%s=%d ", r, c)
 	}
 	fmt.Println()
 	// Output:
@@ -50,14 +52,17 @@ func ExampleNonDelay() {
 func ExampleDispatch() {
 	in, _ := instances.Load("la01")
 	env, _ := sched.NewEnv(in, nil)
-	greedy, _ := sched.Dispatch(env, sched.MWKR, 0, nil)
+	ctx := context.Background()
+	greedy, _ := sched.Dispatch(ctx, env, sched.MWKR, 0, nil)
+	g, _ := greedy.Makespan(in)
 	rng := rand.New(rand.NewPCG(1, 0))
 	best := 1 << 30
 	for range 32 { // best of 32 softmax-MWKR samples
-		s, _ := sched.Dispatch(env, sched.MWKR, 100, rng)
-		best = min(best, s.Makespan(in))
+		s, _ := sched.Dispatch(ctx, env, sched.MWKR, 100, rng)
+		c, _ := s.Makespan(in)
+		best = min(best, c)
 	}
-	fmt.Println(greedy.Makespan(in), best <= greedy.Makespan(in)+100)
+	fmt.Println(g, best <= g+100)
 	// Output:
 	// 735 true
 }
@@ -73,7 +78,7 @@ func ExampleBranchBound() {
 func ExampleTabu() {
 	in, _ := instances.Load("ft10")
 	var ts sched.Tabu
-	res, _ := ts.Solve(context.Background(), in, &sched.Options{MaxIter: 20000, Target: 951, Rand: rand.New(rand.NewPCG(1, 0))})
+	res, _ := ts.Solve(context.Background(), in, &sched.Settings{MaxIter: 20000, Target: 951, Rand: rand.New(rand.NewPCG(1, 0))})
 	fmt.Println(res.Makespan <= 951, res.Status, res.Schedule.Validate(in))
 	// Output:
 	// true TargetReached <nil>
@@ -96,9 +101,10 @@ func ExampleCPEnv_Prefix() {
 		env.Step([]int{best})
 	}
 	fixed, release := env.Prefix()
-	res, _ := (&sched.Tabu{}).Solve(context.Background(), in, &sched.Options{Fixed: fixed, Release: release, MaxIter: 5000})
+	res, _ := (&sched.Tabu{}).Solve(context.Background(), in, &sched.Settings{Fixed: fixed, Release: release, MaxIter: 5000})
 	_, err := sched.Replay(env, res.Schedule) // expert path from the prefix
-	fmt.Println(len(fixed), err, env.Schedule().Makespan(in) == res.Makespan)
+	c, _ := env.Schedule().Makespan(in)
+	fmt.Println(len(fixed), err, c == res.Makespan)
 	// Output:
 	// 20 <nil> true
 }

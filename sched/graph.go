@@ -187,17 +187,45 @@ func (g *graph) schedule() Schedule {
 // swapEval swaps positions i and i+1 of machine mu, where the pair u→v is
 // an arc of a critical path (so no other path leads from u to v and the
 // swap creates no cycle), and updates heads, tails and the makespan
-// incrementally: only the segment of the topological order between u and v
-// is reordered (ops reachable from u after it, the rest before it), heads
-// are recomputed from u's old position on and tails up to v's old position.
-// It gives the same heads, tails and makespan as eval.
-func (g *graph) swapEval(mu, i int) {
+// incrementally (see moveEval). It gives the same heads, tails and makespan
+// as eval.
+func (g *graph) swapEval(mu, i int) { g.moveEval(mu, i, i+1) }
+
+// moveEval moves the operation at position from of machine mu to position
+// to, and updates heads, tails and the makespan incrementally: only the
+// segment of the topological order between the first and the last moved
+// operation is reordered, heads are recomputed from its start on and tails
+// up to its end. Moving u forward past x_1..x_k requires that no path leads
+// from u to x_k other than the machine arcs (then no cycle arises); moving
+// v backward before x_1..x_k requires that no path leads from x_1 to v
+// other than the machine arcs. It gives the same heads, tails and makespan
+// as eval.
+func (g *graph) moveEval(mu, from, to int) {
 	seq := g.seq[mu]
-	u, v := seq[i], seq[i+1]
-	g.swapAt(mu, i)
-	pu, pv := g.tpos[u], g.tpos[v]
-	// Split the segment topo[pu..pv] into S (reachable from u without the
-	// old arc u→v) and the rest, keeping the relative order of each.
+	var pu, pv int
+	if to > from {
+		u, last := seq[from], seq[to]
+		for p := from; p < to; p++ {
+			g.swapAt(mu, p)
+		}
+		pu, pv = g.tpos[u], g.tpos[last]
+		g.splitForward(u, pu, pv)
+	} else {
+		v, first := seq[from], seq[to]
+		for p := from - 1; p >= to; p-- {
+			g.swapAt(mu, p)
+		}
+		pu, pv = g.tpos[first], g.tpos[v]
+		g.splitBackward(v, pu, pv)
+	}
+	g.updateTimes(pu, pv)
+}
+
+// splitForward reorders topo[pu..pv], where topo[pu] = u has moved after
+// the other machine operations of the segment: the operations reachable
+// from u (through the new arcs) go after the others, each group in its old
+// order.
+func (g *graph) splitForward(u, pu, pv int) {
 	g.inS[u] = true
 	g.buf = g.buf[:0]
 	k := pu
@@ -221,7 +249,40 @@ func (g *graph) swapEval(mu, i int) {
 		g.inS[x] = false
 		k++
 	}
-	// Heads forward from pu.
+}
+
+// splitBackward reorders topo[pu..pv], where topo[pv] = v has moved before
+// the other machine operations of the segment: the operations that reach v
+// (through the new arcs) go before the others, each group in its old order.
+func (g *graph) splitBackward(v, pu, pv int) {
+	g.inS[v] = true
+	g.buf = g.buf[:0]
+	k := pv
+	for p := pv - 1; p >= pu; p-- {
+		x := g.topo[p]
+		js, ms := g.jsucc[x], g.ms[x]
+		if (js >= 0 && g.inS[js]) || (ms >= 0 && g.inS[ms]) {
+			g.inS[x] = true
+			g.buf = append(g.buf, x)
+		} else {
+			g.topo[k] = x
+			g.tpos[x] = k
+			k--
+		}
+	}
+	g.topo[k], g.tpos[v] = v, k
+	g.inS[v] = false
+	k--
+	for _, x := range g.buf {
+		g.topo[k], g.tpos[x] = x, k
+		g.inS[x] = false
+		k--
+	}
+}
+
+// updateTimes recomputes heads from topological position pu on, tails up
+// to position pv, and the makespan.
+func (g *graph) updateTimes(pu, pv int) {
 	for p := pu; p < g.nops; p++ {
 		x := g.topo[p]
 		h := g.rel[x]
@@ -233,7 +294,6 @@ func (g *graph) swapEval(mu, i int) {
 		}
 		g.head[x] = h
 	}
-	// Tails backward from pv.
 	for p := pv; p >= 0; p-- {
 		x := g.topo[p]
 		t := 0

@@ -2,6 +2,7 @@ package sched
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -28,9 +29,22 @@ type Instance struct {
 type Op struct{ Job, Index int }
 
 // Validate checks the shape (N·M entries), that each job visits every
-// machine exactly once and that every duration is positive. It returns the
-// first problem found, wrapping ErrInstance.
+// machine exactly once, that every duration is positive and that they sum
+// to at most [MaxTime], and that BKS is not negative. It returns the first
+// problem found, wrapping ErrInstance.
 func (in *Instance) Validate() error {
+	if in == nil {
+		return fmt.Errorf("%w: nil instance", ErrInstance)
+	}
+	if in.M <= 0 || in.M > maxOps {
+		return in.validate(nil) // reports the size before any allocation
+	}
+	return in.validate(make([]int, in.M))
+}
+
+// validate is Validate with a scratch buffer of at least M entries, so that
+// hot paths (Dispatcher.Run) do not allocate.
+func (in *Instance) validate(seen []int) error {
 	if in == nil {
 		return fmt.Errorf("%w: nil instance", ErrInstance)
 	}
@@ -40,7 +54,15 @@ func (in *Instance) Validate() error {
 	if len(in.Mach) != in.N || len(in.Dur) != in.N {
 		return fmt.Errorf("%w: %d machine rows and %d duration rows for %d jobs", ErrInstance, len(in.Mach), len(in.Dur), in.N)
 	}
-	seen := make([]int, in.M)
+	if in.BKS < 0 {
+		return fmt.Errorf("%w: negative BKS %d", ErrInstance, in.BKS)
+	}
+	if in.N > maxOps || in.M > maxOps || in.N*in.M > maxOps {
+		return fmt.Errorf("%w: %d x %d operations exceed the limit %d", ErrInstance, in.N, in.M, maxOps)
+	}
+	seen = seen[:in.M]
+	clear(seen)
+	total := 0
 	for j := 0; j < in.N; j++ {
 		if len(in.Mach[j]) != in.M || len(in.Dur[j]) != in.M {
 			return fmt.Errorf("%w: job %d has %d machines and %d durations, want %d", ErrInstance, j, len(in.Mach[j]), len(in.Dur[j]), in.M)
@@ -54,17 +76,30 @@ func (in *Instance) Validate() error {
 				return fmt.Errorf("%w: job %d visits machine %d twice", ErrInstance, j, mu)
 			}
 			seen[mu] = j + 1
-			if in.Dur[j][k] <= 0 {
-				return fmt.Errorf("%w: job %d op %d: duration %d not positive", ErrInstance, j, k, in.Dur[j][k])
+			d := in.Dur[j][k]
+			if d <= 0 {
+				return fmt.Errorf("%w: job %d op %d: duration %d not positive", ErrInstance, j, k, d)
 			}
+			if d > MaxTime-total {
+				return fmt.Errorf("%w: job %d op %d: the durations sum to more than MaxTime (2^53)", ErrInstance, j, k)
+			}
+			total += d
 		}
 	}
 	return nil
 }
 
 // LowerBound returns the trivial lower bound max(longest job, most loaded
-// machine).
-func (in *Instance) LowerBound() int {
+// machine), or an error wrapping ErrInstance if in is not valid.
+func (in *Instance) LowerBound() (int, error) {
+	if err := in.Validate(); err != nil {
+		return 0, err
+	}
+	return in.lowerBound(), nil
+}
+
+// lowerBound is LowerBound for a valid instance.
+func (in *Instance) lowerBound() int {
 	lb := 0
 	load := make([]int, in.M)
 	for j := 0; j < in.N; j++ {
@@ -81,8 +116,12 @@ func (in *Instance) LowerBound() int {
 	return lb
 }
 
-// TotalDuration returns the sum of all durations.
+// TotalDuration returns the sum of all durations (of every row, valid or
+// not; 0 for a nil instance).
 func (in *Instance) TotalDuration() int {
+	if in == nil {
+		return 0
+	}
 	s := 0
 	for _, row := range in.Dur {
 		for _, d := range row {
@@ -121,6 +160,9 @@ func skipLine(f []string) bool {
 // lines is ignored. Malformed input gives an error wrapping ErrFormat that
 // names the line; an invalid instance gives an error wrapping ErrInstance.
 func ParseStandard(r io.Reader, name string) (*Instance, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: nil reader", ErrFormat)
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<24)
 	line := 0
@@ -172,7 +214,10 @@ func ParseStandard(r io.Reader, name string) (*Instance, error) {
 	if len(in.Mach) < in.N {
 		return nil, fmt.Errorf("%w: line %d: truncated: %d of %d jobs", ErrFormat, line, len(in.Mach), in.N)
 	}
-	return in, in.Validate()
+	if err := in.Validate(); err != nil {
+		return nil, fmt.Errorf("line %d: %w", line, err)
+	}
+	return in, nil
 }
 
 // checkJob validates job j's row (machines in range, each once, positive
@@ -203,93 +248,116 @@ func checkJob(in *Instance, j int) error {
 // the header's upper bound. Errors wrap ErrFormat (naming the line) or
 // ErrInstance.
 func ParseTaillard(r io.Reader, name string) ([]*Instance, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<24)
-	line := 0
-	// next returns the next non-skipped line's fields, or nil at EOF.
-	next := func() []string {
-		for sc.Scan() {
-			line++
-			f := fields(sc.Text())
-			if !skipLine(f) {
-				return f
-			}
-		}
-		return nil
+	if r == nil {
+		return nil, fmt.Errorf("%w: nil reader", ErrFormat)
 	}
-	var (
-		out []*Instance
-		buf []int
-		err error
-	)
-	readRows := func(in *Instance, what string) ([][]int, error) {
-		var dst [][]int
-		for j := 0; j < in.N; j++ {
-			f := next()
-			if f == nil {
-				return nil, fmt.Errorf("%w: line %d: truncated: %s row %d of %d missing", ErrFormat, line, what, j, in.N)
-			}
-			v, ok := ints(f, buf)
-			buf = v
-			if !ok || len(v) != in.M {
-				return nil, fmt.Errorf("%w: line %d: %s row %d: want %d integers", ErrFormat, line, what, j, in.M)
-			}
-			dst = append(dst, append([]int(nil), v...))
-		}
-		return dst, nil
-	}
+	tr := &taillardReader{sc: bufio.NewScanner(r)}
+	tr.sc.Buffer(make([]byte, 0, 64*1024), 1<<24)
+	var out []*Instance
 	for {
-		f := next()
+		f := tr.next()
 		if f == nil {
 			break
 		}
-		if _, ok := ints(f, buf); ok {
-			return nil, fmt.Errorf("%w: line %d: expected the \"Nb of jobs, ...\" header", ErrFormat, line)
+		if _, ok := ints(f, tr.buf); ok {
+			return nil, fmt.Errorf("%w: line %d: expected the \"Nb of jobs, ...\" header", ErrFormat, tr.line)
 		}
-		f = next()
-		v, ok := ints(f, buf)
-		buf = v
-		if f == nil || !ok || len(v) != 6 {
-			return nil, fmt.Errorf("%w: line %d: want 6 integers (n, m, seeds, bounds)", ErrFormat, line)
-		}
-		n, m := v[0], v[1]
-		if n <= 0 || m <= 0 || n > maxOps || m > maxOps || n*m > maxOps {
-			return nil, fmt.Errorf("%w: line %d: bad size %d x %d", ErrFormat, line, n, m)
-		}
-		in := &Instance{Name: fmt.Sprintf("%s-%d", name, len(out)+1), N: n, M: m, BKS: v[4]}
-		if f = next(); f == nil || !strings.EqualFold(f[0], "Times") {
-			return nil, fmt.Errorf("%w: line %d: want \"Times\"", ErrFormat, line)
-		}
-		if in.Dur, err = readRows(in, "Times"); err != nil {
+		in, err := tr.instance(fmt.Sprintf("%s-%d", name, len(out)+1))
+		if err != nil {
 			return nil, err
-		}
-		if f = next(); f == nil || !strings.EqualFold(f[0], "Machines") {
-			return nil, fmt.Errorf("%w: line %d: want \"Machines\"", ErrFormat, line)
-		}
-		if in.Mach, err = readRows(in, "Machines"); err != nil {
-			return nil, err
-		}
-		for j := range in.Mach {
-			for k := range in.Mach[j] {
-				in.Mach[j][k]--
-			}
-		}
-		if err := in.Validate(); err != nil {
-			return nil, fmt.Errorf("line %d: %s: %w", line, in.Name, err)
 		}
 		out = append(out, in)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: line %d: %v", ErrFormat, line+1, err)
+	if err := tr.sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w: line %d: %v", ErrFormat, tr.line+1, err)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: line %d: no instance (empty file?)", ErrFormat, line)
+		return nil, fmt.Errorf("%w: line %d: no instance (empty file?)", ErrFormat, tr.line)
 	}
 	return out, nil
 }
 
-// WriteStandard writes inst in the standard format.
+// taillardReader reads Taillard's format line by line.
+type taillardReader struct {
+	sc   *bufio.Scanner
+	line int
+	buf  []int
+}
+
+// next returns the next non-skipped line's fields, or nil at EOF.
+func (tr *taillardReader) next() []string {
+	for tr.sc.Scan() {
+		tr.line++
+		f := fields(tr.sc.Text())
+		if !skipLine(f) {
+			return f
+		}
+	}
+	return nil
+}
+
+// instance reads one instance after its text header line: the 6 numbers,
+// "Times" and the durations, "Machines" and the 1-based machines.
+func (tr *taillardReader) instance(name string) (*Instance, error) {
+	f := tr.next()
+	v, ok := ints(f, tr.buf)
+	tr.buf = v
+	if f == nil || !ok || len(v) != 6 {
+		return nil, fmt.Errorf("%w: line %d: want 6 integers (n, m, seeds, bounds)", ErrFormat, tr.line)
+	}
+	n, m := v[0], v[1]
+	if n <= 0 || m <= 0 || n > maxOps || m > maxOps || n*m > maxOps {
+		return nil, fmt.Errorf("%w: line %d: bad size %d x %d", ErrFormat, tr.line, n, m)
+	}
+	in := &Instance{Name: name, N: n, M: m, BKS: v[4]}
+	var err error
+	if in.Dur, err = tr.section(in, "Times"); err != nil {
+		return nil, err
+	}
+	if in.Mach, err = tr.section(in, "Machines"); err != nil {
+		return nil, err
+	}
+	for j := range in.Mach {
+		for k := range in.Mach[j] {
+			in.Mach[j][k]--
+		}
+	}
+	if err := in.Validate(); err != nil {
+		return nil, fmt.Errorf("line %d: %s: %w", tr.line, in.Name, err)
+	}
+	return in, nil
+}
+
+// section reads the line "what" and the N rows of M integers after it.
+func (tr *taillardReader) section(in *Instance, what string) ([][]int, error) {
+	if f := tr.next(); f == nil || !strings.EqualFold(f[0], what) {
+		return nil, fmt.Errorf("%w: line %d: want %q", ErrFormat, tr.line, what)
+	}
+	var dst [][]int
+	for j := 0; j < in.N; j++ {
+		f := tr.next()
+		if f == nil {
+			return nil, fmt.Errorf("%w: line %d: truncated: %s row %d of %d missing", ErrFormat, tr.line, what, j, in.N)
+		}
+		v, ok := ints(f, tr.buf)
+		tr.buf = v
+		if !ok || len(v) != in.M {
+			return nil, fmt.Errorf("%w: line %d: %s row %d: want %d integers", ErrFormat, tr.line, what, j, in.M)
+		}
+		dst = append(dst, append([]int(nil), v...))
+	}
+	return dst, nil
+}
+
+// WriteStandard writes inst in the standard format. An invalid instance
+// gives an error wrapping ErrInstance and writes nothing.
 func WriteStandard(w io.Writer, inst *Instance) error {
+	if err := inst.Validate(); err != nil {
+		return err
+	}
+	if w == nil {
+		return errors.New("sched: WriteStandard: nil writer")
+	}
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%d %d\n", inst.N, inst.M)
 	for j := 0; j < inst.N; j++ {
@@ -320,7 +388,7 @@ func taillardUnif(s *int64, lo, hi int) int {
 // then each job's machine permutation by swaps. It returns an error for
 // n, m <= 0 or non-positive seeds.
 func GenerateTaillard(n, m int, ts, ms int64) (*Instance, error) {
-	if n <= 0 || m <= 0 || n*m > maxOps {
+	if n <= 0 || m <= 0 || n > maxOps || m > maxOps || n*m > maxOps {
 		return nil, fmt.Errorf("%w: %d x %d", ErrInstance, n, m)
 	}
 	if ts <= 0 || ms <= 0 || ts >= 2147483647 || ms >= 2147483647 {

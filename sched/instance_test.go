@@ -2,6 +2,7 @@ package sched_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -79,7 +80,8 @@ func taillardText(ins []*sched.Instance, seeds [][2]int64) string {
 	var b strings.Builder
 	for i, in := range ins {
 		fmt.Fprintf(&b, "Nb of jobs, Nb of Machines, Time seed, Machine seed, Upper bound, Lower bound\n")
-		fmt.Fprintf(&b, "%d %d %d %d %d %d\nTimes\n", in.N, in.M, seeds[i][0], seeds[i][1], in.BKS, in.LowerBound())
+		lb, _ := in.LowerBound()
+		fmt.Fprintf(&b, "%d %d %d %d %d %d\nTimes\n", in.N, in.M, seeds[i][0], seeds[i][1], in.BKS, lb)
 		for _, row := range in.Dur {
 			b.WriteString(strings.Trim(fmt.Sprint(row), "[]") + "\n")
 		}
@@ -156,16 +158,20 @@ func TestValidateSchedule(t *testing.T) {
 	if err := bad.Validate(in); !errors.Is(err, sched.ErrSchedule) {
 		t.Errorf("overlap: %v", err)
 	}
-	if err := sched.NewSchedule(2, 2).Validate(in); !errors.Is(err, sched.ErrSchedule) {
+	small, _ := sched.NewSchedule(2, 2)
+	if err := small.Validate(in); !errors.Is(err, sched.ErrSchedule) || !errors.Is(err, sched.ErrDimension) {
 		t.Errorf("shape: %v", err)
 	}
 	// SemiActive on s's orders reproduces s (non-delay is semi-active).
-	sa, err := sched.SemiActive(in, s.MachineOrders(in), nil)
+	ord, err := s.MachineOrders(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, err := sched.SemiActive(in, ord, nil)
 	if err != nil || fmt.Sprint(sa.Start) != fmt.Sprint(s.Start) {
 		t.Errorf("SemiActive(orders(s)) != s: %v", err)
 	}
 	// A cycle: machine orders contradicting a route.
-	ord := s.MachineOrders(in)
 	// job 0 visits machine 2 then machine 0; put job 0 first on machine 0 and
 	// last on machine 2 with job 3 (machine 0 before 2) constraining it.
 	rev := make([][]int, len(ord))
@@ -178,7 +184,7 @@ func TestValidateSchedule(t *testing.T) {
 	if _, err := sched.SemiActive(in, rev, nil); err != nil && !errors.Is(err, sched.ErrCycle) {
 		t.Errorf("reversed orders: %v", err)
 	}
-	if _, err := sched.SemiActive(in, ord[:2], nil); !errors.Is(err, sched.ErrOptions) {
+	if _, err := sched.SemiActive(in, ord[:2], nil); !errors.Is(err, sched.ErrDimension) {
 		t.Errorf("short orders: %v", err)
 	}
 	// Release dates delay starts.
@@ -198,6 +204,9 @@ func FuzzParseStandard(f *testing.F) {
 	f.Add("2 2\n0 1 1 2\n1 1 0 1\n")
 	f.Add("# c\nheader\n1 1\n0 5\n")
 	f.Add("3 2\n0 1 1 2\n")
+	f.Add("1 2\n0 9223372036854775807 1 9223372036854775807\n")
+	f.Add("1 2\n0 4611686018427387904 1 4611686018427387904\n")
+	f.Add("2 1\n0 99999999999999999999\n0 1\n")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, s string) {
 		in, err := sched.ParseStandard(strings.NewReader(s), "fuzz")
@@ -210,13 +219,39 @@ func FuzzParseStandard(f *testing.F) {
 		if err := in.Validate(); err != nil {
 			t.Fatalf("parsed instance invalid: %v", err)
 		}
-		if in.N*in.M <= 400 {
-			s, err := sched.NonDelay(in, sched.MWKR)
-			if err != nil || s.Validate(in) != nil {
-				t.Fatalf("dispatch on parsed instance: %v", err)
-			}
-		}
+		checkParsed(t, in)
 	})
+}
+
+// checkParsed checks what every parsed instance must satisfy: it writes
+// and reads back unchanged, and on small instances the dispatcher and both
+// solvers give valid schedules no shorter than the lower bound.
+func checkParsed(t *testing.T, in *sched.Instance) {
+	var b strings.Builder
+	if err := sched.WriteStandard(&b, in); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	back, err := sched.ParseStandard(strings.NewReader(b.String()), in.Name)
+	if err != nil || fmt.Sprint(back.Mach, back.Dur) != fmt.Sprint(in.Mach, in.Dur) {
+		t.Fatalf("round trip: %v", err)
+	}
+	if in.N*in.M > 400 {
+		return
+	}
+	lb, err := in.LowerBound()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sched.NonDelay(in, sched.MWKR)
+	if err != nil || s.Validate(in) != nil {
+		t.Fatalf("dispatch on parsed instance: %v", err)
+	}
+	for _, sv := range []sched.Solver{&sched.Tabu{}, sched.BranchBound{}} {
+		res, err := sv.Solve(context.Background(), in, &sched.Settings{MaxIter: 30})
+		if err != nil || res.Schedule.Validate(in) != nil || res.Makespan < lb {
+			t.Fatalf("%T: makespan %d (lb %d), err %v", sv, res.Makespan, lb, err)
+		}
+	}
 }
 
 func FuzzParseTaillard(f *testing.F) {
@@ -224,6 +259,7 @@ func FuzzParseTaillard(f *testing.F) {
 	f.Add(taillardText([]*sched.Instance{in}, [][2]int64{instances.TaillardSeeds[0]}))
 	f.Add("Nb of jobs, Nb of Machines\n2 2 1 1 3 3\nTimes\n1 2\n3 4\nMachines\n1 2\n2 1\n")
 	f.Add("Nb\n1 1 1 1 1 1\nTimes\n5\n")
+	f.Add("Nb\n1 2 1 1 5 3\nTimes\n9223372036854775807 9223372036854775807\nMachines\n1 2\n")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, s string) {
 		ins, err := sched.ParseTaillard(strings.NewReader(s), "fuzz")
@@ -237,6 +273,7 @@ func FuzzParseTaillard(f *testing.F) {
 			if err := in.Validate(); err != nil {
 				t.Fatalf("parsed instance invalid: %v", err)
 			}
+			checkParsed(t, in)
 		}
 	})
 }

@@ -33,11 +33,5 @@ type Policy interface {
 // Solver solves a job-shop instance, optionally from a warm start, with
 // pinned operations and release dates. It returns a semi-active schedule.
 type Solver interface {
-	Solve(ctx context.Context, inst *Instance, opt *Options) (Result, error)
-}
-
-// Recorder receives progress reports. A non-nil error stops the solver with
-// Status Stopped. It must not modify the Iter it is given.
-type Recorder interface {
-	Record(it *Iter) error
+	Solve(ctx context.Context, inst *Instance, set *Settings) (Result, error)
 }

@@ -18,7 +18,7 @@ func BenchmarkNeighbourEval(b *testing.B) {
 		inst, _ := GenerateTaillard(ts.n, ts.m, ts.ts, ts.ms)
 		s0, _ := NonDelay(inst, MWKR)
 		st := &tabuState{g: newGraph(inst), n: inst.N, m: inst.M, locked: make([]int, inst.M)}
-		st.g.setOrders(s0.MachineOrders(inst))
+		st.g.setOrders(s0.machineOrders(inst))
 		st.g.eval()
 		rng := rand.New(rand.NewPCG(1, 0))
 		st.criticalPath(rng)

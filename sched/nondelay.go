@@ -15,33 +15,73 @@ type Dispatcher struct {
 	scores   []float64
 	prio     []float64
 	sched    Schedule
+	seen     []int // Validate's scratch
 	// Decisions counts the dispatching decisions of the last Run.
 	Decisions int
 }
 
 // NonDelay returns the non-delay schedule of pol on inst: at each decision
 // the legal jobs are those whose next operation can start earliest, and
-// pol's highest logit (lowest job index on ties) is dispatched.
+// pol's highest logit (lowest job index on ties) is dispatched. Errors: an
+// invalid inst (ErrInstance), a nil pol or a [Random] without Rand
+// (ErrSettings), a NaN logit for a legal job (ErrNotFinite). It makes N·M
+// policy calls and takes no context; to stop a slow learned policy, use
+// [Dispatch].
 func NonDelay(inst *Instance, pol Policy) (Schedule, error) {
-	if err := inst.Validate(); err != nil {
+	var d Dispatcher
+	s, err := d.Run(inst, pol)
+	if err != nil {
 		return Schedule{}, err
 	}
-	var d Dispatcher
-	s := d.Run(inst, pol)
 	return s.Clone(), nil
 }
 
 // Run dispatches pol on inst and returns the schedule, which is owned by d
-// and overwritten by the next Run. inst must be valid (see
-// [Instance.Validate]).
-func (d *Dispatcher) Run(inst *Instance, pol Policy) Schedule {
-	d.reset(inst)
-	if r, ok := pol.(Rule); ok && r >= SPT && r <= FIFO {
-		d.dispatchRule(inst, r)
-	} else {
-		d.dispatch(inst, pol, nil)
+// and overwritten by the next Run. Errors are those of [NonDelay].
+func (d *Dispatcher) Run(inst *Instance, pol Policy) (Schedule, error) {
+	if inst == nil {
+		return Schedule{}, fmt.Errorf("%w: nil instance", ErrInstance)
 	}
-	return d.sched
+	if inst.M > 0 && inst.M <= maxOps {
+		d.seen = resizeInt(d.seen, inst.M)
+	}
+	if err := inst.validate(d.seen); err != nil {
+		return Schedule{}, err
+	}
+	if err := checkPolicy(pol); err != nil {
+		return Schedule{}, err
+	}
+	d.reset(inst)
+	if r, ok := pol.(Rule); ok {
+		d.dispatchRule(inst, r)
+		return d.sched, nil
+	}
+	if err := d.dispatch(inst, pol, nil); err != nil {
+		return Schedule{}, err
+	}
+	return d.sched, nil
+}
+
+// checkPolicy rejects a nil policy, an unknown Rule and a Random without
+// a source.
+func checkPolicy(pol Policy) error {
+	switch p := pol.(type) {
+	case nil:
+		return fmt.Errorf("%w: nil policy", ErrSettings)
+	case Rule:
+		if p < SPT || p > FIFO {
+			return fmt.Errorf("%w: unknown rule %v", ErrSettings, p)
+		}
+	case Random:
+		if p.Rand == nil {
+			return fmt.Errorf("%w: Random policy with a nil Rand", ErrSettings)
+		}
+	case *Random:
+		if p == nil || p.Rand == nil {
+			return fmt.Errorf("%w: Random policy with a nil Rand", ErrSettings)
+		}
+	}
+	return nil
 }
 
 // dispatchRule is dispatch specialised to a static rule: the logit of every
@@ -109,7 +149,7 @@ func (d *Dispatcher) reset(inst *Instance) {
 	d.machFree = resizeInt(d.machFree, m)
 	d.scores = resizeFloat(d.scores, n+1)
 	if len(d.sched.Start) != n || (n > 0 && len(d.sched.Start[0]) != m) {
-		d.sched = NewSchedule(n, m)
+		d.sched = newSchedule(n, m)
 	}
 	for mu := range d.machFree {
 		d.machFree[mu] = 0
@@ -160,42 +200,60 @@ func (d *Dispatcher) pin(inst *Instance, fixed Schedule, count []int) {
 }
 
 // dispatch runs the non-delay loop until every job is finished. release may
-// be nil.
-func (d *Dispatcher) dispatch(inst *Instance, pol Policy, release [][]int) {
-	n, m := inst.N, inst.M
+// be nil. A NaN logit of a legal job is an error wrapping ErrNotFinite.
+func (d *Dispatcher) dispatch(inst *Instance, pol Policy, release [][]int) error {
+	n := inst.N
 	o := &d.obs
 	for {
-		t := math.MaxInt
-		for j := 0; j < n; j++ {
-			k := o.Next[j]
-			if k >= m {
-				continue
-			}
-			e := max(o.Ready[j], d.machFree[inst.Mach[j][k]])
-			if release != nil {
-				e = max(e, release[j][k])
-			}
-			o.Est[j] = e
-			t = min(t, e)
-		}
+		t := d.nextTime(inst, release)
 		if t == math.MaxInt {
-			return
+			return nil
 		}
-		o.Time = t
-		for j := 0; j < n; j++ {
-			o.Legal[j] = o.Next[j] < m && o.Est[j] == t
-		}
-		o.Legal[n] = false
 		pol.Scores(o, d.scores)
 		best := -1
 		for j := 0; j < n; j++ {
-			if o.Legal[j] && (best < 0 || d.scores[j] > d.scores[best]) {
+			if !o.Legal[j] {
+				continue
+			}
+			if math.IsNaN(d.scores[j]) {
+				return fmt.Errorf("%w: policy logit of job %d is NaN at t=%d", ErrNotFinite, j, t)
+			}
+			if best < 0 || d.scores[j] > d.scores[best] {
 				best = j
 			}
 		}
 		d.fix(inst, best, t)
 		d.Decisions++
 	}
+}
+
+// nextTime sets the est, time and legal mask of the next decision and
+// returns t, or math.MaxInt when every job is finished.
+func (d *Dispatcher) nextTime(inst *Instance, release [][]int) int {
+	n, m := inst.N, inst.M
+	o := &d.obs
+	t := math.MaxInt
+	for j := 0; j < n; j++ {
+		k := o.Next[j]
+		if k >= m {
+			continue
+		}
+		e := max(o.Ready[j], d.machFree[inst.Mach[j][k]])
+		if release != nil {
+			e = max(e, release[j][k])
+		}
+		o.Est[j] = e
+		t = min(t, e)
+	}
+	if t == math.MaxInt {
+		return t
+	}
+	o.Time = t
+	for j := 0; j < n; j++ {
+		o.Legal[j] = o.Next[j] < m && o.Est[j] == t
+	}
+	o.Legal[n] = false
+	return t
 }
 
 // listSchedule builds a non-delay schedule of pol that respects the pinned
@@ -207,17 +265,17 @@ func listSchedule(inst *Instance, pol Policy, fixed Schedule, count []int, relea
 	if count != nil {
 		d.pin(inst, fixed, count)
 	}
-	d.dispatch(inst, pol, release)
+	d.dispatch(inst, pol, release) // rules never give NaN
 	return d.sched
 }
 
-// Gap returns the relative gap (c−bks)/bks in percent. It returns NaN when
-// bks is not positive.
-func Gap(c, bks int) float64 {
-	if bks <= 0 {
-		return math.NaN()
+// Gap returns the relative gap 100·(c−bks)/bks in percent, or an error
+// wrapping ErrSettings when bks is not positive or c is negative.
+func Gap(c, bks int) (float64, error) {
+	if bks <= 0 || c < 0 {
+		return 0, fmt.Errorf("%w: gap of makespan %d to best known %d (want c ≥ 0, bks > 0)", ErrSettings, c, bks)
 	}
-	return 100 * float64(c-bks) / float64(bks)
+	return 100 * float64(c-bks) / float64(bks), nil
 }
 
 // String formats an Op as "(j,k)".

@@ -127,8 +127,14 @@ func (r Rule) String() string {
 var _ Policy = SPT
 
 // Scores writes the logits −score(j) for every job and −Inf for finished
-// jobs and No-Op. It panics if dst is shorter than N+1.
+// jobs and No-Op. If o does not fit its instance, dst is shorter than N+1
+// or r is not a known rule, every entry of dst is −Inf (so the dispatchers
+// report ErrNoAction, or reject the rule up front).
 func (r Rule) Scores(o *Obs, dst []float64) {
+	if !obsFits(o, dst) || r < SPT || r > FIFO {
+		fillInf(dst)
+		return
+	}
 	in := o.Inst
 	n := in.N
 	dst[n] = math.Inf(-1)
@@ -155,8 +161,6 @@ func (r Rule) Scores(o *Obs, dst []float64) {
 			s = (float64(o.Done[j]) + p) / float64(o.Rem[j])
 		case FIFO:
 			s = float64(o.Ready[j])
-		default:
-			panic("sched: unknown rule")
 		}
 		dst[j] = -s
 	}
@@ -169,8 +173,13 @@ type Random struct {
 }
 
 // Scores writes uniform random logits for the unfinished jobs and −Inf for
-// finished jobs and No-Op.
+// finished jobs and No-Op. Like [Rule.Scores], it writes −Inf everywhere
+// when o or dst does not fit, or Rand is nil.
 func (r Random) Scores(o *Obs, dst []float64) {
+	if !obsFits(o, dst) || r.Rand == nil {
+		fillInf(dst)
+		return
+	}
 	n := o.Inst.N
 	dst[n] = math.Inf(-1)
 	for j := 0; j < n; j++ {
@@ -179,5 +188,18 @@ func (r Random) Scores(o *Obs, dst []float64) {
 		} else {
 			dst[j] = r.Rand.Float64()
 		}
+	}
+}
+
+// obsFits reports whether o's dispatching fields fit its instance and dst
+// has room for N+1 logits.
+func obsFits(o *Obs, dst []float64) bool {
+	return o != nil && checkObs(o) == nil && len(dst) >= o.Inst.N+1
+}
+
+// fillInf sets every entry of dst to −Inf.
+func fillInf(dst []float64) {
+	for i := range dst {
+		dst[i] = math.Inf(-1)
 	}
 }

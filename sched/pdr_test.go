@@ -9,6 +9,24 @@ import (
 	"github.com/optlearn/optlearn/sched/instances"
 )
 
+// gap is sched.Gap, panicking on an error (tests only).
+func gap(c, bks int) float64 {
+	g, err := sched.Gap(c, bks)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+// mk returns the makespan of s, panicking on a shape error (tests only).
+func mk(s sched.Schedule, in *sched.Instance) int {
+	c, err := s.Makespan(in)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 func mustLoad(t testing.TB, name string) *sched.Instance {
 	t.Helper()
 	in, err := instances.Load(name)
@@ -34,7 +52,7 @@ func TestA2(t *testing.T) {
 			if err := s.Validate(in); err != nil {
 				t.Fatalf("%s %v: %v", name, r, err)
 			}
-			if got := s.Makespan(in); got != w[i] {
+			if got := mk(s, in); got != w[i] {
 				t.Errorf("%s %v: makespan %d, want %d", name, r, got, w[i])
 			}
 		}
@@ -52,13 +70,16 @@ func TestA3(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, r := range sched.Rules {
-				s := d.Run(in, r)
+				s, err := d.Run(in, r)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if g == 0 || k%10 == 1 {
 					if err := s.Validate(in); err != nil {
 						t.Fatalf("%s %v: %v", in.Name, r, err)
 					}
 				}
-				sum[i] += sched.Gap(s.Makespan(in), in.BKS)
+				sum[i] += gap(mk(s, in), in.BKS)
 			}
 		}
 		for i, r := range sched.Rules {

@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -11,8 +12,18 @@ type Schedule struct {
 	Start [][]int
 }
 
-// NewSchedule returns an n×m schedule with every start set to -1.
-func NewSchedule(n, m int) Schedule {
+// NewSchedule returns an n×m schedule with every start set to -1, or an
+// error wrapping ErrDimension if n or m is not positive or n·m exceeds the
+// parsers' limit of 2^22 operations.
+func NewSchedule(n, m int) (Schedule, error) {
+	if n <= 0 || m <= 0 || n > maxOps || m > maxOps || n*m > maxOps {
+		return Schedule{}, fmt.Errorf("%w: schedule of %d x %d operations", ErrDimension, n, m)
+	}
+	return newSchedule(n, m), nil
+}
+
+// newSchedule is NewSchedule for sizes known to be valid.
+func newSchedule(n, m int) Schedule {
 	s := Schedule{Start: make([][]int, n)}
 	for j := range s.Start {
 		s.Start[j] = make([]int, m)
@@ -33,8 +44,39 @@ func (s Schedule) Clone() Schedule {
 }
 
 // Makespan returns the largest completion time of the scheduled operations
-// (0 for an empty schedule). It panics if s does not have inst's shape.
-func (s Schedule) Makespan(inst *Instance) int {
+// (negative starts are unscheduled; 0 if none is scheduled). It returns an
+// error wrapping ErrInstance for an invalid inst, ErrDimension if s does not
+// have inst's N×M shape, and ErrSchedule for a start beyond [MaxTime].
+func (s Schedule) Makespan(inst *Instance) (int, error) {
+	if err := s.checkShape(inst); err != nil {
+		return 0, err
+	}
+	return s.makespan(inst), nil
+}
+
+// checkShape checks inst and that s has its shape with starts ≤ MaxTime.
+func (s Schedule) checkShape(inst *Instance) error {
+	if err := inst.Validate(); err != nil {
+		return err
+	}
+	if len(s.Start) != inst.N {
+		return fmt.Errorf("%w: schedule has %d job rows, instance %d jobs", ErrDimension, len(s.Start), inst.N)
+	}
+	for j, row := range s.Start {
+		if len(row) != inst.M {
+			return fmt.Errorf("%w: schedule row %d has %d starts, instance %d machines", ErrDimension, j, len(row), inst.M)
+		}
+		for k, st := range row {
+			if st > MaxTime {
+				return fmt.Errorf("%w: job %d op %d starts at %d > MaxTime", ErrSchedule, j, k, st)
+			}
+		}
+	}
+	return nil
+}
+
+// makespan is Makespan for a schedule of inst's shape.
+func (s Schedule) makespan(inst *Instance) int {
 	c := 0
 	for j, row := range s.Start {
 		for k, st := range row {
@@ -49,15 +91,17 @@ func (s Schedule) Makespan(inst *Instance) int {
 // Validate checks that s is a complete feasible schedule of inst: the shape
 // matches, every start is non-negative, each operation starts after its job
 // predecessor ends (durations are exact), and no two operations overlap on
-// a machine. It returns the first violation found, wrapping ErrSchedule.
+// a machine. It returns the first violation found, wrapping ErrSchedule
+// (and also ErrDimension for a shape mismatch, ErrInstance for an invalid
+// inst).
 func (s Schedule) Validate(inst *Instance) error {
-	if len(s.Start) != inst.N {
-		return fmt.Errorf("%w: %d job rows, want %d", ErrSchedule, len(s.Start), inst.N)
+	if err := s.checkShape(inst); err != nil {
+		if errors.Is(err, ErrDimension) {
+			return fmt.Errorf("%w: %w", ErrSchedule, err)
+		}
+		return err
 	}
 	for j, row := range s.Start {
-		if len(row) != inst.M {
-			return fmt.Errorf("%w: job %d has %d starts, want %d", ErrSchedule, j, len(row), inst.M)
-		}
 		for k, st := range row {
 			if st < 0 {
 				return fmt.Errorf("%w: job %d op %d unscheduled (start %d)", ErrSchedule, j, k, st)
@@ -67,7 +111,7 @@ func (s Schedule) Validate(inst *Instance) error {
 			}
 		}
 	}
-	orders := s.MachineOrders(inst)
+	orders := s.machineOrders(inst)
 	for mu, ord := range orders {
 		end, prev := -1, -1
 		for _, j := range ord {
@@ -93,8 +137,17 @@ func opOfMachine(inst *Instance, j, mu int) int {
 }
 
 // MachineOrders returns, for each machine, the jobs in order of their start
-// time on it (ties by job index). Unscheduled operations are left out.
-func (s Schedule) MachineOrders(inst *Instance) [][]int {
+// time on it (ties by job index). Unscheduled operations are left out. It
+// returns an error if s does not have inst's shape (see [Schedule.Makespan]).
+func (s Schedule) MachineOrders(inst *Instance) ([][]int, error) {
+	if err := s.checkShape(inst); err != nil {
+		return nil, err
+	}
+	return s.machineOrders(inst), nil
+}
+
+// machineOrders is MachineOrders for a schedule of inst's shape.
+func (s Schedule) machineOrders(inst *Instance) [][]int {
 	type item struct{ st, j int }
 	orders := make([][]int, inst.M)
 	items := make([][]item, inst.M)
@@ -125,9 +178,14 @@ func (s Schedule) MachineOrders(inst *Instance) [][]int {
 // lists the jobs in processing order on machine μ): every operation starts
 // at max(release, end of its job predecessor, end of its machine
 // predecessor). release may be nil (all zero); otherwise release[j][k] is a
-// lower bound on the start of operation (j,k). It returns ErrCycle if the
-// orders contradict the routes and ErrOptions if the shapes are wrong.
+// lower bound in [0, MaxTime] on the start of operation (j,k). It returns
+// an error wrapping ErrInstance for an invalid inst, ErrCycle if the orders
+// contradict the routes, ErrDimension if the shapes are wrong and
+// ErrSettings for a release date out of range.
 func SemiActive(inst *Instance, orders [][]int, release [][]int) (Schedule, error) {
+	if err := inst.Validate(); err != nil {
+		return Schedule{}, err
+	}
 	if err := checkOrders(inst, orders); err != nil {
 		return Schedule{}, err
 	}
@@ -150,21 +208,21 @@ func Compress(inst *Instance, s Schedule, release [][]int) (Schedule, error) {
 	if err := s.Validate(inst); err != nil {
 		return Schedule{}, err
 	}
-	return SemiActive(inst, s.MachineOrders(inst), release)
+	return SemiActive(inst, s.machineOrders(inst), release)
 }
 
 func checkOrders(inst *Instance, orders [][]int) error {
 	if len(orders) != inst.M {
-		return fmt.Errorf("%w: %d machine orders, want %d", ErrOptions, len(orders), inst.M)
+		return fmt.Errorf("%w: %d machine orders, want %d", ErrDimension, len(orders), inst.M)
 	}
 	seen := make([]int, inst.N)
 	for mu, ord := range orders {
 		if len(ord) != inst.N {
-			return fmt.Errorf("%w: machine %d order has %d jobs, want %d", ErrOptions, mu, len(ord), inst.N)
+			return fmt.Errorf("%w: machine %d order has %d jobs, want %d", ErrDimension, mu, len(ord), inst.N)
 		}
 		for _, j := range ord {
 			if j < 0 || j >= inst.N || seen[j] == mu+1 {
-				return fmt.Errorf("%w: machine %d order is not a permutation of the jobs", ErrOptions, mu)
+				return fmt.Errorf("%w: machine %d order is not a permutation of the jobs", ErrDimension, mu)
 			}
 			seen[j] = mu + 1
 		}
@@ -177,15 +235,15 @@ func checkRelease(inst *Instance, release [][]int) error {
 		return nil
 	}
 	if len(release) != inst.N {
-		return fmt.Errorf("%w: %d release rows, want %d", ErrOptions, len(release), inst.N)
+		return fmt.Errorf("%w: %d release rows, want %d", ErrDimension, len(release), inst.N)
 	}
 	for j, row := range release {
 		if len(row) != inst.M {
-			return fmt.Errorf("%w: release row %d has %d entries, want %d", ErrOptions, j, len(row), inst.M)
+			return fmt.Errorf("%w: release row %d has %d entries, want %d", ErrDimension, j, len(row), inst.M)
 		}
 		for _, r := range row {
-			if r < 0 {
-				return fmt.Errorf("%w: negative release date %d", ErrOptions, r)
+			if r < 0 || r > MaxTime {
+				return fmt.Errorf("%w: release date %d outside [0, MaxTime]", ErrSettings, r)
 			}
 		}
 	}

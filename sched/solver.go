@@ -1,16 +1,42 @@
 package sched
 
 import (
+	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/optlearn/optlearn/run"
 )
 
-// Options configure a [Solver]. The zero value (or nil) solves from scratch
+// Sentinel errors. Detailed errors wrap one of them with %w, so callers can
+// branch with errors.Is.
+var (
+	// ErrFormat reports a malformed instance file; the message names the line.
+	ErrFormat = errors.New("sched: malformed instance")
+	// ErrInstance reports an invalid instance (a machine repeated in a job,
+	// a non-positive duration, ragged rows, durations whose sum overflows,
+	// ...).
+	ErrInstance = errors.New("sched: invalid instance")
+	// ErrSchedule reports a schedule that violates a constraint.
+	ErrSchedule = errors.New("sched: invalid schedule")
+	// ErrDimension reports arguments whose shapes do not match the instance
+	// (a schedule, a release table, machine orders, an operation index).
+	ErrDimension = errors.New("sched: dimension mismatch")
+	// ErrNotFinite reports a NaN policy logit or temperature.
+	ErrNotFinite = errors.New("sched: not finite")
+	// ErrCycle reports machine orders that contradict the job routes.
+	ErrCycle = errors.New("sched: machine orders contain a cycle")
+	// ErrSettings reports invalid solver settings: a negative limit, pinned
+	// operations, release dates or a warm start that do not fit the
+	// instance.
+	ErrSettings = errors.New("sched: invalid settings")
+)
+
+// Settings configure a [Solver]. The zero value (or nil) solves from scratch
 // with the solver's default limits.
-type Options struct {
+type Settings struct {
 	// Warm is an optional feasible schedule to start from; its machine
 	// orders seed the search and its makespan is the first upper bound.
 	Warm *Schedule
@@ -19,22 +45,48 @@ type Options struct {
 	// on every machine they precede all free operations.
 	Fixed map[Op]int
 	// Release, if not nil, is an N×M table of start lower bounds (for
-	// example the environment's lb at a prefix state).
+	// example the environment's lb at a prefix state), each in
+	// [0, MaxTime].
 	Release [][]int
-	// TimeLimit bounds the wall time; zero means none.
+	// TimeLimit bounds the wall time. Zero means none; negative is an
+	// error.
 	TimeLimit time.Duration
-	// MaxIter bounds the iterations (tabu moves, branch-and-bound nodes).
-	// Zero means unlimited, except that the tabu search uses 100000 when
-	// TimeLimit is zero too.
+	// MaxIter bounds the iterations: tabu moves ([Tabu]) or search-tree
+	// nodes ([BranchBound]). Zero means unlimited, except that the tabu
+	// search uses 100000 when TimeLimit is zero too (so that a call with
+	// nil settings returns); negative is an error.
 	MaxIter int
-	// Target stops the search once the makespan is ≤ Target; zero means
-	// only a proven lower bound stops it.
+	// Target stops the search once the makespan is ≤ Target. Zero means
+	// none (only a proven lower bound stops it); negative is an error.
 	Target int
-	// Rand is the source of randomness; nil means rand.New(rand.NewPCG(0, 0)).
+	// Rand is the source of randomness. Nil means
+	// rand.New(rand.NewPCG(0, 0)).
 	Rand *rand.Rand
-	// Recorder, if not nil, is called at the start, at each improvement and
-	// at the end.
+	// Recorder, if not nil, is called at the start, after every iteration
+	// and at the end (see [Iter]).
 	Recorder Recorder
+}
+
+// check validates the run-control fields.
+func (s *Settings) check() error {
+	if err := run.CheckTimeLimit(s.TimeLimit); err != nil {
+		return fmt.Errorf("%w: %w", ErrSettings, err)
+	}
+	if s.MaxIter < 0 {
+		return fmt.Errorf("%w: MaxIter %d is negative (zero means no limit)", ErrSettings, s.MaxIter)
+	}
+	if s.Target < 0 {
+		return fmt.Errorf("%w: Target %d is negative (zero means none)", ErrSettings, s.Target)
+	}
+	return nil
+}
+
+// rng returns s.Rand or the documented fixed-seed default.
+func (s *Settings) rng() *rand.Rand {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.New(rand.NewPCG(0, 0))
 }
 
 // Result is a solver's answer.
@@ -43,10 +95,13 @@ type Result struct {
 	Schedule Schedule
 	// Makespan is Schedule's makespan.
 	Makespan int
-	// LowerBound is a proven lower bound on the optimum (under the options).
+	// LowerBound is a proven lower bound on the optimum (under the
+	// settings).
 	LowerBound int
-	// Status says why the solver stopped; Optimal means proven optimal.
-	Status Status
+	// Status says why the solver stopped: Optimal (proven, by an exhausted
+	// tree or a makespan equal to the lower bound), TargetReached,
+	// IterationLimit, TimeLimit, Canceled or RecorderStopped.
+	Status run.Status
 	// Iterations counts tabu moves or branch-and-bound nodes.
 	Iterations int
 	// Evaluations counts neighbour evaluations (tabu) or lower-bound
@@ -56,36 +111,35 @@ type Result struct {
 	Elapsed time.Duration
 }
 
-// Iter is a progress report.
+// Iter is a solver's state as a [Recorder] sees it: at the start, after
+// every iteration (a tabu move, a branch-and-bound node) and at the end.
 type Iter struct {
-	Iteration int
-	Makespan  int // current solution
-	Best      int // best so far
-	Elapsed   time.Duration
+	run.Progress
+	// Makespan is the makespan of the current solution (tabu) or of the
+	// incumbent (branch and bound).
+	Makespan int
+	// Best is the best makespan so far.
+	Best int
 }
 
-// History is a Recorder that keeps every report.
-type History struct {
-	Iters []Iter
-}
+// Summary returns the current and best makespans, for [Printer].
+func (it *Iter) Summary() string { return fmt.Sprintf("makespan %d  best %d", it.Makespan, it.Best) }
 
-// Record appends a copy of it.
-func (h *History) Record(it *Iter) error {
-	h.Iters = append(h.Iters, *it)
-	return nil
-}
+// Recorder receives a solver's states; a non-nil error stops the run with
+// Status RecorderStopped. See [run.Recorder].
+type Recorder = run.Recorder[*Iter]
 
-// Printer is a Recorder that prints one line per report to W.
-type Printer struct {
-	W io.Writer
-}
+// History is a Recorder that keeps every state, for plots. A tabu run
+// records every move; for long runs, filter with a [run.RecorderFunc].
+type History = run.History[Iter, *Iter]
 
-// Record prints the iteration, the current and best makespans and the
-// elapsed time; it returns the write error.
-func (p Printer) Record(it *Iter) error {
-	_, err := fmt.Fprintf(p.W, "iter %8d  makespan %6d  best %6d  %v\n", it.Iteration, it.Makespan, it.Best, it.Elapsed.Round(time.Millisecond))
-	return err
-}
+// Printer is a Recorder that writes a progress line at most every 2 s.
+type Printer = run.Printer[*Iter]
+
+// MaxTime bounds every duration sum, release date and pinned start, so that
+// no start, head, tail or makespan computed by the package can overflow
+// (and all stay exact in a float64).
+const MaxTime = 1 << 53
 
 // problem is an instance with validated options: per-op releases (pinned
 // ops get release = pinned start), pinned prefix counts, and the pinned
@@ -100,53 +154,75 @@ type problem struct {
 	lb      int
 }
 
-func newProblem(inst *Instance, opt *Options) (*problem, error) {
+func newProblem(inst *Instance, opt *Settings) (*problem, error) {
 	if err := inst.Validate(); err != nil {
 		return nil, err
 	}
-	n, m := inst.N, inst.M
-	p := &problem{inst: inst, count: make([]int, n), fixed: NewSchedule(n, m), prefix: make([][]int, m)}
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
 	if err := checkRelease(inst, opt.Release); err != nil {
 		return nil, err
 	}
-	p.rel = make([][]int, n)
+	n, m := inst.N, inst.M
+	p := &problem{inst: inst, count: make([]int, n), fixed: newSchedule(n, m), prefix: make([][]int, m), rel: make([][]int, n)}
 	for j := range p.rel {
 		p.rel[j] = make([]int, m)
 		if opt.Release != nil {
 			copy(p.rel[j], opt.Release[j])
 		}
 	}
-	for op, t := range opt.Fixed {
+	if err := p.pin(opt.Fixed); err != nil {
+		return nil, err
+	}
+	if err := p.orderPrefixes(); err != nil {
+		return nil, err
+	}
+	p.propagateReleases()
+	return p, nil
+}
+
+// pin records the pinned starts, checks that they form a prefix of every
+// job that respects the job order and the releases, and raises the
+// releases of pinned operations to their starts.
+func (p *problem) pin(fixed map[Op]int) error {
+	inst := p.inst
+	n, m := inst.N, inst.M
+	for op, t := range fixed {
 		if op.Job < 0 || op.Job >= n || op.Index < 0 || op.Index >= m {
-			return nil, fmt.Errorf("%w: pinned op %v out of range", ErrOptions, op)
+			return fmt.Errorf("%w: pinned op %v out of range", ErrSettings, op)
 		}
-		if t < p.rel[op.Job][op.Index] {
-			return nil, fmt.Errorf("%w: pinned op %v at %d before its release %d", ErrOptions, op, t, p.rel[op.Job][op.Index])
+		if t < p.rel[op.Job][op.Index] || t > MaxTime {
+			return fmt.Errorf("%w: pinned op %v at %d outside [release %d, MaxTime]", ErrSettings, op, t, p.rel[op.Job][op.Index])
 		}
 		p.fixed.Start[op.Job][op.Index] = t
 	}
 	for j := 0; j < n; j++ {
-		for k := 0; k < m; k++ {
-			if p.fixed.Start[j][k] < 0 {
-				break
-			}
+		for p.count[j] < m && p.fixed.Start[j][p.count[j]] >= 0 {
 			p.count[j]++
 		}
 		for k := p.count[j]; k < m; k++ {
 			if p.fixed.Start[j][k] >= 0 {
-				return nil, fmt.Errorf("%w: pinned ops of job %d are not a prefix", ErrOptions, j)
+				return fmt.Errorf("%w: pinned ops of job %d are not a prefix", ErrSettings, j)
 			}
 		}
 		for k := 0; k < p.count[j]; k++ {
 			t := p.fixed.Start[j][k]
 			if k > 0 && t < p.fixed.Start[j][k-1]+inst.Dur[j][k-1] {
-				return nil, fmt.Errorf("%w: pinned op (%d,%d) starts before its job predecessor ends", ErrOptions, j, k)
+				return fmt.Errorf("%w: pinned op (%d,%d) starts before its job predecessor ends", ErrSettings, j, k)
 			}
 			p.rel[j][k] = t
 			p.prefix[inst.Mach[j][k]] = append(p.prefix[inst.Mach[j][k]], j)
 			p.nPinned++
 		}
 	}
+	return nil
+}
+
+// orderPrefixes sorts the pinned jobs of every machine by start and checks
+// that they do not overlap.
+func (p *problem) orderPrefixes() error {
+	inst := p.inst
 	for mu, pre := range p.prefix {
 		slices.SortFunc(pre, func(a, b int) int {
 			return p.fixed.Start[a][opOfMachine(inst, a, mu)] - p.fixed.Start[b][opOfMachine(inst, b, mu)]
@@ -155,23 +231,28 @@ func newProblem(inst *Instance, opt *Options) (*problem, error) {
 			a, b := pre[i-1], pre[i]
 			ka, kb := opOfMachine(inst, a, mu), opOfMachine(inst, b, mu)
 			if p.fixed.Start[b][kb] < p.fixed.Start[a][ka]+inst.Dur[a][ka] {
-				return nil, fmt.Errorf("%w: pinned ops of jobs %d and %d overlap on machine %d", ErrOptions, a, b, mu)
+				return fmt.Errorf("%w: pinned ops of jobs %d and %d overlap on machine %d", ErrSettings, a, b, mu)
 			}
 		}
 	}
-	// Free ops start at or after the release and the end of the pinned
-	// prefix of their job; the spec's env lb already includes this.
-	for j := 0; j < n; j++ {
+	return nil
+}
+
+// propagateReleases makes every free operation start at or after its
+// release and the end of its job predecessors (the spec's env lb already
+// includes this), and sets the lower bound.
+func (p *problem) propagateReleases() {
+	inst := p.inst
+	for j := 0; j < inst.N; j++ {
 		s := 0
-		for k := 0; k < m; k++ {
+		for k := 0; k < inst.M; k++ {
 			s = max(s, p.rel[j][k])
 			p.rel[j][k] = s
 			s += inst.Dur[j][k]
 		}
 		p.lb = max(p.lb, s)
 	}
-	p.lb = max(p.lb, inst.LowerBound())
-	return p, nil
+	p.lb = max(p.lb, inst.lowerBound())
 }
 
 // pinnedCount returns nil when nothing is pinned, for the fast path.
@@ -188,9 +269,9 @@ func (p *problem) initialOrders(warm *Schedule) ([][]int, error) {
 	inst := p.inst
 	if warm != nil {
 		if err := warm.Validate(inst); err != nil {
-			return nil, fmt.Errorf("%w: warm start: %w", ErrOptions, err)
+			return nil, fmt.Errorf("%w: warm start: %w", ErrSettings, err)
 		}
-		orders := warm.MachineOrders(inst)
+		orders := warm.machineOrders(inst)
 		for mu, pre := range p.prefix {
 			if len(pre) == 0 {
 				continue
@@ -212,9 +293,9 @@ func (p *problem) initialOrders(warm *Schedule) ([][]int, error) {
 	best, bestC := Schedule{}, 0
 	for _, r := range []Rule{MWKR, FDDMWKR, MOPNR, SPT} {
 		s := listSchedule(inst, r, p.fixed, p.pinnedCount(), p.rel)
-		if c := s.Makespan(inst); best.Start == nil || c < bestC {
+		if c := s.makespan(inst); best.Start == nil || c < bestC {
 			best, bestC = s.Clone(), c
 		}
 	}
-	return best.MachineOrders(inst), nil
+	return best.machineOrders(inst), nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/optlearn/optlearn/run"
 	"github.com/optlearn/optlearn/sched"
 )
 
@@ -27,15 +28,15 @@ func TestA5TabuSmall(t *testing.T) {
 		}
 		in := mustLoad(t, tc.name)
 		var ts sched.Tabu
-		res, err := ts.Solve(context.Background(), in, &sched.Options{MaxIter: 400000, Target: tc.want, Rand: rand.New(rand.NewPCG(1, 0))})
+		res, err := ts.Solve(context.Background(), in, &sched.Settings{MaxIter: 400000, Target: tc.want, Rand: rand.New(rand.NewPCG(1, 0))})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := res.Schedule.Validate(in); err != nil {
 			t.Fatal(err)
 		}
-		if res.Makespan != res.Schedule.Makespan(in) {
-			t.Fatalf("%s: Result.Makespan %d, schedule %d", tc.name, res.Makespan, res.Schedule.Makespan(in))
+		if res.Makespan != mk(res.Schedule, in) {
+			t.Fatalf("%s: Result.Makespan %d, schedule %d", tc.name, res.Makespan, mk(res.Schedule, in))
 		}
 		if res.Makespan > tc.want {
 			t.Errorf("%s: makespan %d > %d (%v after %d iterations)", tc.name, res.Makespan, tc.want, res.Status, res.Iterations)
@@ -48,7 +49,7 @@ func TestTabuDeterministic(t *testing.T) {
 	in := mustLoad(t, "ta01")
 	run := func() sched.Result {
 		var ts sched.Tabu
-		res, err := ts.Solve(context.Background(), in, &sched.Options{MaxIter: 3000, Rand: rand.New(rand.NewPCG(7, 0))})
+		res, err := ts.Solve(context.Background(), in, &sched.Settings{MaxIter: 3000, Rand: rand.New(rand.NewPCG(7, 0))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +70,7 @@ func TestA4Replay(t *testing.T) {
 	for _, name := range []string{"ft06", "la01", "ta01"} {
 		in := mustLoad(t, name)
 		var ts sched.Tabu
-		res, err := ts.Solve(context.Background(), in, &sched.Options{MaxIter: 2000, Rand: rand.New(rand.NewPCG(3, 0))})
+		res, err := ts.Solve(context.Background(), in, &sched.Settings{MaxIter: 2000, Rand: rand.New(rand.NewPCG(3, 0))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +85,7 @@ func TestA4Replay(t *testing.T) {
 		if _, err := sched.Replay(env, c); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if got := env.Schedule().Makespan(in); got != res.Makespan {
+		if got := mk(env.Schedule(), in); got != res.Makespan {
 			t.Errorf("%s: replay makespan %d, solver %d", name, got, res.Makespan)
 		}
 	}
@@ -118,7 +119,7 @@ func TestPrefixAndRelease(t *testing.T) {
 			solvers = append(solvers, sched.BranchBound{})
 		}
 		for _, sv := range solvers {
-			res, err := sv.Solve(context.Background(), in, &sched.Options{Fixed: fixed, Release: release, MaxIter: 3000, Rand: rand.New(rand.NewPCG(1, 0))})
+			res, err := sv.Solve(context.Background(), in, &sched.Settings{Fixed: fixed, Release: release, MaxIter: 3000, Rand: rand.New(rand.NewPCG(1, 0))})
 			if err != nil {
 				t.Fatalf("%s %T: %v", name, sv, err)
 			}
@@ -148,7 +149,7 @@ func TestPrefixAndRelease(t *testing.T) {
 			if _, err := sched.Replay(env2, s); err != nil {
 				t.Fatalf("%s %T: replay of completion: %v", name, sv, err)
 			}
-			if env2.Schedule().Makespan(in) != res.Makespan {
+			if mk(env2.Schedule(), in) != res.Makespan {
 				t.Errorf("%s %T: replay makespan differs", name, sv)
 			}
 		}
@@ -203,8 +204,8 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, sv := range []sched.Solver{&sched.Tabu{}, sched.BranchBound{}} {
-		res, err := sv.Solve(ctx, in, &sched.Options{TimeLimit: time.Minute})
-		if !errors.Is(err, context.Canceled) || res.Status != sched.Canceled {
+		res, err := sv.Solve(ctx, in, &sched.Settings{TimeLimit: time.Minute})
+		if !errors.Is(err, context.Canceled) || res.Status != run.Canceled {
 			t.Errorf("%T: err %v status %v", sv, err, res.Status)
 		}
 		if err := res.Schedule.Validate(in); err != nil {
@@ -217,9 +218,9 @@ func TestCancel(t *testing.T) {
 func TestWarmStart(t *testing.T) {
 	in := mustLoad(t, "la01")
 	warm, _ := sched.NonDelay(in, sched.LWKR)
-	wc := warm.Makespan(in)
+	wc := mk(warm, in)
 	h := &sched.History{}
-	res, err := (&sched.Tabu{}).Solve(context.Background(), in, &sched.Options{Warm: &warm, MaxIter: 1, Recorder: h})
+	res, err := (&sched.Tabu{}).Solve(context.Background(), in, &sched.Settings{Warm: &warm, MaxIter: 1, Recorder: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,11 +230,11 @@ func TestWarmStart(t *testing.T) {
 	if res.Makespan > wc {
 		t.Errorf("makespan %d worse than warm start %d", res.Makespan, wc)
 	}
-	bad := sched.NewSchedule(in.N, in.M)
-	if _, err := (&sched.Tabu{}).Solve(context.Background(), in, &sched.Options{Warm: &bad}); !errors.Is(err, sched.ErrOptions) {
+	bad, _ := sched.NewSchedule(in.N, in.M)
+	if _, err := (&sched.Tabu{}).Solve(context.Background(), in, &sched.Settings{Warm: &bad}); !errors.Is(err, sched.ErrSettings) {
 		t.Errorf("infeasible warm start: err %v", err)
 	}
-	if _, err := (sched.BranchBound{}).Solve(context.Background(), in, &sched.Options{Fixed: map[sched.Op]int{{0, 1}: 50}}); !errors.Is(err, sched.ErrOptions) {
+	if _, err := (sched.BranchBound{}).Solve(context.Background(), in, &sched.Settings{Fixed: map[sched.Op]int{{0, 1}: 50}}); !errors.Is(err, sched.ErrSettings) {
 		t.Errorf("non-prefix pin: err %v", err)
 	}
 }
@@ -245,7 +246,7 @@ func TestTabuNoAllocSteadyState(t *testing.T) {
 	allocs := func(iters int) float64 {
 		return testing.AllocsPerRun(2, func() {
 			var ts sched.Tabu
-			ts.Solve(context.Background(), in, &sched.Options{MaxIter: iters, Rand: rand.New(rand.NewPCG(1, 0))})
+			ts.Solve(context.Background(), in, &sched.Settings{MaxIter: iters, Rand: rand.New(rand.NewPCG(1, 0))})
 		})
 	}
 	a, b := allocs(300), allocs(3000)
@@ -257,10 +258,22 @@ func TestTabuNoAllocSteadyState(t *testing.T) {
 func TestPrinter(t *testing.T) {
 	var b strings.Builder
 	in := mustLoad(t, "ft06")
-	if _, err := (&sched.Tabu{}).Solve(context.Background(), in, &sched.Options{MaxIter: 100, Recorder: sched.Printer{W: &b}}); err != nil {
+	if _, err := (&sched.Tabu{}).Solve(context.Background(), in, &sched.Settings{MaxIter: 100, Recorder: &sched.Printer{W: &b}}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "best") {
 		t.Errorf("printer output %q", b.String())
+	}
+}
+
+// TestDispatcherNoAlloc checks that a warm Dispatcher does not allocate.
+func TestDispatcherNoAlloc(t *testing.T) {
+	in := mustLoad(t, "ta01")
+	var d sched.Dispatcher
+	if _, err := d.Run(in, sched.MWKR); err != nil {
+		t.Fatal(err)
+	}
+	if a := testing.AllocsPerRun(5, func() { d.Run(in, sched.FDDMWKR) }); a != 0 {
+		t.Errorf("%v allocations per Run", a)
 	}
 }

@@ -1,45 +1,116 @@
 package sched
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
-	"time"
+
+	"github.com/optlearn/optlearn/run"
 )
 
-// Tabu is a tabu search over machine orders with the N5 neighbourhood of
-// Nowicki & Smutnicki (1996, "A fast taboo search algorithm for the job
-// shop problem", Management Science 42(6)): on one critical path, swap the
-// first two and the last two operations of every critical block, except
-// the first pair of the first block and the last pair of the last block.
-// Neighbours are ranked by the exact length of the longest path through the
-// swapped pair (heads and tails of the current solution); the move that
-// re-swaps a pair is tabu for a tenure drawn in [TenureMin, TenureMax];
-// a tabu move is allowed if it would beat the best makespan (aspiration).
-// After Stall iterations without improvement the search restarts from the
-// best solution perturbed by 3–12 random swaps of adjacent critical
-// operations. Ties between equally good moves, and between tight arcs when
-// tracing the critical path, are broken at random. The run is deterministic
-// for a given Options.Rand seed and MaxIter.
+// Tabu is a tabu search over machine orders. Its default neighbourhood is
+// N6 (Balas & Vazacopoulos 1998; the tabu search of Zhang et al. 2007):
+// on one critical path, move an operation of a critical block to the front
+// or to the end of its block when a sufficient condition guarantees that
+// the move keeps the schedule feasible. Moves are ranked by the longest path
+// through the moved segment, recomputed from the heads and tails of the
+// current solution (exact for the swap of two adjacent operations). The
+// alternative N5 (Nowicki & Smutnicki 1996, "A fast taboo search algorithm
+// for the job shop problem", Management Science 42(6)) only swaps the
+// first two and the last two operations of every block, except the first
+// pair of the first block and the last pair of the last block. A move that
+// reverses the order of a pair of operations on a machine makes restoring
+// that order tabu for a tenure drawn in [TenureMin, TenureMax]; a tabu move
+// is allowed if it would beat the best makespan (aspiration). After Stall
+// iterations without improvement the search restarts from the best
+// solution perturbed by 3–12 random swaps of adjacent critical operations.
+// Ties between equally good moves, and between tight arcs when tracing the
+// critical path, are broken at random. One iteration is one move (with
+// Workers > 1, one move of every worker). The run is deterministic for a
+// given Settings.Rand seed, Workers and MaxIter.
 //
 // The zero value is ready to use.
 type Tabu struct {
-	// TenureMin and TenureMax bound the tabu tenure. Zero means 8 and 15.
+	// TenureMin and TenureMax bound the tabu tenure, in iterations. Zero
+	// means 8 and 15; a TenureMax below TenureMin means max(TenureMin, 15).
+	// Negative values are an error.
 	TenureMin, TenureMax int
 	// Stall is the number of non-improving iterations before a restart from
-	// the best solution. Zero means 2000.
+	// the best solution. Zero means 2000; negative is an error.
 	Stall int
+	// Workers is the number of independent searches run in parallel, each
+	// on its own goroutine with its own random stream drawn from
+	// Settings.Rand in worker order; every 2000 moves the best solution of
+	// all becomes the one every worker restarts from. Zero means 1 (the
+	// sequential search); negative or above 1024 is an error. With
+	// Workers > 1 one iteration is one move of every worker, the Recorder
+	// sees one state per 2000 iterations, and the result is deterministic
+	// for a given seed, Workers and MaxIter whatever GOMAXPROCS.
+	Workers int
+	// Neighbourhood selects the moves: N6 (the zero value) or N5.
+	Neighbourhood Neighbourhood
 }
+
+// Neighbourhood is a set of moves of the tabu search.
+type Neighbourhood int
+
+// The neighbourhoods of [Tabu].
+const (
+	// N6 moves an operation of a critical block to the front or the end of
+	// the block when a sufficient condition guarantees feasibility
+	// (Balas & Vazacopoulos 1998; Zhang et al. 2007). It is the default.
+	N6 Neighbourhood = iota
+	// N5 swaps the first two and the last two operations of every critical
+	// block (Nowicki & Smutnicki 1996); the package's default before N6.
+	N5
+)
 
 var _ Solver = (*Tabu)(nil)
 
+// maxTabuList bounds the M·N² entries of the tabu list (256 MiB).
+const maxTabuList = 1 << 25
+
+// move takes the operation at position i of machine mu to position to,
+// shifting the operations in between by one; to = i+1 is the swap of an
+// adjacent pair.
 type move struct {
-	mu, i int // swap positions i and i+1 of machine mu
-	est   int
+	mu, i, to int
+	est       int
+}
+
+// tabuParams are the Tabu fields with defaults applied.
+type tabuParams struct {
+	tmin, tmax, stall, workers int
+	n6                         bool
+}
+
+// params validates ts and applies the defaults.
+func (ts *Tabu) params() (tabuParams, error) {
+	if ts == nil {
+		return tabuParams{}, fmt.Errorf("%w: nil *Tabu", ErrSettings)
+	}
+	if ts.TenureMin < 0 || ts.TenureMax < 0 || ts.Stall < 0 {
+		return tabuParams{}, fmt.Errorf("%w: Tabu TenureMin %d, TenureMax %d, Stall %d: negative", ErrSettings, ts.TenureMin, ts.TenureMax, ts.Stall)
+	}
+	if ts.Neighbourhood != N5 && ts.Neighbourhood != N6 {
+		return tabuParams{}, fmt.Errorf("%w: unknown Tabu Neighbourhood %d", ErrSettings, ts.Neighbourhood)
+	}
+	if ts.Workers < 0 || ts.Workers > maxWorkers {
+		return tabuParams{}, fmt.Errorf("%w: Tabu Workers %d outside [0, %d]", ErrSettings, ts.Workers, maxWorkers)
+	}
+	p := tabuParams{tmin: cmp.Or(ts.TenureMin, 8), tmax: ts.TenureMax, stall: cmp.Or(ts.Stall, 2000), workers: cmp.Or(ts.Workers, 1), n6: ts.Neighbourhood == N6}
+	if p.tmax < p.tmin {
+		p.tmax = max(p.tmin, 15)
+	}
+	return p, nil
 }
 
 // tabuState holds the search buffers; nothing is allocated per iteration.
 type tabuState struct {
 	g        *graph
+	par      tabuParams
 	n, m     int
 	locked   []int
 	tabu     []int // (mu·n + a)·n + b: iteration until which "a before b → swap" is tabu
@@ -47,161 +118,236 @@ type tabuState struct {
 	blocks   []int // pairs (start index in path, length)
 	moves    []move
 	bestSeq  []int // m·n op ids
+	segHeads []int // estimateMove's buffer
 	bestCmax int
+	iter     int // moves made
+	evals    int // neighbours evaluated
+	stall    int // iterations since the last improvement or restart
 }
 
 // Solve implements [Solver]. It returns the best semi-active schedule found
-// with its status; a bad instance or options give an error wrapping
-// ErrInstance or ErrOptions. On cancellation it returns the best schedule
-// with Status Canceled and ctx.Err().
-func (ts *Tabu) Solve(ctx context.Context, inst *Instance, opt *Options) (Result, error) {
-	begin := time.Now()
-	if opt == nil {
-		opt = &Options{}
+// with its status; a bad instance or settings give an error wrapping
+// ErrInstance, ErrDimension (also for an instance whose tabu list would
+// need more than 2^25 = M·N² entries, e.g. N > 1295 jobs with M = 20) or
+// ErrSettings. On cancellation it returns the best schedule with Status
+// Canceled and ctx.Err().
+func (ts *Tabu) Solve(ctx context.Context, inst *Instance, set *Settings) (Result, error) {
+	if set == nil {
+		set = &Settings{}
 	}
-	p, err := newProblem(inst, opt)
+	par, err := ts.params()
 	if err != nil {
 		return Result{}, err
 	}
-	orders, err := p.initialOrders(opt.Warm)
+	p, err := newProblem(inst, set)
 	if err != nil {
 		return Result{}, err
 	}
-	rng := opt.Rand
-	if rng == nil {
-		rng = rand.New(rand.NewPCG(0, 0))
+	if n, m := inst.N, inst.M; m*n*n > maxTabuList {
+		return Result{}, fmt.Errorf("%w: the tabu list of a %d x %d instance needs M·N² = %d entries (limit %d)", ErrDimension, n, m, m*n*n, maxTabuList)
 	}
-	tmin, tmax := ts.TenureMin, ts.TenureMax
-	if tmin <= 0 {
-		tmin = 8
+	orders, err := p.initialOrders(set.Warm)
+	if err != nil {
+		return Result{}, err
 	}
-	if tmax < tmin {
-		tmax = max(tmin, 15)
+	s, err := newTabuState(p, orders, par)
+	if err != nil {
+		return Result{}, err
 	}
-	stallMax := ts.Stall
-	if stallMax <= 0 {
-		stallMax = 2000
+	if par.workers > 1 {
+		return searchParallel(ctx, set, p.lb, s, p, orders, par.workers)
 	}
-	maxIter := opt.MaxIter
-	if maxIter == 0 && opt.TimeLimit == 0 {
-		maxIter = 100000
-	}
-	n, m := inst.N, inst.M
-	s := &tabuState{g: newGraph(inst), n: n, m: m, locked: make([]int, m), tabu: make([]int, m*n*n),
-		path: make([]int, 0, n*m), blocks: make([]int, 0, 2*n*m), moves: make([]move, 0, 2*n*m), bestSeq: make([]int, n*m)}
-	g := s.g
-	g.setRelease(p.rel)
-	g.setOrders(orders)
+	return s.search(ctx, set, p.lb, set.rng())
+}
+
+// newTabuState builds the disjunctive graph of the orders and evaluates it.
+func newTabuState(p *problem, orders [][]int, par tabuParams) (*tabuState, error) {
+	n, m := p.inst.N, p.inst.M
+	s := &tabuState{g: newGraph(p.inst), par: par, n: n, m: m, locked: make([]int, m), tabu: make([]int, m*n*n),
+		path: make([]int, 0, n*m), blocks: make([]int, 0, 2*n*m), moves: make([]move, 0, 2*n*m), bestSeq: make([]int, n*m), segHeads: make([]int, 0, n)}
+	s.g.setRelease(p.rel)
+	s.g.setOrders(orders)
 	for mu, pre := range p.prefix {
 		s.locked[mu] = len(pre)
 	}
-	if !g.eval() {
-		return Result{}, ErrCycle
+	if !s.g.eval() {
+		return nil, ErrCycle
 	}
 	s.saveBest()
-	res := Result{LowerBound: p.lb}
-	it := Iter{Makespan: g.cmax, Best: g.cmax}
-	record := func() bool {
-		if opt.Recorder == nil {
-			return true
-		}
-		it.Elapsed = time.Since(begin)
-		return opt.Recorder.Record(&it) == nil
+	return s, nil
+}
+
+// tabuMaxIter is the iteration budget: Settings.MaxIter, or 100000 when
+// neither MaxIter nor TimeLimit is set.
+func tabuMaxIter(set *Settings) int {
+	if set.MaxIter == 0 && set.TimeLimit == 0 {
+		return 100000
 	}
-	finish := func(st Status) (Result, error) {
-		s.restoreBest()
-		g.eval()
-		res.Schedule = g.schedule()
-		res.Makespan = g.cmax
-		res.Status = st
-		res.Elapsed = time.Since(begin)
-		it.Best = s.bestCmax
-		if !record() && st != Canceled {
-			res.Status = Stopped
-		}
-		if st == Canceled {
-			return res, ctx.Err()
-		}
-		return res, nil
+	return set.MaxIter
+}
+
+// goal returns Optimal when the best makespan meets the lower bound,
+// TargetReached when it meets the target, and NotTerminated otherwise.
+func goal(best, lb, target int) run.Status {
+	switch {
+	case best <= lb:
+		return run.Optimal
+	case target > 0 && best <= target:
+		return run.TargetReached
 	}
-	if !record() {
-		return finish(Stopped)
+	return run.NotTerminated
+}
+
+// search runs the tabu iterations until a goal or a limit stops them.
+func (s *tabuState) search(ctx context.Context, set *Settings, lb int, rng *rand.Rand) (Result, error) {
+	loop := run.Loop[*Iter]{Recorder: set.Recorder, MaxIter: tabuMaxIter(set), TimeLimit: set.TimeLimit}
+	it := &Iter{Makespan: s.g.cmax, Best: s.bestCmax}
+	if err := loop.Start(it); err != nil {
+		return s.finish(&loop, it, lb, run.RecorderStopped, err)
 	}
-	stall := 0
-	for iter := 1; ; iter++ {
-		switch {
-		case s.bestCmax <= p.lb:
-			return finish(Optimal)
-		case opt.Target > 0 && s.bestCmax <= opt.Target:
-			return finish(TargetReached)
-		case maxIter > 0 && res.Iterations >= maxIter:
-			return finish(IterationLimit)
+	if st := goal(s.bestCmax, lb, set.Target); st != run.NotTerminated {
+		return s.finish(&loop, it, lb, st, nil)
+	}
+	for {
+		s.step(rng)
+		it.Makespan, it.Best = s.g.cmax, s.bestCmax
+		reached := goal(s.bestCmax, lb, set.Target)
+		st, err := loop.Next(ctx, it, reached != run.NotTerminated)
+		if st == run.Converged {
+			st = reached
 		}
-		if iter&63 == 0 {
-			if ctx.Err() != nil {
-				return finish(Canceled)
-			}
-			if opt.TimeLimit > 0 && time.Since(begin) >= opt.TimeLimit {
-				return finish(TimeLimit)
-			}
+		if st != run.NotTerminated {
+			return s.finish(&loop, it, lb, st, err)
 		}
-		res.Iterations++
-		s.criticalPath(rng)
+	}
+}
+
+// finish restores the best solution and ends the run.
+func (s *tabuState) finish(loop *run.Loop[*Iter], it *Iter, lb int, st run.Status, err error) (Result, error) {
+	s.restoreBest()
+	s.g.eval()
+	it.Makespan, it.Best = s.g.cmax, s.bestCmax
+	err = loop.End(it, st, err)
+	if st != run.RecorderStopped && errors.Is(err, run.ErrRecorderStopped) {
+		st = run.RecorderStopped
+	}
+	res := Result{Schedule: s.g.schedule(), Makespan: s.g.cmax, LowerBound: lb, Status: st,
+		Iterations: s.iter, Evaluations: s.evals, Elapsed: loop.Elapsed()}
+	return res, err
+}
+
+// step makes one tabu move: the best non-tabu N5 neighbour (or a tabu one
+// that beats the best, or the oldest tabu one), then a restart after Stall
+// iterations without improvement.
+func (s *tabuState) step(rng *rand.Rand) {
+	s.iter++
+	s.criticalPath(rng)
+	if s.par.n6 {
+		s.n6Moves()
+	} else {
 		s.n5Moves()
-		if len(s.moves) == 0 {
-			// Only possible with release dates or pinned ops: restart.
-			s.restart(rng, 0)
-			stall = 0
+	}
+	if len(s.moves) == 0 {
+		// Only possible with release dates or pinned ops: restart.
+		s.restart(rng, 0)
+		s.stall = 0
+		return
+	}
+	pick := s.pickMove(rng)
+	if pick < 0 {
+		pick = s.oldestTabu()
+	}
+	s.apply(s.moves[pick], s.iter+s.par.tmin+rng.IntN(s.par.tmax-s.par.tmin+1))
+	if s.g.cmax < s.bestCmax {
+		s.saveBest()
+		s.stall = 0
+	} else if s.stall++; s.stall >= s.par.stall {
+		s.restart(rng, 3+rng.IntN(10))
+		s.stall = 0
+	}
+}
+
+// tabuIndex is the index in s.tabu of "u before v on machine mu".
+func (s *tabuState) tabuIndex(mu, u, v int) int { return (mu*s.n+u/s.m)*s.n + v/s.m }
+
+// pickMove evaluates every move and returns the index of the best one that
+// is not tabu or beats the best makespan (ties at random), or -1.
+func (s *tabuState) pickMove(rng *rand.Rand) int {
+	pick, ties := -1, 0
+	for i := range s.moves {
+		mv := &s.moves[i]
+		mv.est = s.estimateMove(mv)
+		s.evals++
+		if s.tabuUntil(mv) > s.iter && mv.est >= s.bestCmax {
 			continue
 		}
-		pick := -1
-		ties := 0
-		for i := range s.moves {
-			mv := &s.moves[i]
-			mv.est = s.estimate(mv.mu, mv.i)
-			res.Evaluations++
-			u, v := g.seq[mv.mu][mv.i], g.seq[mv.mu][mv.i+1]
-			tabu := s.tabu[(mv.mu*n+u/m)*n+v/m] > iter
-			if tabu && mv.est >= s.bestCmax {
-				continue
-			}
-			switch {
-			case pick < 0 || mv.est < s.moves[pick].est:
-				pick, ties = i, 1
-			case mv.est == s.moves[pick].est:
-				ties++
-				if rng.IntN(ties) == 0 {
-					pick = i
-				}
+		switch {
+		case pick < 0 || mv.est < s.moves[pick].est:
+			pick, ties = i, 1
+		case mv.est == s.moves[pick].est:
+			ties++
+			if rng.IntN(ties) == 0 {
+				pick = i
 			}
 		}
-		if pick < 0 {
-			// Every move is tabu: take the one whose tabu expires first.
-			for i := range s.moves {
-				mv := &s.moves[i]
-				u, v := g.seq[mv.mu][mv.i], g.seq[mv.mu][mv.i+1]
-				exp := s.tabu[(mv.mu*n+u/m)*n+v/m]
-				if pick < 0 || exp < s.tabu[(s.moves[pick].mu*n+g.seq[s.moves[pick].mu][s.moves[pick].i]/m)*n+g.seq[s.moves[pick].mu][s.moves[pick].i+1]/m] {
-					pick = i
-				}
-			}
+	}
+	return pick
+}
+
+// oldestTabu returns the move whose tabu status expires first.
+func (s *tabuState) oldestTabu() int {
+	pick := 0
+	for i := range s.moves {
+		if s.tabuUntil(&s.moves[i]) < s.tabuUntil(&s.moves[pick]) {
+			pick = i
 		}
-		mv := s.moves[pick]
-		u, v := g.seq[mv.mu][mv.i], g.seq[mv.mu][mv.i+1]
-		g.swapEval(mv.mu, mv.i) // critical swap: never a cycle
-		s.tabu[(mv.mu*n+v/m)*n+u/m] = iter + tmin + rng.IntN(tmax-tmin+1)
-		it.Iteration, it.Makespan = iter, g.cmax
-		if g.cmax < s.bestCmax {
-			s.saveBest()
-			stall = 0
-			it.Best = g.cmax
-			if !record() {
-				return finish(Stopped)
-			}
-		} else if stall++; stall >= stallMax {
-			s.restart(rng, 3+rng.IntN(10))
-			stall = 0
+	}
+	return pick
+}
+
+// tabuUntil returns the iteration until which mv is tabu: the latest expiry
+// of the pairs whose order it reverses. Taking the operation u at i past
+// the operations x up to position to reverses every pair (u, x) (forward)
+// or (x, u) (backward).
+func (s *tabuState) tabuUntil(mv *move) int {
+	seq := s.g.seq[mv.mu]
+	u := seq[mv.i]
+	t := 0
+	if mv.to > mv.i {
+		for p := mv.i + 1; p <= mv.to; p++ {
+			t = max(t, s.tabu[s.tabuIndex(mv.mu, u, seq[p])])
 		}
+	} else {
+		for p := mv.to; p < mv.i; p++ {
+			t = max(t, s.tabu[s.tabuIndex(mv.mu, seq[p], u)])
+		}
+	}
+	return t
+}
+
+// apply makes move mv and forbids reversing each pair it reversed until
+// iteration until. The move must keep the graph acyclic (the N5 swaps on a
+// critical path and the N6 moves that pass their feasibility test do).
+func (s *tabuState) apply(mv move, until int) {
+	g := s.g
+	seq := g.seq[mv.mu]
+	u := seq[mv.i]
+	if mv.to > mv.i {
+		for p := mv.i + 1; p <= mv.to; p++ {
+			s.tabu[s.tabuIndex(mv.mu, seq[p], u)] = until
+		}
+	} else {
+		for p := mv.to; p < mv.i; p++ {
+			s.tabu[s.tabuIndex(mv.mu, u, seq[p])] = until
+		}
+	}
+	switch d := mv.to - mv.i; {
+	case d == 1:
+		g.swapEval(mv.mu, mv.i)
+	case d == -1:
+		g.swapEval(mv.mu, mv.to)
+	default:
+		g.moveEval(mv.mu, mv.i, mv.to)
 	}
 }
 
@@ -300,7 +446,7 @@ func (s *tabuState) n5Moves() {
 				return
 			}
 		}
-		s.moves = append(s.moves, move{mu: mu, i: i})
+		s.moves = append(s.moves, move{mu: mu, i: i, to: i + 1})
 	}
 	for b := 0; b < nb; b++ {
 		st, l := s.blocks[2*b], s.blocks[2*b+1]
@@ -326,7 +472,7 @@ func (s *tabuState) n1Moves() {
 		for i := st; i+1 < st+l; i++ {
 			o := s.path[i]
 			if g.pos[o] >= s.locked[g.mach[o]] {
-				s.moves = append(s.moves, move{mu: g.mach[o], i: g.pos[o]})
+				s.moves = append(s.moves, move{mu: g.mach[o], i: g.pos[o], to: g.pos[o] + 1})
 			}
 		}
 	}

@@ -1,6 +1,7 @@
-package sched
+package gantt
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"io"
@@ -10,21 +11,28 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/optlearn/optlearn/sched"
 )
 
-// Gantt returns a Gantt chart of s built with gonum/plot: one row per
+// Plot returns a Gantt chart of s built with gonum/plot: one row per
 // machine, one bar per operation coloured by job, a dashed line at the
-// makespan. It returns an error if s is not a valid schedule of inst.
-func Gantt(inst *Instance, s Schedule, title string) (*plot.Plot, error) {
+// makespan. It returns an error (wrapping sched.ErrSchedule or
+// sched.ErrInstance) if s is not a valid schedule of inst.
+func Plot(inst *sched.Instance, s sched.Schedule, title string) (*plot.Plot, error) {
 	if err := s.Validate(inst); err != nil {
+		return nil, err
+	}
+	cmax, err := s.Makespan(inst)
+	if err != nil {
 		return nil, err
 	}
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "time"
 	p.Y.Label.Text = "machine"
-	p.Add(&ganttBars{inst: inst, s: s})
-	c := float64(s.Makespan(inst))
+	p.Add(&ganttBars{inst: inst, s: s, cmax: cmax})
+	c := float64(cmax)
 	line, err := plotter.NewLine(plotter.XYs{{X: c, Y: -0.5}, {X: c, Y: float64(inst.M) - 0.5}})
 	if err != nil {
 		return nil, err
@@ -41,11 +49,14 @@ func Gantt(inst *Instance, s Schedule, title string) (*plot.Plot, error) {
 	return p, nil
 }
 
-// SaveGantt writes the Gantt chart of s to file; the extension (.svg, .png,
+// Save writes the Gantt chart of s to file; the extension (.svg, .png,
 // .pdf, ...) chooses the format. Width and height are in centimetres;
-// zero means 24×(1+0.8·M).
-func SaveGantt(file string, inst *Instance, s Schedule, title string, width, height float64) error {
-	p, err := Gantt(inst, s, title)
+// zero means 24×(1+0.8·M); negative or non-finite sizes are an error.
+func Save(file string, inst *sched.Instance, s sched.Schedule, title string, width, height float64) error {
+	if err := checkSize(width, height); err != nil {
+		return err
+	}
+	p, err := Plot(inst, s, title)
 	if err != nil {
 		return err
 	}
@@ -53,10 +64,16 @@ func SaveGantt(file string, inst *Instance, s Schedule, title string, width, hei
 	return p.Save(w, h, file)
 }
 
-// WriteGantt writes the Gantt chart of s to w in the given format ("svg",
-// "png", ...); see SaveGantt for the size.
-func WriteGantt(w io.Writer, format string, inst *Instance, s Schedule, title string, width, height float64) error {
-	p, err := Gantt(inst, s, title)
+// Write writes the Gantt chart of s to w in the given format ("svg",
+// "png", ...); see [Save] for the size.
+func Write(w io.Writer, format string, inst *sched.Instance, s sched.Schedule, title string, width, height float64) error {
+	if err := checkSize(width, height); err != nil {
+		return err
+	}
+	if w == nil {
+		return errors.New("gantt: nil writer")
+	}
+	p, err := Plot(inst, s, title)
 	if err != nil {
 		return err
 	}
@@ -69,7 +86,15 @@ func WriteGantt(w io.Writer, format string, inst *Instance, s Schedule, title st
 	return err
 }
 
-func ganttSize(inst *Instance, width, height float64) (vg.Length, vg.Length) {
+// checkSize rejects negative and non-finite chart sizes.
+func checkSize(width, height float64) error {
+	if !(width >= 0 && height >= 0) || math.IsInf(width, 0) || math.IsInf(height, 0) {
+		return fmt.Errorf("gantt: size %v x %v cm (want finite, ≥ 0; 0 = default)", width, height)
+	}
+	return nil
+}
+
+func ganttSize(inst *sched.Instance, width, height float64) (vg.Length, vg.Length) {
 	if width <= 0 {
 		width = 24
 	}
@@ -81,8 +106,9 @@ func ganttSize(inst *Instance, width, height float64) (vg.Length, vg.Length) {
 
 // ganttBars is a plot.Plotter drawing one rectangle per operation.
 type ganttBars struct {
-	inst *Instance
-	s    Schedule
+	inst *sched.Instance
+	s    sched.Schedule
+	cmax int
 }
 
 // Plot implements plot.Plotter.
@@ -113,7 +139,7 @@ func (g *ganttBars) Plot(c draw.Canvas, plt *plot.Plot) {
 
 // DataRange implements plot.DataRanger.
 func (g *ganttBars) DataRange() (xmin, xmax, ymin, ymax float64) {
-	return 0, float64(g.s.Makespan(g.inst)), -0.5, float64(g.inst.M) - 0.5
+	return 0, float64(g.cmax), -0.5, float64(g.inst.M) - 0.5
 }
 
 // jobColor spreads N hues around the colour wheel.
