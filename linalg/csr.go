@@ -97,6 +97,36 @@ func NewCSRFromRows(cols int, rows []Sparse) (*CSR, error) {
 	return a, nil
 }
 
+// Validate returns an error wrapping ErrShape unless a is a well-formed
+// matrix: non-negative shape, len(RowPtr) = Rows+1, RowPtr non-decreasing
+// within [0, len(ColIdx)], len(ColIdx) = len(Val), and column indices in
+// [0, Cols) increasing within each row. Functions that take a CSR from a
+// user call it before reading the matrix.
+func (a *CSR) Validate() error {
+	switch {
+	case a == nil:
+		return fmt.Errorf("%w: nil matrix", ErrShape)
+	case a.Rows < 0 || a.Cols < 0:
+		return fmt.Errorf("%w: negative shape %dx%d", ErrShape, a.Rows, a.Cols)
+	case len(a.RowPtr) != a.Rows+1:
+		return fmt.Errorf("%w: len(RowPtr) = %d for %d rows", ErrShape, len(a.RowPtr), a.Rows)
+	case len(a.ColIdx) != len(a.Val):
+		return fmt.Errorf("%w: %d column indices, %d values", ErrShape, len(a.ColIdx), len(a.Val))
+	}
+	for i := range a.Rows {
+		lo, hi := a.RowPtr[i], a.RowPtr[i+1]
+		if lo < 0 || hi < lo || hi > len(a.ColIdx) {
+			return fmt.Errorf("%w: row %d spans [%d, %d) of %d entries", ErrShape, i, lo, hi, len(a.ColIdx))
+		}
+		for k := lo; k < hi; k++ {
+			if j := a.ColIdx[k]; j < 0 || j >= a.Cols || (k > lo && j <= a.ColIdx[k-1]) {
+				return fmt.Errorf("%w: row %d: column %d out of order or outside [0, %d)", ErrShape, i, j, a.Cols)
+			}
+		}
+	}
+	return nil
+}
+
 // NNZ returns the number of stored entries.
 func (a *CSR) NNZ() int { return a.RowPtr[a.Rows] - a.RowPtr[0] }
 

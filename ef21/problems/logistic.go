@@ -65,32 +65,20 @@ type Logistic struct {
 // split and returns the problem with regularisation lambda ≥ 0. The data
 // are copied. It returns an error wrapping ErrInput for n < 1, more clients
 // than rows (an empty client), len(y) ≠ rows, labels other than ±1, NaN or
-// Inf entries, or a negative lambda.
+// Inf entries, a malformed matrix, or a negative lambda. Users who hold
+// their own per-client data sets call [NewLogisticClients] instead.
 func NewLogistic(x *linalg.CSR, y []float64, n int, split Split, lambda float64) (*Logistic, error) {
+	if err := checkDesign(x, y, -1); err != nil {
+		return nil, err
+	}
 	switch {
-	case x == nil || x.Rows < 1 || x.Cols < 1:
-		return nil, fmt.Errorf("%w: empty design", ErrInput)
 	case n < 1 || n > x.Rows:
 		return nil, fmt.Errorf("%w: %d clients for %d rows (every client needs a row)", ErrInput, n, x.Rows)
-	case len(y) != x.Rows:
-		return nil, fmt.Errorf("%w: %d labels for %d rows", ErrInput, len(y), x.Rows)
 	case !(lambda >= 0) || math.IsInf(lambda, 0):
 		return nil, fmt.Errorf("%w: lambda = %v", ErrInput, lambda)
 	case split != SplitEven && split != SplitSorted:
 		return nil, fmt.Errorf("%w: split %d", ErrInput, split)
 	}
-	for j, v := range y {
-		if v != 1 && v != -1 {
-			return nil, fmt.Errorf("%w: label %d = %v, want ±1", ErrInput, j, v)
-		}
-	}
-	for i := range x.Rows {
-		_, val := x.Row(i)
-		if !linalg.AllFinite(val) {
-			return nil, fmt.Errorf("%w: row %d: NaN or Inf", ErrInput, i)
-		}
-	}
-	d := x.Cols
 	order := make([]int, x.Rows)
 	for j := range order {
 		order[j] = j
@@ -105,27 +93,98 @@ func NewLogistic(x *linalg.CSR, y []float64, n int, split Split, lambda float64)
 		}
 		slices.SortStableFunc(order, func(p, q int) int { return cmp.Compare(key[p], key[q]) })
 	}
-	p := &Logistic{d: d, lambda: lambda, a: make([]*linalg.CSR, n), y: make([][]float64, n),
-		rows: make([][]int, n), marg: make([][]float64, n), li: make([]float64, n)}
-	total := mat.NewSymDense(d, nil)
+	a, ys, rows := make([]*linalg.CSR, n), make([][]float64, n), make([][]int, n)
 	for i := range n {
 		lo, hi := i*x.Rows/n, (i+1)*x.Rows/n
-		rows := append([]int(nil), order[lo:hi]...)
-		p.rows[i] = rows
-		p.a[i] = x.SelectRows(rows)
-		p.y[i] = make([]float64, len(rows))
-		for k, j := range rows {
-			p.y[i][k] = y[j]
+		rows[i] = append([]int(nil), order[lo:hi]...)
+		a[i] = x.SelectRows(rows[i])
+		ys[i] = make([]float64, len(rows[i]))
+		for k, j := range rows[i] {
+			ys[i][k] = y[j]
 		}
-		p.marg[i] = make([]float64, len(rows))
-		m := float64(len(rows))
+	}
+	return newLogistic(x.Cols, a, ys, rows, lambda), nil
+}
+
+// NewLogisticClients returns the problem over the clients' own data sets:
+// client i holds the rows of x[i] with labels y[i] (±1). Every x[i] must
+// have at least one row and the same number of columns d. The data are
+// copied; Rows(i) then lists 0..mᵢ−1, the rows of client i's own set. It
+// returns an error wrapping ErrInput for no client, an empty client,
+// mismatched sizes or column counts, labels other than ±1, NaN or Inf
+// entries, a malformed matrix, or a negative lambda.
+func NewLogisticClients(x []*linalg.CSR, y [][]float64, lambda float64) (*Logistic, error) {
+	n := len(x)
+	switch {
+	case n < 1 || len(y) != n:
+		return nil, fmt.Errorf("%w: %d client matrices, %d label sets", ErrInput, n, len(y))
+	case !(lambda >= 0) || math.IsInf(lambda, 0):
+		return nil, fmt.Errorf("%w: lambda = %v", ErrInput, lambda)
+	}
+	d := -1
+	if x[0] != nil {
+		d = x[0].Cols
+	}
+	a, ys, rows := make([]*linalg.CSR, n), make([][]float64, n), make([][]int, n)
+	for i := range n {
+		if err := checkDesign(x[i], y[i], d); err != nil {
+			return nil, fmt.Errorf("client %d: %w", i, err)
+		}
+		all := make([]int, x[i].Rows)
+		for j := range all {
+			all[j] = j
+		}
+		rows[i] = all
+		a[i] = x[i].SelectRows(all)
+		ys[i] = slices.Clone(y[i])
+	}
+	return newLogistic(d, a, ys, rows, lambda), nil
+}
+
+// checkDesign validates a design matrix and its labels; d ≥ 0 also
+// requires d columns.
+func checkDesign(x *linalg.CSR, y []float64, d int) error {
+	if x == nil {
+		return fmt.Errorf("%w: nil design", ErrInput)
+	}
+	if err := x.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	switch {
+	case x.Rows < 1 || x.Cols < 1:
+		return fmt.Errorf("%w: empty design (%d×%d)", ErrInput, x.Rows, x.Cols)
+	case d >= 0 && x.Cols != d:
+		return fmt.Errorf("%w: %d columns, want %d", ErrInput, x.Cols, d)
+	case len(y) != x.Rows:
+		return fmt.Errorf("%w: %d labels for %d rows", ErrInput, len(y), x.Rows)
+	}
+	for j, v := range y {
+		if v != 1 && v != -1 {
+			return fmt.Errorf("%w: label %d = %v, want ±1", ErrInput, j, v)
+		}
+	}
+	if !linalg.AllFinite(x.Val[x.RowPtr[0]:x.RowPtr[x.Rows]]) {
+		return fmt.Errorf("%w: NaN or Inf entry", ErrInput)
+	}
+	return nil
+}
+
+// newLogistic builds the problem from validated per-client blocks (owned
+// by the problem from now on) and computes the smoothness constants.
+func newLogistic(d int, a []*linalg.CSR, y [][]float64, rows [][]int, lambda float64) *Logistic {
+	n := len(a)
+	p := &Logistic{d: d, lambda: lambda, a: a, y: y, rows: rows, marg: make([][]float64, n), li: make([]float64, n)}
+	total := mat.NewSymDense(d, nil)
+	for i := range n {
+		p.marg[i] = make([]float64, len(y[i]))
+		m := float64(len(y[i]))
 		if d <= gramMaxDim {
-			g := gram(p.a[i])
+			g := gram(a[i])
 			g.ScaleSym(1/(4*m), g)
 			p.li[i] = lambdaMax(g) + 2*lambda
 			total.AddSym(total, g)
 		} else {
-			p.li[i] = sparseLambdaMax(p.a[i])/(4*m) + 2*lambda
+			p.li[i] = sparseLambdaMax(a[i])/(4*m) + 2*lambda
 		}
 	}
 	if d <= gramMaxDim {
@@ -134,7 +193,7 @@ func NewLogistic(x *linalg.CSR, y []float64, n int, split Split, lambda float64)
 	} else {
 		p.l = p.powerGlobal() + 2*lambda
 	}
-	return p, nil
+	return p
 }
 
 // gram returns AᵀA as a dense symmetric matrix.
@@ -160,10 +219,11 @@ func topDirection(a *linalg.CSR) (float64, []float64) {
 		return topEigen(gram(a))
 	}
 	tmp := make([]float64, a.Rows)
-	return PowerIteration(a.Cols, func(dst, v []float64) {
+	l, v, _ := PowerIteration(a.Cols, func(dst, v []float64) {
 		a.MulVec(tmp, v)
 		a.MulVecTrans(dst, tmp)
 	}, rand.New(rand.NewPCG(1, 0)))
+	return l, v // finite: the matrix is finite and validated
 }
 
 func sparseLambdaMax(a *linalg.CSR) float64 {
@@ -174,7 +234,7 @@ func sparseLambdaMax(a *linalg.CSR) float64 {
 // powerGlobal returns λmax((1/n)Σᵢ AᵢᵀAᵢ/(4mᵢ)) by power iteration.
 func (p *Logistic) powerGlobal() float64 {
 	tmp := make([]float64, p.d)
-	l, _ := PowerIteration(p.d, func(dst, v []float64) {
+	l, _, _ := PowerIteration(p.d, func(dst, v []float64) {
 		linalg.Zero(dst)
 		for i, a := range p.a {
 			m := p.marg[i]
@@ -202,12 +262,14 @@ const lossBlock = 512
 
 // Grad writes ∇fᵢ(x) into dst and returns fᵢ(x). It makes one pass over
 // client i's rows: each row's margin, loss and gradient contribution are
-// computed while the row is in cache (a fused Aᵀφ(Ax)).
+// computed while the row is in cache (a fused Aᵀφ(Ax)). For i outside
+// [0, N()) or dst or x not of length Dim() it returns NaN (and fills dst
+// with NaN), which ef21.Run reports as ErrNotFinite.
 func (p *Logistic) Grad(i int, dst, x []float64) float64 {
-	a, y := p.a[i], p.y[i]
-	if len(dst) != p.d || len(x) != p.d {
-		panic("problems: length mismatch")
+	if i < 0 || i >= len(p.a) || len(dst) != p.d || len(x) != p.d {
+		return badCall(dst)
 	}
+	a, y := p.a[i], p.y[i]
 	clear(dst)
 	// The loss Σⱼ log(1 + e^(−tⱼ)) is Σⱼ max(−tⱼ, 0) + log Πⱼ(1 + eⱼ) with
 	// eⱼ = exp(−|tⱼ|) ∈ (0, 1]: the product is taken over blocks of
@@ -260,8 +322,13 @@ func (p *Logistic) addReg(dst, x []float64) float64 {
 
 // StochGrad writes the gradient of the loss over batch rows of client i
 // drawn uniformly with replacement, plus the regulariser's exact gradient,
-// into dst: an unbiased estimate of ∇fᵢ(x).
+// into dst: an unbiased estimate of ∇fᵢ(x). Invalid arguments (as for Grad,
+// or batch < 1 or a nil rng) fill dst with NaN.
 func (p *Logistic) StochGrad(i int, dst, x []float64, batch int, rng *rand.Rand) {
+	if i < 0 || i >= len(p.a) || len(dst) != p.d || len(x) != p.d || batch < 1 || rng == nil {
+		badCall(dst)
+		return
+	}
 	a, y := p.a[i], p.y[i]
 	linalg.Zero(dst)
 	for range batch {
