@@ -98,6 +98,9 @@ func (c *Client) Init(msg *linalg.Sparse, x0 []float64, compress bool) error {
 	linalg.ScaleTo(c.diff, c.cfg.Scale, c.grad)
 	if compress {
 		c.comp.Compress(msg, c.diff, c.rng)
+		if err := checkMessage(msg, len(c.g)); err != nil {
+			return fmt.Errorf("client %d: %w", c.i, err)
+		}
 	} else {
 		Identity{}.Compress(msg, c.diff, nil)
 	}
@@ -151,9 +154,28 @@ func (c *Client) Round(msg *linalg.Sparse, x []float64) (sent bool, err error) {
 		diff[j] = s*v - g[j]
 	}
 	c.comp.Compress(msg, diff, c.rng)
+	if err := checkMessage(msg, d); err != nil {
+		msg.Reset(d)
+		return false, fmt.Errorf("client %d: %w", c.i, err)
+	}
 	msg.ScatterAdd(g, 1)
 	c.errSq = c.stateErr()
 	return true, nil
+}
+
+// checkMessage returns an error wrapping ErrDimension unless msg, as a
+// Compressor left it, is a vector of dimension d with one value per index
+// and indices in [0, d).
+func checkMessage(msg *linalg.Sparse, d int) error {
+	if msg.N != d || len(msg.Value) < len(msg.Index) {
+		return fmt.Errorf("%w: compressed message of dimension %d with %d indices and %d values, want dimension %d", ErrDimension, msg.N, len(msg.Index), len(msg.Value), d)
+	}
+	for _, j := range msg.Index {
+		if j < 0 || j >= d {
+			return fmt.Errorf("%w: compressed message index %d outside [0, %d)", ErrDimension, j, d)
+		}
+	}
+	return nil
 }
 
 // check returns an error wrapping ErrDimension for a nil msg or an x of

@@ -186,7 +186,7 @@ func (o *nanOracle) Grad(i int, dst, x []float64) float64 {
 	return f
 }
 
-func TestBadInput(t *testing.T) {
+func TestBadInputBasics(t *testing.T) {
 	p := r1(t, 10)
 	x0 := make([]float64, 30)
 	bad := func(s ef21.Settings, c ef21.Compressor, x []float64, want error) {
@@ -212,7 +212,7 @@ func TestBadInput(t *testing.T) {
 	bad(ef21.Settings{}, ef21.TopK{K: 1}, append(make([]float64, 29), math.Inf(1)), ef21.ErrNotFinite)
 
 	// An oracle without Smooth needs Gamma (and L for EF21-W).
-	type plain struct{ ef21.Oracle }
+
 	if _, err := ef21.Run(context.Background(), plain{p}, ef21.TopK{K: 1}, x0, nil); !errors.Is(err, ef21.ErrSmoothness) {
 		t.Errorf("no smoothness: err = %v", err)
 	}

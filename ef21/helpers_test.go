@@ -51,3 +51,6 @@ func (m multi) Record(it *ef21.Iter) error {
 
 // gradNormSq reads ‖∇f‖² for History.Series.
 func gradNormSq(it *ef21.Iter) float64 { return it.GradNormSq }
+
+// plain hides every optional interface of an Oracle.
+type plain struct{ ef21.Oracle }

@@ -214,15 +214,26 @@ func (p *LeastSquares) Value(x []float64) float64 {
 	return f / float64(len(p.a))
 }
 
-// LocalSmoothness returns Lᵢ = λmax(AᵢᵀAᵢ)/mᵢ.
-func (p *LeastSquares) LocalSmoothness(i int) float64 { return p.li[i] }
+// LocalSmoothness returns Lᵢ = λmax(AᵢᵀAᵢ)/mᵢ, or NaN for i outside
+// [0, N()).
+func (p *LeastSquares) LocalSmoothness(i int) float64 {
+	if i < 0 || i >= len(p.li) {
+		return math.NaN()
+	}
+	return p.li[i]
+}
 
 // Smoothness returns L = λmax((1/n) Σᵢ AᵢᵀAᵢ/mᵢ).
 func (p *LeastSquares) Smoothness() float64 { return p.l }
 
 // Support returns the columns in which Aᵢ has a nonzero entry, outside
-// which ∇fᵢ is 0 (read only).
-func (p *LeastSquares) Support(i int) []int { return p.supp[i] }
+// which ∇fᵢ is 0 (read only), or nil for i outside [0, N()).
+func (p *LeastSquares) Support(i int) []int {
+	if i < 0 || i >= len(p.supp) {
+		return nil
+	}
+	return p.supp[i]
+}
 
 // Minimum returns the minimiser x* (a copy) and f* = f(x*).
 func (p *LeastSquares) Minimum() ([]float64, float64) {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 
 	"github.com/optlearn/optlearn/linalg"
 	"gonum.org/v1/gonum/mat"
@@ -29,12 +30,15 @@ const (
 	SplitSorted
 )
 
-// String returns "even" or "sorted".
+// String returns "even", "sorted" or "Split(n)" for an unknown value.
 func (s Split) String() string {
-	if s == SplitSorted {
+	switch s {
+	case SplitEven:
+		return "even"
+	case SplitSorted:
 		return "sorted"
 	}
-	return "even"
+	return "Split(" + strconv.Itoa(int(s)) + ")"
 }
 
 // Logistic is the nonconvex regularised logistic regression of the EF21
@@ -253,8 +257,13 @@ func (p *Logistic) N() int { return len(p.a) }
 func (p *Logistic) Dim() int { return p.d }
 
 // Rows returns the indices, in the original data set, of client i's rows
-// (read only).
-func (p *Logistic) Rows(i int) []int { return p.rows[i] }
+// (read only), or nil for i outside [0, N()).
+func (p *Logistic) Rows(i int) []int {
+	if i < 0 || i >= len(p.rows) {
+		return nil
+	}
+	return p.rows[i]
+}
 
 // lossBlock is the number of rows whose loss factors are multiplied before
 // one logarithm is taken (2^512 < 1e155: no overflow).
@@ -343,9 +352,9 @@ func (p *Logistic) StochGrad(i int, dst, x []float64, batch int, rng *rand.Rand)
 
 // Support returns the features client i's rows touch when λ = 0, outside
 // which ∇fᵢ is 0, and nil (every feature) when λ > 0, since the regulariser
-// is dense.
+// is dense. For i outside [0, N()) it returns nil.
 func (p *Logistic) Support(i int) []int {
-	if p.lambda > 0 {
+	if p.lambda > 0 || i < 0 || i >= len(p.a) {
 		return nil
 	}
 	a := p.a[i]
@@ -362,8 +371,14 @@ func (p *Logistic) Support(i int) []int {
 	return z
 }
 
-// LocalSmoothness returns Lᵢ = λmax(AᵢᵀAᵢ)/(4mᵢ) + 2λ.
-func (p *Logistic) LocalSmoothness(i int) float64 { return p.li[i] }
+// LocalSmoothness returns Lᵢ = λmax(AᵢᵀAᵢ)/(4mᵢ) + 2λ, or NaN for i
+// outside [0, N()).
+func (p *Logistic) LocalSmoothness(i int) float64 {
+	if i < 0 || i >= len(p.li) {
+		return math.NaN()
+	}
+	return p.li[i]
+}
 
 // Smoothness returns L = λmax((1/n)Σᵢ AᵢᵀAᵢ/(4mᵢ)) + 2λ.
 func (p *Logistic) Smoothness() float64 { return p.l }
