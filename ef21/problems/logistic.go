@@ -61,8 +61,111 @@ type Logistic struct {
 	rows   [][]int
 	lambda float64
 	marg   [][]float64 // per-client scratch, len mᵢ
+	ex     [][]float64 // per-client scratch, len mᵢ
+	blk    []block     // per-client compact copy of the rows for Grad
 	li     []float64
 	l      float64
+}
+
+// block is one client's rows in the layout Grad streams through: int32
+// column indices (half the bytes of int) and, unless every stored value is
+// 1 (binary features such as a9a's), the values.
+type block struct {
+	ptr  []int32
+	cols []int32
+	vals []float64 // nil: every value is 1
+}
+
+// margins sets z[j] = aⱼᵀx for every row j. Four rows are summed at a
+// time, each in its own accumulator and in its own index order, so every
+// z[j] has exactly the rounding of a plain loop over row j while the four
+// dependency chains overlap (a single chain is bound by the latency of the
+// floating-point add).
+func (b *block) margins(z, x []float64) {
+	m := len(b.ptr) - 1
+	ptr, cols := b.ptr, b.cols
+	j := 0
+	for ; j+4 <= m; j += 4 {
+		c0, c1 := cols[ptr[j]:ptr[j+1]], cols[ptr[j+1]:ptr[j+2]]
+		c2, c3 := cols[ptr[j+2]:ptr[j+3]], cols[ptr[j+3]:ptr[j+4]]
+		n := min(len(c0), len(c1), len(c2), len(c3))
+		c0, c1, c2, c3 = c0[:len(c0)], c1[:len(c1)], c2[:len(c2)], c3[:len(c3)]
+		var z0, z1, z2, z3 float64
+		if b.vals == nil {
+			for k := range n {
+				z0 += x[c0[k]]
+				z1 += x[c1[k]]
+				z2 += x[c2[k]]
+				z3 += x[c3[k]]
+			}
+			for _, c := range c0[n:] {
+				z0 += x[c]
+			}
+			for _, c := range c1[n:] {
+				z1 += x[c]
+			}
+			for _, c := range c2[n:] {
+				z2 += x[c]
+			}
+			for _, c := range c3[n:] {
+				z3 += x[c]
+			}
+		} else {
+			v0, v1 := b.vals[ptr[j]:ptr[j+1]], b.vals[ptr[j+1]:ptr[j+2]]
+			v2, v3 := b.vals[ptr[j+2]:ptr[j+3]], b.vals[ptr[j+3]:ptr[j+4]]
+			for k := range n {
+				z0 += v0[k] * x[c0[k]]
+				z1 += v1[k] * x[c1[k]]
+				z2 += v2[k] * x[c2[k]]
+				z3 += v3[k] * x[c3[k]]
+			}
+			z0 = rowTail(z0, v0[n:], c0[n:], x)
+			z1 = rowTail(z1, v1[n:], c1[n:], x)
+			z2 = rowTail(z2, v2[n:], c2[n:], x)
+			z3 = rowTail(z3, v3[n:], c3[n:], x)
+		}
+		z[j], z[j+1], z[j+2], z[j+3] = z0, z1, z2, z3
+	}
+	for ; j < m; j++ {
+		lo, hi := ptr[j], ptr[j+1]
+		zj := 0.0
+		if b.vals == nil {
+			for _, c := range cols[lo:hi] {
+				zj += x[c]
+			}
+		} else {
+			zj = rowTail(0, b.vals[lo:hi], cols[lo:hi], x)
+		}
+		z[j] = zj
+	}
+}
+
+// rowTail returns z + Σₖ v[k]·x[c[k]], summed in order.
+func rowTail(z float64, v []float64, c []int32, x []float64) float64 {
+	v = v[:len(c)]
+	for k, ck := range c {
+		z += v[k] * x[ck]
+	}
+	return z
+}
+
+// newBlock returns the compact copy of a (d < 2³¹ and nnz < 2³¹, which
+// the package's size limits guarantee).
+func newBlock(a *linalg.CSR) block {
+	lo, hi := a.RowPtr[0], a.RowPtr[a.Rows]
+	b := block{ptr: make([]int32, a.Rows+1), cols: make([]int32, hi-lo)}
+	for r := range a.Rows + 1 {
+		b.ptr[r] = int32(a.RowPtr[r] - lo)
+	}
+	binary := true
+	for k, c := range a.ColIdx[lo:hi] {
+		b.cols[k] = int32(c)
+		binary = binary && a.Val[lo+k] == 1
+	}
+	if !binary {
+		b.vals = slices.Clone(a.Val[lo:hi])
+	}
+	return b
 }
 
 // NewLogistic splits the rows of x (labels y, ±1) over n clients with
@@ -177,10 +280,13 @@ func checkDesign(x *linalg.CSR, y []float64, d int) error {
 // by the problem from now on) and computes the smoothness constants.
 func newLogistic(d int, a []*linalg.CSR, y [][]float64, rows [][]int, lambda float64) *Logistic {
 	n := len(a)
-	p := &Logistic{d: d, lambda: lambda, a: a, y: y, rows: rows, marg: make([][]float64, n), li: make([]float64, n)}
+	p := &Logistic{d: d, lambda: lambda, a: a, y: y, rows: rows, marg: make([][]float64, n),
+		ex: make([][]float64, n), blk: make([]block, n), li: make([]float64, n)}
 	total := mat.NewSymDense(d, nil)
 	for i := range n {
 		p.marg[i] = make([]float64, len(y[i]))
+		p.ex[i] = make([]float64, len(y[i]))
+		p.blk[i] = newBlock(a[i])
 		m := float64(len(y[i]))
 		if d <= gramMaxDim {
 			g := gram(a[i])
@@ -269,47 +375,77 @@ func (p *Logistic) Rows(i int) []int {
 // one logarithm is taken (2^512 < 1e155: no overflow).
 const lossBlock = 512
 
-// Grad writes ∇fᵢ(x) into dst and returns fᵢ(x). It makes one pass over
-// client i's rows: each row's margin, loss and gradient contribution are
-// computed while the row is in cache (a fused Aᵀφ(Ax)). For i outside
-// [0, N()) or dst or x not of length Dim() it returns NaN (and fills dst
-// with NaN), which ef21.Run reports as ErrNotFinite.
+// Grad writes ∇fᵢ(x) into dst and returns fᵢ(x). It makes two passes over
+// client i's rows: the first computes every margin tⱼ = bⱼaⱼᵀx, then
+// linalg.Exp evaluates all the exp(−|tⱼ|) in one vector pass, and the
+// second pass accumulates the loss and scatters the gradient. Rows of
+// binary features (every stored value 1) skip the multiplications. For i
+// outside [0, N()) or dst or x not of length Dim() it returns NaN (and
+// fills dst with NaN), which ef21.Run reports as ErrNotFinite.
+//
+// linalg.Exp is within 4 units of 2⁻⁵³ (relative) of math.Exp, so the
+// iterates may differ in their last bits from a per-row math.Exp.
 func (p *Logistic) Grad(i int, dst, x []float64) float64 {
 	if i < 0 || i >= len(p.a) || len(dst) != p.d || len(x) != p.d {
 		return badCall(dst)
 	}
-	a, y := p.a[i], p.y[i]
-	clear(dst)
-	// The loss Σⱼ log(1 + e^(−tⱼ)) is Σⱼ max(−tⱼ, 0) + log Πⱼ(1 + eⱼ) with
-	// eⱼ = exp(−|tⱼ|) ∈ (0, 1]: the product is taken over blocks of
+	y, t, e, b := p.y[i], p.marg[i], p.ex[i], &p.blk[i]
+	m := len(y)
+	t, e = t[:m], e[:m]
+	ptr := b.ptr[:m+1]
+	// Pass 1: margins t = b ⊙ (A x) and e = −|t|.
+	b.margins(t, x)
+	for j, yj := range y {
+		t[j] *= yj
+		e[j] = -math.Abs(t[j])
+	}
+	linalg.Exp(e, e)
+	// Pass 2. The loss Σⱼ log(1 + e^(−tⱼ)) is Σⱼ max(−tⱼ, 0) + log Πⱼ(1 + eⱼ)
+	// with eⱼ = exp(−|tⱼ|) ∈ (0, 1]: the product is taken over blocks of
 	// lossBlock rows (each factor is at most 2, so no overflow) and costs one
 	// logarithm per block instead of one per row, with an absolute error of
-	// about lossBlock·ε per block.
+	// about lossBlock·ε per block. The derivative of the loss in t is
+	// −1/(1 + eᵗ), that is −e/(1 + e) for t ≥ 0 and −1/(1 + e) below.
+	clear(dst)
 	f, prod := 0.0, 1.0
-	inv := 1 / float64(len(y))
-	ptr := a.RowPtr
+	inv := 1 / float64(m)
 	for j, yj := range y {
-		lo, hi := ptr[j], ptr[j+1]
-		cols, vals := a.ColIdx[lo:hi], a.Val[lo:hi]
-		z := linalg.DotIdx(vals, cols, x)
-		// With t = yⱼzⱼ and e = exp(−|t|): the derivative of the loss in t
-		// is −1/(1 + eᵗ), that is −e/(1 + e) for t ≥ 0 and −1/(1 + e) below.
-		t := yj * z
-		e := math.Exp(-math.Abs(t))
-		sig := 1 / (1 + e)
-		prod *= 1 + e
+		ej := e[j]
+		sig := 1 / (1 + ej)
+		prod *= 1 + ej
 		var coef float64
-		if t >= 0 {
-			coef = -yj * inv * e * sig
+		if tj := t[j]; tj >= 0 {
+			coef = -yj * inv * ej * sig
 		} else {
-			f -= t
+			f -= tj
 			coef = -yj * inv * sig
 		}
 		if j%lossBlock == lossBlock-1 {
 			f += math.Log(prod)
 			prod = 1
 		}
-		linalg.AxpyIdx(coef, vals, cols, dst)
+		lo, hi := ptr[j], ptr[j+1]
+		if b.vals == nil {
+			// Distinct columns within a row: unrolling keeps every sum's
+			// order.
+			cs := b.cols[lo:hi]
+			for len(cs) >= 4 {
+				c4 := (*[4]int32)(cs)
+				dst[c4[0]] += coef
+				dst[c4[1]] += coef
+				dst[c4[2]] += coef
+				dst[c4[3]] += coef
+				cs = cs[4:]
+			}
+			for _, c := range cs {
+				dst[c] += coef
+			}
+		} else {
+			vals := b.vals[lo:hi]
+			for k, c := range b.cols[lo:hi] {
+				dst[c] += coef * vals[k]
+			}
+		}
 	}
 	f += math.Log(prod)
 	return f*inv + p.addReg(dst, x)
