@@ -83,9 +83,9 @@ dotdone:
 	RET
 
 // func axpyAVX2(a float64, x, y []float64)
-// y[i] += a*x[i] with a separate multiply and add (no fusion), so that the
-// result equals axpyRef bit for bit. len(y) >= len(x) is checked by the
-// caller.
+// y[i] += a*x[i] with fused multiply-adds (one rounding per element, as
+// the archsimd path), 16 elements per iteration. len(y) >= len(x) is
+// checked by the caller.
 TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSD a+0(FP), Y0
 	MOVQ x_base+8(FP), SI
@@ -95,14 +95,14 @@ TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
 	JLT axpy4
 
 axpy16:
-	VMULPD (SI), Y0, Y1
-	VMULPD 32(SI), Y0, Y2
-	VMULPD 64(SI), Y0, Y3
-	VMULPD 96(SI), Y0, Y4
-	VADDPD (DI), Y1, Y1
-	VADDPD 32(DI), Y2, Y2
-	VADDPD 64(DI), Y3, Y3
-	VADDPD 96(DI), Y4, Y4
+	VMOVUPD (DI), Y1
+	VMOVUPD 32(DI), Y2
+	VMOVUPD 64(DI), Y3
+	VMOVUPD 96(DI), Y4
+	VFMADD231PD (SI), Y0, Y1
+	VFMADD231PD 32(SI), Y0, Y2
+	VFMADD231PD 64(SI), Y0, Y3
+	VFMADD231PD 96(SI), Y0, Y4
 	VMOVUPD Y1, (DI)
 	VMOVUPD Y2, 32(DI)
 	VMOVUPD Y3, 64(DI)
@@ -116,8 +116,8 @@ axpy16:
 axpy4:
 	CMPQ CX, $4
 	JLT axpy1check
-	VMULPD (SI), Y0, Y1
-	VADDPD (DI), Y1, Y1
+	VMOVUPD (DI), Y1
+	VFMADD231PD (SI), Y0, Y1
 	VMOVUPD Y1, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
@@ -129,8 +129,8 @@ axpy1check:
 	JEQ axpydone
 
 axpy1:
-	VMULSD (SI), X0, X1
-	VADDSD (DI), X1, X1
+	VMOVSD (DI), X1
+	VFMADD231SD (SI), X0, X1
 	VMOVSD X1, (DI)
 	ADDQ $8, SI
 	ADDQ $8, DI
@@ -138,6 +138,63 @@ axpy1:
 	JNE axpy1
 
 axpydone:
+	VZEROUPPER
+	RET
+
+// func axpyAVX512(a float64, x, y []float64)
+// axpyAVX2 with 8-wide registers, 32 elements per iteration.
+TEXT ·axpyAVX512(SB), NOSPLIT, $0-56
+	VBROADCASTSD a+0(FP), Z0
+	MOVQ x_base+8(FP), SI
+	MOVQ x_len+16(FP), CX
+	MOVQ y_base+32(FP), DI
+	CMPQ CX, $32
+	JLT axpyz8
+
+axpyz32:
+	VMOVUPD (DI), Z1
+	VMOVUPD 64(DI), Z2
+	VMOVUPD 128(DI), Z3
+	VMOVUPD 192(DI), Z4
+	VFMADD231PD (SI), Z0, Z1
+	VFMADD231PD 64(SI), Z0, Z2
+	VFMADD231PD 128(SI), Z0, Z3
+	VFMADD231PD 192(SI), Z0, Z4
+	VMOVUPD Z1, (DI)
+	VMOVUPD Z2, 64(DI)
+	VMOVUPD Z3, 128(DI)
+	VMOVUPD Z4, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, DI
+	SUBQ $32, CX
+	CMPQ CX, $32
+	JGE axpyz32
+
+axpyz8:
+	CMPQ CX, $8
+	JLT axpyz1check
+	VMOVUPD (DI), Z1
+	VFMADD231PD (SI), Z0, Z1
+	VMOVUPD Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP axpyz8
+
+axpyz1check:
+	TESTQ CX, CX
+	JEQ axpyzdone
+
+axpyz1:
+	VMOVSD (DI), X1
+	VFMADD231SD (SI), X0, X1
+	VMOVSD X1, (DI)
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNE axpyz1
+
+axpyzdone:
 	VZEROUPPER
 	RET
 

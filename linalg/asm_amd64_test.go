@@ -8,4 +8,7 @@ func init() {
 		axpyPaths["avx2"] = axpyAVX2
 		expPaths["avx2"] = expAsm
 	}
+	if hasAVX512 {
+		axpyPaths["avx512"] = axpyAVX512
+	}
 }

@@ -12,6 +12,19 @@ func xgetbv() (eax, edx uint32)
 // start-up, as the standard library's internal/cpu does.
 var hasAVX2FMA = detectAVX2FMA()
 
+// hasAVX512 reports, in addition, AVX-512F with the OS saving the opmask
+// and ZMM state (XCR0 bits 5 to 7).
+var hasAVX512 = hasAVX2FMA && detectAVX512()
+
+func detectAVX512() bool {
+	if xcr0, _ := xgetbv(); xcr0&0xe0 != 0xe0 {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx512f = 1 << 16
+	return ebx7&avx512f != 0
+}
+
 func detectAVX2FMA() bool {
 	maxID, _, _, _ := cpuid(0, 0)
 	if maxID < 7 {
