@@ -82,6 +82,87 @@ dotdone:
 	MOVSD X0, ret+48(FP)
 	RET
 
+// func dotAVX512(x, y []float64) float64
+// dotAVX2 with 8-wide registers: eight accumulators over blocks of 64, then
+// blocks of 8, a reduction to one 4-wide register and dotAVX2's ending.
+TEXT ·dotAVX512(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DI
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+	VXORPD Z4, Z4, Z4
+	VXORPD Z5, Z5, Z5
+	VXORPD Z6, Z6, Z6
+	VXORPD Z7, Z7, Z7
+	CMPQ CX, $64
+	JLT dotz8
+
+dotz64:
+	VMOVUPD (SI), Z8
+	VMOVUPD 64(SI), Z9
+	VMOVUPD 128(SI), Z10
+	VMOVUPD 192(SI), Z11
+	VMOVUPD 256(SI), Z12
+	VMOVUPD 320(SI), Z13
+	VMOVUPD 384(SI), Z14
+	VMOVUPD 448(SI), Z15
+	VFMADD231PD (DI), Z8, Z0
+	VFMADD231PD 64(DI), Z9, Z1
+	VFMADD231PD 128(DI), Z10, Z2
+	VFMADD231PD 192(DI), Z11, Z3
+	VFMADD231PD 256(DI), Z12, Z4
+	VFMADD231PD 320(DI), Z13, Z5
+	VFMADD231PD 384(DI), Z14, Z6
+	VFMADD231PD 448(DI), Z15, Z7
+	ADDQ $512, SI
+	ADDQ $512, DI
+	SUBQ $64, CX
+	CMPQ CX, $64
+	JGE dotz64
+
+dotz8:
+	CMPQ CX, $8
+	JLT dotzreduce
+	VMOVUPD (SI), Z8
+	VFMADD231PD (DI), Z8, Z0
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP dotz8
+
+dotzreduce:
+	VADDPD Z1, Z0, Z0
+	VADDPD Z3, Z2, Z2
+	VADDPD Z5, Z4, Z4
+	VADDPD Z7, Z6, Z6
+	VADDPD Z2, Z0, Z0
+	VADDPD Z6, Z4, Z4
+	VADDPD Z4, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	TESTQ CX, CX
+	JEQ dotzdone
+
+dotz1:
+	VMOVSD (SI), X1
+	VFMADD231SD (DI), X1, X0
+	ADDQ $8, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNE dotz1
+
+dotzdone:
+	VZEROUPPER
+	MOVSD X0, ret+48(FP)
+	RET
+
 // func axpyAVX2(a float64, x, y []float64)
 // y[i] += a*x[i] with fused multiply-adds (one rounding per element, as
 // the archsimd path), 16 elements per iteration. len(y) >= len(x) is

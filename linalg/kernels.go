@@ -25,7 +25,7 @@ func gonumAxpyTo(dst []float64, a float64, x, y []float64) { floats.AddScaledTo(
 
 // KernelPath reports which implementation the vector kernels use: "avx2"
 // (amd64 with AVX2 and FMA: this package's assembly), "avx512" (the same
-// with an AVX-512 Axpy), "gonum" (other CPUs:
+// with AVX-512 Dot and Axpy), "gonum" (other CPUs:
 // gonum's kernels), "simd" (GOEXPERIMENT=simd with AVX2 and FMA: archsimd
 // Dot, assembly Axpy) or "purego" (built with -tags purego).
 func KernelPath() string { return kernelPath }
