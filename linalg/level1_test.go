@@ -70,7 +70,7 @@ func TestDotPaths(t *testing.T) {
 
 func TestDotNonFinite(t *testing.T) {
 	for name, dot := range dotPaths {
-		for _, n := range []int{1, 5, 17, 33} {
+		for _, n := range []int{1, 5, 17, 33, 65, 130} {
 			for pos := 0; pos < n; pos++ {
 				x := make([]float64, n)
 				y := make([]float64, n)
