@@ -3,10 +3,12 @@ package ef21_test
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/optlearn/optlearn/ef21"
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 )
 
 // runR1 runs s on R1 from x⁰ = 0 with TopK K=1 and fails on error.
@@ -36,14 +38,14 @@ func TestA1(t *testing.T) {
 		if tc.long && testing.Short() {
 			continue
 		}
-		qm := runR1(t, tc.spread, ef21.Settings{Rule: ef21.RuleQM, Tol: 1e-8, Iters: 40000})
-		w := runR1(t, tc.spread, ef21.Settings{Weighted: true, Tol: 1e-8, Iters: 40000})
-		if qm.Status != ef21.Converged || w.Status != ef21.Converged {
+		qm := runR1(t, tc.spread, ef21.Settings{Rule: ef21.RuleQM, Tol: 1e-8, MaxIter: 40000})
+		w := runR1(t, tc.spread, ef21.Settings{Weighted: true, Tol: 1e-8, MaxIter: 40000})
+		if qm.Status != run.Converged || w.Status != run.Converged {
 			t.Fatalf("spread %v: status %v / %v", tc.spread, qm.Status, w.Status)
 		}
-		ratio := float64(w.Rounds) / float64(qm.Rounds)
+		ratio := float64(w.Iterations) / float64(qm.Iterations)
 		gr := qm.Gamma / w.Gamma
-		t.Logf("spread %v: L_QM/L_AM %.3f rounds %d vs %d ratio %.3f, γ_QM/γ_AM %.3f", tc.spread, w.LQM/w.LAM, qm.Rounds, w.Rounds, ratio, gr)
+		t.Logf("spread %v: L_QM/L_AM %.3f rounds %d vs %d ratio %.3f, γ_QM/γ_AM %.3f", tc.spread, w.LQM/w.LAM, qm.Iterations, w.Iterations, ratio, gr)
 		if math.Abs(ratio-gr) > 0.1*gr {
 			t.Errorf("spread %v: round ratio %.3f not within 10%% of γ_QM/γ_AM = %.3f", tc.spread, ratio, gr)
 		}
@@ -61,12 +63,12 @@ func TestA2(t *testing.T) {
 	var tw, te trace
 	var he ef21.History
 	w, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, p.Dim()),
-		&ef21.Settings{Weighted: true, Iters: T, Recorder: &tw})
+		&ef21.Settings{Weighted: true, MaxIter: T, Recorder: &tw})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, p.Dim()),
-		&ef21.Settings{Gamma: w.Gamma, Iters: T, Recorder: multi{&te, &he}})
+		&ef21.Settings{Gamma: w.Gamma, MaxIter: T, Recorder: multi{&te, &he}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,10 +84,10 @@ func TestA2(t *testing.T) {
 			t.Fatalf("t = %d: ‖x_EF21 − x_EF21-W‖ = %.3g > %.3g", k, gap, bound)
 		}
 	}
-	t.Logf("max gap/bound %.3g; ‖∇f‖² EF21 (γ_AM) %.3g -> %.3g", worst, he.GradNormSq[0], e.GradNormSq)
+	t.Logf("max gap/bound %.3g; ‖∇f‖² EF21 (γ_AM) %.3g -> %.3g", worst, he.Iters[0].GradNormSq, e.GradNormSq)
 	// Not diverging: every iterate finite, and ‖∇f‖² down by 1e4 after T rounds.
-	if e.Status != ef21.IterationLimit || !(e.GradNormSq < 1e-4*he.GradNormSq[0]) {
-		t.Errorf("EF21 with γ_AM: ‖∇f‖² %v -> %v, %v", he.GradNormSq[0], e.GradNormSq, e.Status)
+	if e.Status != run.IterationLimit || !(e.GradNormSq < 1e-4*he.Iters[0].GradNormSq) {
+		t.Errorf("EF21 with γ_AM: ‖∇f‖² %v -> %v, %v", he.Iters[0].GradNormSq, e.GradNormSq, e.Status)
 	}
 }
 
@@ -123,7 +125,7 @@ func TestA3(t *testing.T) {
 	} {
 		for _, compressed := range []bool{false, true} {
 			s := tc.s
-			s.Iters = 5000
+			s.MaxIter = 5000
 			s.InitCompressed = compressed
 			var h ef21.History
 			s.Recorder = &h
@@ -135,7 +137,7 @@ func TestA3(t *testing.T) {
 			switch {
 			case !compressed:
 			case tc.s.Weighted:
-				g0 = h.G[0] // Σ wᵢ‖gᵢ⁰ − ∇fᵢ/(n wᵢ)‖², as Run reports it
+				g0 = h.Iters[0].G // Σ wᵢ‖gᵢ⁰ − ∇fᵢ/(n wᵢ)‖², as Run reports it
 			case tc.improved:
 				for i, e := range errs {
 					g0 += lam / li[i] * e / float64(n)
@@ -145,13 +147,13 @@ func TestA3(t *testing.T) {
 					g0 += e / float64(n)
 				}
 			}
-			if compressed && !tc.s.Weighted && math.Abs(h.G[0]-floatsMean(errs)) > 1e-12*h.G[0] {
-				t.Errorf("%s: reported G⁰ %v, want (1/n)Σ‖gᵢ⁰−∇fᵢ‖² = %v", tc.name, h.G[0], floatsMean(errs))
+			if compressed && !tc.s.Weighted && math.Abs(h.Iters[0].G-floatsMean(errs)) > 1e-12*h.Iters[0].G {
+				t.Errorf("%s: reported G⁰ %v, want (1/n)Σ‖gᵢ⁰−∇fᵢ‖² = %v", tc.name, h.Iters[0].G, floatsMean(errs))
 			}
 			sum, worst := 0.0, 0.0
 			for T := 1; T <= 5000; T++ {
-				sum += h.GradNormSq[T-1]
-				bound := 2*(h.F[0]-fstar)/(r.Gamma*float64(T)) + g0/(r.Theta*float64(T))
+				sum += h.Iters[T-1].GradNormSq
+				bound := 2*(h.Iters[0].F-fstar)/(r.Gamma*float64(T)) + g0/(r.Theta*float64(T))
 				worst = max(worst, sum/float64(T)/bound)
 				if sum/float64(T) > bound {
 					t.Fatalf("%s compressed=%v: T = %d: average ‖∇f‖² %.4g > bound %.4g", tc.name, compressed, T, sum/float64(T), bound)
@@ -173,15 +175,15 @@ func floatsMean(v []float64) float64 {
 // TestA4 checks partial participation with γ_p on R1 (spread 1000): p = 0.5
 // reaches ‖∇f‖² < 1e-6 within 4× the rounds of EF21-W, p = 0.2 within 12×.
 func TestA4(t *testing.T) {
-	base := runR1(t, 1000, ef21.Settings{Weighted: true, Tol: 1e-6, Iters: 100000})
+	base := runR1(t, 1000, ef21.Settings{Weighted: true, Tol: 1e-6, MaxIter: 100000})
 	for _, tc := range []struct {
 		p, factor float64
 	}{{0.5, 4}, {0.2, 12}} {
-		r := runR1(t, 1000, ef21.Settings{Weighted: true, P: tc.p, Tol: 1e-6, Iters: 100000, Seed: 7})
-		ratio := float64(r.Rounds) / float64(base.Rounds)
-		t.Logf("p = %v: γ_p/γ_AM %.3f, rounds %d vs %d (%.2f×)", tc.p, r.Gamma/base.Gamma, r.Rounds, base.Rounds, ratio)
-		if r.Status != ef21.Converged || ratio > tc.factor {
-			t.Errorf("p = %v: %v after %d rounds (%.2f× EF21-W), want converged within %v×", tc.p, r.Status, r.Rounds, ratio, tc.factor)
+		r := runR1(t, 1000, ef21.Settings{Weighted: true, P: tc.p, Tol: 1e-6, MaxIter: 100000, Rand: rand.New(rand.NewPCG(7, 0))})
+		ratio := float64(r.Iterations) / float64(base.Iterations)
+		t.Logf("p = %v: γ_p/γ_AM %.3f, rounds %d vs %d (%.2f×)", tc.p, r.Gamma/base.Gamma, r.Iterations, base.Iterations, ratio)
+		if r.Status != run.Converged || ratio > tc.factor {
+			t.Errorf("p = %v: %v after %d rounds (%.2f× EF21-W), want converged within %v×", tc.p, r.Status, r.Iterations, ratio, tc.factor)
 		}
 	}
 }
@@ -195,9 +197,9 @@ func TestA5(t *testing.T) {
 	}
 	floor := func(batch int) float64 {
 		var h ef21.History
-		runR1(t, 1000, ef21.Settings{Weighted: true, Batch: batch, Iters: 20000, Seed: 3, Recorder: &h})
+		runR1(t, 1000, ef21.Settings{Weighted: true, Batch: batch, MaxIter: 20000, Rand: rand.New(rand.NewPCG(3, 0)), Recorder: &h})
 		s := 0.0
-		for _, v := range h.GradNormSq[19001:20001] {
+		for _, v := range h.Series(gradNormSq)[19001:20001] {
 			s += v
 		}
 		return s / 1000

@@ -42,7 +42,7 @@ func BenchmarkRound(b *testing.B) {
 	x0 := make([]float64, p.Dim())
 	for _, w := range []int{1, 2} {
 		b.Run("a9a/n=20/top1/workers="+string(rune('0'+w)), func(b *testing.B) {
-			s := &ef21.Settings{Weighted: true, Iters: benchRounds, Workers: w}
+			s := &ef21.Settings{Weighted: true, MaxIter: benchRounds, Tol: -1, Workers: w}
 			b.ReportAllocs()
 			cpu0 := cpuTime()
 			for b.Loop() {
@@ -56,7 +56,7 @@ func BenchmarkRound(b *testing.B) {
 			if w == 2 {
 				s1 := *s
 				s2 := *s
-				s2.Iters = 2 * benchRounds
+				s2.MaxIter = 2 * benchRounds
 				a1 := testing.AllocsPerRun(2, func() { ef21.Run(context.Background(), p, ef21.TopK{K: 1}, x0, &s1) })
 				a2 := testing.AllocsPerRun(2, func() { ef21.Run(context.Background(), p, ef21.TopK{K: 1}, x0, &s2) })
 				b.ReportMetric((a2-a1)/benchRounds, "allocs/round")

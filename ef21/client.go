@@ -7,8 +7,8 @@ import (
 	"github.com/optlearn/optlearn/linalg"
 )
 
-// ClientConfig configures one [Client].
-type ClientConfig struct {
+// ClientSettings configures one [Client].
+type ClientSettings struct {
 	// Scale is 1/(n·wᵢ): the client's state gᵢ tracks Scale·∇fᵢ. Zero means
 	// 1 (plain EF21, wᵢ = 1/n).
 	Scale float64
@@ -29,7 +29,7 @@ type Client struct {
 	o     Oracle
 	so    StochOracle
 	comp  Compressor
-	cfg   ClientConfig
+	cfg   ClientSettings
 	rng   *rand.Rand
 	g     []float64 // state gᵢ
 	grad  []float64 // ∇fᵢ(x) at the last x (exact; also for monitoring)
@@ -42,8 +42,9 @@ type Client struct {
 
 // NewClient returns client i of o, compressing with c and drawing from rng
 // (participation, minibatches, random compressors). It returns an error
-// wrapping ErrSettings for an invalid configuration or index.
-func NewClient(o Oracle, i int, c Compressor, cfg ClientConfig, rng *rand.Rand) (*Client, error) {
+// wrapping ErrSettings for an invalid setting or index or a nil rng, and
+// ErrDimension for an oracle dimension outside [1, MaxElements].
+func NewClient(o Oracle, i int, c Compressor, cfg ClientSettings, rng *rand.Rand) (*Client, error) {
 	if cfg.Scale == 0 {
 		cfg.Scale = 1
 	}
@@ -61,10 +62,13 @@ func NewClient(o Oracle, i int, c Compressor, cfg ClientConfig, rng *rand.Rand) 
 		return nil, fmt.Errorf("%w: participation probability %v outside (0,1]", ErrSettings, cfg.P)
 	case cfg.Batch < 0:
 		return nil, fmt.Errorf("%w: batch %d < 0", ErrSettings, cfg.Batch)
-	case rng == nil && (cfg.P < 1 || cfg.Batch > 0):
-		return nil, fmt.Errorf("%w: client %d needs a random stream", ErrSettings, i)
+	case rng == nil:
+		return nil, fmt.Errorf("%w: client %d: nil random source (rng)", ErrSettings, i)
 	}
 	d := o.Dim()
+	if d < 1 || d > MaxElements {
+		return nil, fmt.Errorf("%w: client %d: dimension %d outside [1, %d]", ErrDimension, i, d, MaxElements)
+	}
 	cl := &Client{i: i, o: o, comp: c, cfg: cfg, rng: rng,
 		g: make([]float64, d), grad: make([]float64, d), diff: make([]float64, d)}
 	if cfg.Batch > 0 {
@@ -81,8 +85,11 @@ func NewClient(o Oracle, i int, c Compressor, cfg ClientConfig, rng *rand.Rand) 
 // Init computes gᵢ⁰ = Scale·∇fᵢ(x0), or its compression when compress is
 // true, and writes the message that carries it into msg (dense when not
 // compressed). It returns an error wrapping ErrNotFinite if the gradient is
-// not finite.
+// not finite, and ErrDimension for a nil msg or an x0 of the wrong length.
 func (c *Client) Init(msg *linalg.Sparse, x0 []float64, compress bool) error {
+	if err := c.check(msg, x0); err != nil {
+		return err
+	}
 	c.f = c.o.Grad(c.i, c.grad, x0)
 	c.calls[0]++
 	if !finite(c.f) || !linalg.AllFinite(c.grad) {
@@ -91,6 +98,9 @@ func (c *Client) Init(msg *linalg.Sparse, x0 []float64, compress bool) error {
 	linalg.ScaleTo(c.diff, c.cfg.Scale, c.grad)
 	if compress {
 		c.comp.Compress(msg, c.diff, c.rng)
+		if err := checkMessage(msg, len(c.g)); err != nil {
+			return fmt.Errorf("client %d: %w", c.i, err)
+		}
 	} else {
 		Identity{}.Compress(msg, c.diff, nil)
 	}
@@ -109,8 +119,12 @@ func (c *Client) Init(msg *linalg.Sparse, x0 []float64, compress bool) error {
 // For monitoring, Round also evaluates fᵢ(x) and ∇fᵢ(x) exactly (free in
 // the full-gradient case, one extra oracle call otherwise); see
 // [Client.Diagnostics]. It returns an error wrapping ErrNotFinite if a
-// gradient is not finite; the state is then unchanged.
+// gradient is not finite (the state is then unchanged), and ErrDimension for
+// a nil msg or an x of the wrong length.
 func (c *Client) Round(msg *linalg.Sparse, x []float64) (sent bool, err error) {
+	if err := c.check(msg, x); err != nil {
+		return false, err
+	}
 	d := len(c.g)
 	sent = c.cfg.P >= 1 || c.rng.Float64() < c.cfg.P
 	c.f = c.o.Grad(c.i, c.grad, x)
@@ -140,9 +154,40 @@ func (c *Client) Round(msg *linalg.Sparse, x []float64) (sent bool, err error) {
 		diff[j] = s*v - g[j]
 	}
 	c.comp.Compress(msg, diff, c.rng)
+	if err := checkMessage(msg, d); err != nil {
+		msg.Reset(d)
+		return false, fmt.Errorf("client %d: %w", c.i, err)
+	}
 	msg.ScatterAdd(g, 1)
 	c.errSq = c.stateErr()
 	return true, nil
+}
+
+// checkMessage returns an error wrapping ErrDimension unless msg, as a
+// Compressor left it, is a vector of dimension d with one value per index
+// and indices in [0, d).
+func checkMessage(msg *linalg.Sparse, d int) error {
+	if msg.N != d || len(msg.Value) < len(msg.Index) {
+		return fmt.Errorf("%w: compressed message of dimension %d with %d indices and %d values, want dimension %d", ErrDimension, msg.N, len(msg.Index), len(msg.Value), d)
+	}
+	for _, j := range msg.Index {
+		if j < 0 || j >= d {
+			return fmt.Errorf("%w: compressed message index %d outside [0, %d)", ErrDimension, j, d)
+		}
+	}
+	return nil
+}
+
+// check returns an error wrapping ErrDimension for a nil msg or an x of
+// the wrong length.
+func (c *Client) check(msg *linalg.Sparse, x []float64) error {
+	if msg == nil {
+		return fmt.Errorf("%w: client %d: nil message", ErrDimension, c.i)
+	}
+	if len(x) != len(c.g) {
+		return fmt.Errorf("%w: client %d: len(x) = %d, dimension %d", ErrDimension, c.i, len(x), len(c.g))
+	}
+	return nil
 }
 
 // stateErr returns ‖gᵢ − Scale·∇fᵢ(x)‖².

@@ -21,8 +21,21 @@ type TopK struct {
 	K int
 }
 
-// Compress sets dst to TopK(v); rng is not used.
-func (c TopK) Compress(dst *linalg.Sparse, v []float64, _ *rand.Rand) { linalg.TopK(dst, v, c.K) }
+// Compress sets dst to TopK(v); rng is not used. Like the linalg kernels
+// it panics on a programmer error: a nil dst or K outside [0, len(v)]
+// (Run checks K through Alpha before any call).
+func (c TopK) Compress(dst *linalg.Sparse, v []float64, _ *rand.Rand) {
+	checkDst(dst)
+	linalg.TopK(dst, v, c.K)
+}
+
+// checkDst panics if dst is nil: Compress has no error result, and a nil
+// message is a programmer error.
+func checkDst(dst *linalg.Sparse) {
+	if dst == nil {
+		panic("ef21: Compress with a nil dst")
+	}
+}
 
 // Alpha returns K/d (0 when K < 1; above 1 when K > d, which Run rejects).
 func (c TopK) Alpha(d int) float64 { return alphaK(c.K, d) }
@@ -38,8 +51,11 @@ type RandK struct {
 	K int
 }
 
-// Compress sets dst to RandK(v), drawing K numbers from rng.
+// Compress sets dst to RandK(v), drawing K numbers from rng. It panics on
+// a programmer error: a nil dst or rng, or K outside [0, len(v)] (Run
+// checks K and always passes a stream).
 func (c RandK) Compress(dst *linalg.Sparse, v []float64, rng *rand.Rand) {
+	checkDst(dst)
 	linalg.RandK(dst, v, c.K, rng)
 }
 
@@ -53,8 +69,9 @@ func (RandK) Homogeneous() bool { return true }
 // step 1/L.
 type Identity struct{}
 
-// Compress sets dst to v.
+// Compress sets dst to v. It panics if dst is nil.
 func (Identity) Compress(dst *linalg.Sparse, v []float64, _ *rand.Rand) {
+	checkDst(dst)
 	dst.Reset(len(v))
 	for i, x := range v {
 		dst.Index = append(dst.Index, i)
@@ -78,8 +95,11 @@ func alphaK(k, d int) float64 {
 // MessageBits returns the exact number of bits a client uploads to send m:
 // each entry costs a float64 value plus its position (linalg.Sparse.Bits),
 // except that a message holding all N entries is sent dense, without
-// positions (linalg.DenseBits). An empty message costs 0 bits.
+// positions (linalg.DenseBits). An empty or nil message costs 0 bits.
 func MessageBits(m *linalg.Sparse) int64 {
+	if m == nil {
+		return 0
+	}
 	if m.N > 0 && m.NNZ() == m.N {
 		return linalg.DenseBits(m.N)
 	}

@@ -35,6 +35,8 @@
 //	Zᵢ, W_c          Supporter.Support, RareOverlap, RuleRare (rare features)
 //	gᵢ, g            Client.State, Server.G
 //	Gᵗ, Lyapunov     Iter.G, Iter.Lyapunov
+//	t (rounds)       Iter.Iteration, Settings.MaxIter, Result.Iterations
+//	‖∇f(xᵗ)‖² ≤ ε    Settings.Tol (Status run.Converged)
 //
 // # Smoothness constants
 //
@@ -54,11 +56,26 @@
 // round in parallel goroutines, with results identical for any GOMAXPROCS;
 // every uploaded bit is counted ([MessageBits]).
 //
+// # Run control
+//
+// Run follows the library's conventions (package run): Settings.MaxIter
+// caps the rounds, Settings.Tol is the test on ‖∇f(xᵗ)‖² (zero means 1e-8,
+// negative turns it off, so that a run does exactly MaxIter rounds),
+// Settings.TimeLimit bounds the wall time, Settings.Rand seeds the clients'
+// streams, and Result.Status is a run.Status. A [Recorder] sees the start,
+// every round and the end; [History] keeps them for plots and [Printer]
+// writes progress lines. A panic in a user's Oracle or Compressor inside a
+// worker goroutine is recovered and returned as an error wrapping
+// [ErrPanic].
+//
 // # Usage
 //
 //	p, _ := problems.NewR1(1000, rand.New(rand.NewPCG(1, 0)))
 //	res, err := ef21.Run(ctx, p, ef21.TopK{K: 1}, make([]float64, p.Dim()),
-//		&ef21.Settings{Weighted: true, Tol: 1e-8, Iters: 20000})
+//		&ef21.Settings{Weighted: true, Tol: 1e-8, MaxIter: 20000,
+//			Recorder: &ef21.Printer{W: os.Stderr}})
+//	if err != nil { ... }
+//	fmt.Println(res.Status, res.Iterations, res.GradNormSq)
 //
 // Sub-package problems holds the spec's heterogeneous least squares (R1) and
 // the nonconvex logistic regression over LIBSVM data (see libsvm/sets).

@@ -2,13 +2,16 @@ package ef21
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 )
 
 // StepRule selects the theory step size Run uses when Settings.Gamma is 0.
@@ -46,8 +49,27 @@ const weightSumTol = 1e-9
 // minNorm guards the relative drift against a zero aggregate.
 const minNorm = 1e-300
 
+// Defaults of [Settings].
+const (
+	// DefaultMaxIter is the number of rounds when Settings.MaxIter is 0.
+	DefaultMaxIter = 1000
+	// DefaultTol is the stopping tolerance on ‖∇f(xᵗ)‖² when Settings.Tol
+	// is 0.
+	DefaultTol = 1e-8
+	// DefaultDriftEvery is the drift-check interval when
+	// Settings.DriftEvery is 0.
+	DefaultDriftEvery = 1000
+	// MaxElements bounds n·d, the entries of the clients' states (each
+	// client keeps three d-vectors): larger problems are refused with
+	// ErrDimension before anything is allocated.
+	MaxElements = 1 << 28
+)
+
 // Settings configures [Run]. The zero value runs EF21 with γ_AM, full
-// gradients, full participation and 1000 rounds.
+// gradients, full participation, at most 1000 rounds and tolerance 1e-8.
+// One round (one iteration) is: the server steps and broadcasts x, every
+// client computes and uploads its compressed message, the server folds
+// them in.
 type Settings struct {
 	// Weighted selects EF21-W: wᵢ = Lᵢ/Σⱼ Lⱼ and client states gᵢ tracking
 	// ∇fᵢ/(n wᵢ). False means EF21 (wᵢ = 1/n).
@@ -72,29 +94,39 @@ type Settings struct {
 	// InitCompressed starts from gᵢ⁰ = C(∇fᵢ(x⁰)/(n wᵢ)) instead of the
 	// exact (dense, uncompressed) gradients.
 	InitCompressed bool
-	// Iters is the maximum number of rounds. Zero means 1000.
-	Iters int
-	// Tol stops the run when ‖∇f(xᵗ)‖² ≤ Tol. Zero means never.
+	// MaxIter is the maximum number of rounds. Zero means DefaultMaxIter
+	// (1000); negative is an error.
+	MaxIter int
+	// Tol stops the run with Status run.Converged when ‖∇f(xᵗ)‖² ≤ Tol.
+	// Zero means DefaultTol (1e-8); a negative value turns the test off, so
+	// that the run does exactly MaxIter rounds.
 	Tol float64
+	// TimeLimit stops the run with Status run.TimeLimit after this much wall
+	// time (checked after each round). Zero means none; negative is an
+	// error.
+	TimeLimit time.Duration
 	// L holds the local smoothness constants Lᵢ. Nil means the Oracle's
 	// (it must then implement Smooth) when they are needed: for EF21-W
 	// weights or a theory step.
 	L []float64
 	// LGlobal is the smoothness constant L of f. Zero means the Oracle's.
 	LGlobal float64
-	// Seed selects the random streams: client i draws from
-	// rand.NewPCG(Seed, i), so results do not depend on scheduling.
-	Seed uint64
+	// Rand is the random source of the clients (participation, minibatches,
+	// random compressors). Run draws one uint64 s from it before the first
+	// round, and client i draws from rand.NewPCG(s, i), so results do not
+	// depend on scheduling or Workers. Nil means s = 0 (the fixed streams
+	// rand.NewPCG(0, i)).
+	Rand *rand.Rand
 	// Workers is the number of goroutines the clients of a round are
 	// spread over (client i on goroutine i mod Workers). Zero means
 	// GOMAXPROCS. Results are bit-for-bit the same for any value.
 	Workers int
 	// Recorder, if not nil, receives the state at the start, after every
-	// round and at the end.
+	// round and at the end (run.Printer and History are ready-made ones).
 	Recorder Recorder
 	// DriftEvery is the interval, in rounds, at which the running aggregate
 	// g is compared with Σᵢ wᵢgᵢ recomputed from the clients (Result.Drift).
-	// Zero means 1000; negative disables the check.
+	// Zero means DefaultDriftEvery (1000); negative disables the check.
 	DriftEvery int
 }
 
@@ -104,8 +136,8 @@ type Result struct {
 	X []float64
 	// F and GradNormSq are f(X) and ‖∇f(X)‖².
 	F, GradNormSq float64
-	// Rounds is the number of rounds done after the initial one.
-	Rounds int
+	// Iterations is the number of rounds done after the initial one.
+	Iterations int
 	// Bits counts every bit uploaded, initial round included; InitBits is the
 	// initial round's share.
 	Bits, InitBits int64
@@ -125,14 +157,16 @@ type Result struct {
 	// server's running aggregate and the sum recomputed from the clients,
 	// seen at the checks (see Settings.DriftEvery).
 	Drift float64
-	// Status tells why the run stopped.
-	Status Status
+	// Status tells why the run stopped: run.Converged, run.IterationLimit,
+	// run.TimeLimit, run.Canceled, run.RecorderStopped or run.Failure.
+	Status run.Status
 }
 
 // Run minimises f = (1/n) Σᵢ fᵢ with EF21 (Richtárik et al. 2021) or one of
 // the variants of Richtárik, Gasanov and Burlachenko (2024) selected by s:
 // EF21-W (Weighted), EF21-W-SGD (Batch > 0), EF21-W-PP (P < 1), in any
-// combination, starting at x0 and compressing uploads with c.
+// combination, starting at x0 and compressing uploads with c. A nil s means
+// the defaults.
 //
 // Each round the [Server] steps x ← x − γg and broadcasts x; every [Client]
 // (in parallel) computes cᵢ = C(∇fᵢ(x)/(n wᵢ) − gᵢ), updates gᵢ ← gᵢ + cᵢ and
@@ -140,18 +174,24 @@ type Result struct {
 // counted per message with [MessageBits] (uplink only; the broadcast of x is
 // not counted).
 //
-// Run stops after s.Iters rounds, when ‖∇f(xᵗ)‖² ≤ s.Tol, when the
-// Recorder fails, or when ctx is cancelled (checked once per round; Run then
-// returns the current iterate, Status Canceled and ctx.Err()). Invalid input
-// gives an error wrapping ErrDimension, ErrSettings or ErrSmoothness and no
-// run; a NaN or Inf during the run stops it with Status Failure, an error
-// wrapping ErrNotFinite, and the last finite iterate. All goroutines have
-// exited when Run returns.
+// Run stops after s.MaxIter rounds, when ‖∇f(xᵗ)‖² ≤ s.Tol, after
+// s.TimeLimit, when the Recorder fails, or when ctx is cancelled (checked
+// between clients, so within one client's gradient; Run then returns the
+// last complete round's iterate, Status run.Canceled and ctx.Err()).
+// Invalid input gives an error wrapping ErrDimension, ErrSettings or
+// ErrSmoothness and no run; a NaN or Inf during the run stops it with Status
+// run.Failure, an error wrapping ErrNotFinite, and the last finite iterate;
+// a panic in the Oracle or Compressor is recovered and reported the same
+// way with ErrPanic. All goroutines have exited when Run returns.
 func Run(ctx context.Context, o Oracle, c Compressor, x0 []float64, s *Settings) (Result, error) {
 	if s == nil {
 		s = &Settings{}
 	}
-	r, err := newRunner(o, c, x0, s)
+	if err := validate(o, c, x0, s); err != nil {
+		return Result{}, err
+	}
+	pl := defaults(s)
+	r, err := build(o, c, x0, s, pl)
 	if err != nil {
 		return Result{}, err
 	}
@@ -159,113 +199,161 @@ func Run(ctx context.Context, o Oracle, c Compressor, x0 []float64, s *Settings)
 	return r.run(ctx)
 }
 
-type runner struct {
-	s       *Settings
-	o       Oracle
-	n, d    int
-	iters   int
-	clients []*Client
-	server  *Server
-	msgs    []linalg.Sparse
-	sent    []bool
-	errs    []error
-	bcast   []float64 // x as received by the clients
-	gradSum []float64
-	xGood   []float64
-	res     Result
-	iter    Iter
-
-	// Worker pool: worker k ≥ 1 runs clients k, k+w, ... when signalled;
-	// the calling goroutine runs share 0.
-	workers int
-	start   []chan bool // true = Init, false = Round
-	done    chan struct{}
-	wg      sync.WaitGroup
-	initCmp bool
+// plan is Settings with the defaults filled in.
+type plan struct {
+	p, kappa, tol float64
+	maxIter       int
+	driftEvery    int
+	workers       int
+	seed          uint64
 }
 
-func newRunner(o Oracle, c Compressor, x0 []float64, s *Settings) (*runner, error) {
+// validate checks the problem and the settings before anything is
+// allocated.
+func validate(o Oracle, c Compressor, x0 []float64, s *Settings) error {
 	if o == nil || c == nil {
-		return nil, fmt.Errorf("%w: nil oracle or compressor", ErrSettings)
+		return fmt.Errorf("%w: nil oracle or compressor", ErrSettings)
 	}
 	n, d := o.N(), o.Dim()
 	switch {
 	case n < 1:
-		return nil, fmt.Errorf("%w: %d clients", ErrDimension, n)
+		return fmt.Errorf("%w: %d clients", ErrDimension, n)
 	case d < 1:
-		return nil, fmt.Errorf("%w: dimension %d", ErrDimension, d)
+		return fmt.Errorf("%w: dimension %d", ErrDimension, d)
+	case n > MaxElements/d:
+		return fmt.Errorf("%w: %d clients × dimension %d exceeds %d", ErrDimension, n, d, MaxElements)
 	case len(x0) != d:
-		return nil, fmt.Errorf("%w: len(x0) = %d, oracle dimension %d", ErrDimension, len(x0), d)
+		return fmt.Errorf("%w: len(x0) = %d, oracle dimension %d", ErrDimension, len(x0), d)
 	case !linalg.AllFinite(x0):
-		return nil, fmt.Errorf("%w: x0", ErrNotFinite)
+		return fmt.Errorf("%w: x0", ErrNotFinite)
 	}
-	alpha := c.Alpha(d)
-	if !(alpha > 0 && alpha <= 1) {
-		return nil, fmt.Errorf("%w: compressor constant α = %v for d = %d, want (0,1] (K outside [1,d]?)", ErrSettings, alpha, d)
-	}
-	p := s.P
-	if p == 0 {
-		p = 1
-	}
-	kappa := s.Kappa
-	if kappa == 0 {
-		kappa = 1
-	}
-	iters := s.Iters
-	if iters == 0 {
-		iters = 1000
+	if alpha := c.Alpha(d); !(alpha > 0 && alpha <= 1) {
+		return fmt.Errorf("%w: compressor constant α = %v for d = %d, want (0,1] (K outside [1,d]?)", ErrSettings, alpha, d)
 	}
 	switch {
-	case !(p > 0 && p <= 1):
-		return nil, fmt.Errorf("%w: P = %v outside (0,1]", ErrSettings, s.P)
-	case !(kappa >= 1) || math.IsInf(kappa, 0):
-		return nil, fmt.Errorf("%w: Kappa = %v, want >= 1", ErrSettings, s.Kappa)
+	case s.P != 0 && !(s.P > 0 && s.P <= 1):
+		return fmt.Errorf("%w: P = %v outside (0,1]", ErrSettings, s.P)
+	case s.Kappa != 0 && (!(s.Kappa >= 1) || math.IsInf(s.Kappa, 0)):
+		return fmt.Errorf("%w: Kappa = %v, want >= 1", ErrSettings, s.Kappa)
 	case s.Batch < 0:
-		return nil, fmt.Errorf("%w: Batch = %d", ErrSettings, s.Batch)
+		return fmt.Errorf("%w: Batch = %d", ErrSettings, s.Batch)
 	case !(s.Gamma >= 0) || math.IsInf(s.Gamma, 0):
-		return nil, fmt.Errorf("%w: Gamma = %v", ErrSettings, s.Gamma)
-	case iters < 0:
-		return nil, fmt.Errorf("%w: Iters = %d", ErrSettings, s.Iters)
-	case !(s.Tol >= 0):
-		return nil, fmt.Errorf("%w: Tol = %v", ErrSettings, s.Tol)
+		return fmt.Errorf("%w: Gamma = %v", ErrSettings, s.Gamma)
+	case s.MaxIter < 0:
+		return fmt.Errorf("%w: MaxIter = %d", ErrSettings, s.MaxIter)
+	case math.IsNaN(s.Tol) || math.IsInf(s.Tol, 0):
+		return fmt.Errorf("%w: Tol = %v", ErrSettings, s.Tol)
+	case !(s.LGlobal >= 0) || math.IsInf(s.LGlobal, 0):
+		return fmt.Errorf("%w: LGlobal = %v", ErrSmoothness, s.LGlobal)
 	case s.Rule != RuleAM && s.Rule != RuleQM && s.Rule != RuleRare:
-		return nil, fmt.Errorf("%w: Rule = %d", ErrSettings, s.Rule)
-	case s.Rule == RuleRare && s.Gamma == 0 && p < 1:
-		return nil, fmt.Errorf("%w: RuleRare is not derived for P < 1", ErrSettings)
+		return fmt.Errorf("%w: Rule = %d", ErrSettings, s.Rule)
+	case s.Rule == RuleRare && s.Gamma == 0 && s.P != 0 && s.P < 1:
+		return fmt.Errorf("%w: RuleRare is not derived for P < 1", ErrSettings)
+	}
+	if err := run.CheckTimeLimit(s.TimeLimit); err != nil {
+		return fmt.Errorf("%w: %w", ErrSettings, err)
 	}
 	if _, ok := o.(StochOracle); s.Batch > 0 && !ok {
-		return nil, fmt.Errorf("%w: Batch > 0 needs a StochOracle", ErrSettings)
+		return fmt.Errorf("%w: Batch > 0 needs a StochOracle", ErrSettings)
 	}
-	res := Result{Alpha: alpha, Theta: Theta(alpha), Beta: Beta(alpha)}
+	if s.Rule == RuleRare && s.Gamma == 0 {
+		if _, ok := o.(Supporter); !ok {
+			return fmt.Errorf("%w: RuleRare needs an oracle implementing Supporter", ErrSettings)
+		}
+	}
+	if s.Weights != nil && len(s.Weights) != n {
+		return fmt.Errorf("%w: %d weights for %d clients", ErrDimension, len(s.Weights), n)
+	}
+	if s.L != nil && len(s.L) != n {
+		return fmt.Errorf("%w: %d constants for %d clients", ErrDimension, len(s.L), n)
+	}
+	return nil
+}
 
-	// Smoothness constants, when needed.
-	needL := s.Gamma == 0 || (s.Weighted && s.Weights == nil)
+// defaults fills in the zero settings; it draws the stream seed from
+// s.Rand.
+func defaults(s *Settings) plan {
+	pl := plan{p: s.P, kappa: s.Kappa, tol: s.Tol, maxIter: s.MaxIter, driftEvery: s.DriftEvery, workers: s.Workers}
+	if pl.p == 0 {
+		pl.p = 1
+	}
+	if pl.kappa == 0 {
+		pl.kappa = 1
+	}
+	if pl.tol == 0 {
+		pl.tol = DefaultTol
+	}
+	if pl.maxIter == 0 {
+		pl.maxIter = DefaultMaxIter
+	}
+	if pl.driftEvery == 0 {
+		pl.driftEvery = DefaultDriftEvery
+	}
+	if pl.workers <= 0 {
+		pl.workers = runtime.GOMAXPROCS(0)
+	}
+	if s.Rand != nil {
+		pl.seed = s.Rand.Uint64()
+	}
+	return pl
+}
+
+// build computes the constants (α, Lᵢ, weights, γ), then the server, the
+// clients and the worker pool.
+func build(o Oracle, c Compressor, x0 []float64, s *Settings, pl plan) (*runner, error) {
+	n, d := o.N(), o.Dim()
+	alpha := c.Alpha(d)
+	res := Result{Alpha: alpha, Theta: Theta(alpha), Beta: Beta(alpha)}
 	var li []float64
-	if needL {
+	if s.Gamma == 0 || (s.Weighted && s.Weights == nil) {
 		var err error
-		li, res.L, err = smoothness(o, s)
-		if err != nil {
+		if li, res.L, err = smoothness(o, s); err != nil {
 			return nil, err
 		}
 		res.LAM, res.LQM = MeanAM(li), MeanQM(li)
 	}
+	var err error
+	if res.Weights, err = weights(s, li, n); err != nil {
+		return nil, err
+	}
+	if res.Gamma, res.Wc, err = stepsize(o, s, pl, li, res.L, alpha); err != nil {
+		return nil, err
+	}
+	server, err := NewServer(x0, res.Weights, res.Gamma)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{s: s, pl: pl, o: o, n: n, d: d, server: server, res: res,
+		msgs: make([]linalg.Sparse, n), sent: make([]bool, n), errs: make([]error, n),
+		bcast: make([]float64, d), gradSum: make([]float64, d), xGood: make([]float64, d),
+		clients: make([]*Client, n), initCmp: s.InitCompressed}
+	for i := range n {
+		cfg := ClientSettings{Scale: 1 / (float64(n) * res.Weights[i]), P: pl.p, Batch: s.Batch}
+		rng := rand.New(rand.NewPCG(pl.seed, uint64(i)))
+		if r.clients[i], err = NewClient(o, i, c, cfg, rng); err != nil {
+			return nil, err
+		}
+		r.msgs[i].Reset(d)
+	}
+	r.startPool()
+	return r, nil
+}
 
-	// Weights.
+// weights returns the aggregation weights: s.Weights (validated), Lᵢ/ΣLⱼ
+// for EF21-W, or 1/n.
+func weights(s *Settings, li []float64, n int) ([]float64, error) {
 	w := make([]float64, n)
 	switch {
 	case s.Weights != nil:
-		if len(s.Weights) != n {
-			return nil, fmt.Errorf("%w: %d weights for %d clients", ErrDimension, len(s.Weights), n)
-		}
 		sum := 0.0
 		for i, v := range s.Weights {
 			if !(v > 0) || !finite(v) {
-				return nil, fmt.Errorf("%w: weight %d = %v, want > 0", ErrSettings, i, v)
+				return nil, fmt.Errorf("%w: Weights[%d] = %v, want > 0", ErrSettings, i, v)
 			}
 			sum += v
 		}
 		if math.Abs(sum-1) > weightSumTol {
-			return nil, fmt.Errorf("%w: weights sum to %v, want 1", ErrSettings, sum)
+			return nil, fmt.Errorf("%w: Weights sum to %v, want 1", ErrSettings, sum)
 		}
 		copy(w, s.Weights)
 	case s.Weighted:
@@ -281,57 +369,76 @@ func newRunner(o Oracle, c Compressor, x0 []float64, s *Settings) (*runner, erro
 			w[i] = 1 / float64(n)
 		}
 	}
-	res.Weights = w
-
-	// Step size.
-	gamma := s.Gamma
-	if gamma == 0 {
-		mean := res.LAM
-		switch s.Rule {
-		case RuleQM:
-			mean = res.LQM
-		case RuleRare:
-			sup, ok := o.(Supporter)
-			if !ok {
-				return nil, fmt.Errorf("%w: RuleRare needs an oracle implementing Supporter", ErrSettings)
-			}
-			z := make([][]int, n)
-			lw := make([]float64, n)
-			for i := range n {
-				z[i] = sup.Support(i)
-				lw[i] = li[i] / (float64(n) * res.LAM)
-			}
-			res.Wc = RareOverlap(lw, z, d)
-			mean *= math.Sqrt(res.Wc)
-		}
-		if p < 1 {
-			gamma = StepsizePP(res.L, []float64{mean}, alpha, p)
-		} else {
-			gamma = 1 / (res.L + mean*math.Sqrt(res.Beta/res.Theta))
-		}
-		gamma /= kappa
-	}
-	res.Gamma = gamma
-
-	server, err := NewServer(x0, w, gamma)
-	if err != nil {
-		return nil, err
-	}
-	r := &runner{s: s, o: o, n: n, d: d, iters: iters, server: server, res: res,
-		msgs: make([]linalg.Sparse, n), sent: make([]bool, n), errs: make([]error, n),
-		bcast: make([]float64, d), gradSum: make([]float64, d), xGood: make([]float64, d),
-		clients: make([]*Client, n), initCmp: s.InitCompressed}
-	for i := range n {
-		cfg := ClientConfig{Scale: 1 / (float64(n) * w[i]), P: p, Batch: s.Batch}
-		rng := rand.New(rand.NewPCG(s.Seed, uint64(i)))
-		if r.clients[i], err = NewClient(o, i, c, cfg, rng); err != nil {
-			return nil, err
-		}
-		r.msgs[i].Reset(d)
-	}
-	r.startPool()
-	return r, nil
+	return w, nil
 }
+
+// stepsize returns s.Gamma, or the theory step of s.Rule ([StepsizeAM],
+// [StepsizeQM], [StepsizeRare], or [StepsizePP] when P < 1) divided by κ,
+// and the overlap W_c for RuleRare.
+func stepsize(o Oracle, s *Settings, pl plan, li []float64, l, alpha float64) (gamma, wc float64, err error) {
+	if s.Gamma != 0 {
+		return s.Gamma, 0, nil
+	}
+	switch {
+	case s.Rule == RuleRare:
+		sup := o.(Supporter) // checked by validate
+		n, d := len(li), o.Dim()
+		z := make([][]int, n)
+		lw := make([]float64, n)
+		lam := MeanAM(li)
+		for i := range n {
+			z[i] = sup.Support(i)
+			lw[i] = li[i] / (float64(n) * lam)
+		}
+		wc = RareOverlap(lw, z, d)
+		gamma = StepsizeRare(l, li, alpha, wc)
+	case pl.p < 1 && s.Rule == RuleQM:
+		gamma = StepsizePP(l, []float64{MeanQM(li)}, alpha, pl.p)
+	case pl.p < 1:
+		gamma = StepsizePP(l, li, alpha, pl.p)
+	case s.Rule == RuleQM:
+		gamma = StepsizeQM(l, li, alpha)
+	default:
+		gamma = StepsizeAM(l, li, alpha)
+	}
+	return gamma / pl.kappa, wc, nil
+}
+
+type runner struct {
+	s       *Settings
+	pl      plan
+	o       Oracle
+	n, d    int
+	clients []*Client
+	server  *Server
+	msgs    []linalg.Sparse
+	sent    []bool
+	errs    []error
+	bcast   []float64 // x as received by the clients
+	gradSum []float64
+	xGood   []float64
+	res     Result
+	iter    Iter
+
+	// Worker pool: worker k ≥ 1 runs clients k, k+w, ... when signalled;
+	// the calling goroutine runs share 0.
+	workers int
+	start   []chan job
+	done    chan struct{}
+	wg      sync.WaitGroup
+	initCmp bool
+}
+
+// job is one phase for the worker pool: the initial round or a round, and
+// the context's done channel, checked between clients.
+type job struct {
+	done <-chan struct{}
+	init bool
+}
+
+// errStopped marks the clients skipped because the context ended; the run
+// then returns ctx.Err().
+var errStopped = errors.New("ef21: context ended")
 
 // smoothness returns the Lᵢ and L from s or the oracle, validated.
 func smoothness(o Oracle, s *Settings) ([]float64, float64, error) {
@@ -346,9 +453,6 @@ func smoothness(o Oracle, s *Settings) ([]float64, float64, error) {
 		for i := range li {
 			li[i] = sm.LocalSmoothness(i)
 		}
-	}
-	if len(li) != n {
-		return nil, 0, fmt.Errorf("%w: %d constants for %d clients", ErrDimension, len(li), n)
 	}
 	for i, v := range li {
 		if !(v > 0) || !finite(v) {
@@ -369,22 +473,18 @@ func smoothness(o Oracle, s *Settings) ([]float64, float64, error) {
 }
 
 func (r *runner) startPool() {
-	w := r.s.Workers
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
-	w = min(w, r.n)
+	w := min(r.pl.workers, r.n)
 	r.workers = w
 	// Share 0 runs on the calling goroutine; shares 1..w-1 on their own.
 	r.done = make(chan struct{}, w)
 	for k := 1; k < w; k++ {
-		ch := make(chan bool)
+		ch := make(chan job)
 		r.start = append(r.start, ch)
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			for init := range ch {
-				r.work(init, k)
+			for j := range ch {
+				r.work(j, k)
 				r.done <- struct{}{}
 			}
 		}()
@@ -401,27 +501,46 @@ func (r *runner) stop() {
 }
 
 // work runs share k of the clients, i = k, k+w, k+2w, ..., on the
-// broadcast point. Interleaving balances the load when the clients' costs
-// grow with i (as with sorted splits); each client's result depends only on
-// its own state, so the assignment never changes the outcome.
-func (r *runner) work(init bool, k int) {
+// broadcast point, checking the context between clients. Interleaving
+// balances the load when the clients' costs grow with i (as with sorted
+// splits); each client's result depends only on its own state, so the
+// assignment never changes the outcome.
+func (r *runner) work(j job, k int) {
 	for i := k; i < r.n; i += r.workers {
-		if init {
-			r.errs[i] = r.clients[i].Init(&r.msgs[i], r.bcast, r.initCmp)
-			r.sent[i] = r.errs[i] == nil
-		} else {
-			r.sent[i], r.errs[i] = r.clients[i].Round(&r.msgs[i], r.bcast)
+		select {
+		case <-j.done:
+			r.errs[i], r.sent[i] = errStopped, false
+			continue
+		default:
 		}
+		r.client(j.init, i)
+	}
+}
+
+// client runs client i's part of a phase and turns a panic in user code
+// into an error wrapping ErrPanic.
+func (r *runner) client(init bool, i int) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.errs[i], r.sent[i] = fmt.Errorf("%w: client %d: %v", ErrPanic, i, p), false
+		}
+	}()
+	if init {
+		r.errs[i] = r.clients[i].Init(&r.msgs[i], r.bcast, r.initCmp)
+		r.sent[i] = r.errs[i] == nil
+	} else {
+		r.sent[i], r.errs[i] = r.clients[i].Round(&r.msgs[i], r.bcast)
 	}
 }
 
 // phase runs every client once, in parallel, and returns the first error in
 // client order.
-func (r *runner) phase(init bool) error {
+func (r *runner) phase(ctx context.Context, init bool) error {
+	j := job{done: ctx.Done(), init: init}
 	for _, ch := range r.start {
-		ch <- init
+		ch <- j
 	}
-	r.work(init, 0)
+	r.work(j, 0)
 	for range r.start {
 		<-r.done
 	}
@@ -435,14 +554,16 @@ func (r *runner) phase(init bool) error {
 
 // fold sends the messages of this phase to the server in client order and
 // fills the monitoring fields of r.iter.
-func (r *runner) fold() {
+func (r *runner) fold() error {
 	bits := int64(0)
 	parts := 0
 	fsum, gsum := 0.0, 0.0
 	linalg.Zero(r.gradSum)
 	for i, cl := range r.clients {
 		if r.sent[i] {
-			r.server.Fold(i, &r.msgs[i])
+			if err := r.server.Fold(i, &r.msgs[i]); err != nil {
+				return err
+			}
 			bits += MessageBits(&r.msgs[i])
 			parts++
 		}
@@ -460,6 +581,7 @@ func (r *runner) fold() {
 	it.Lyapunov = it.F + r.res.Gamma/(2*r.res.Theta)*gsum
 	it.Bits = r.res.Bits
 	it.Participants = parts
+	return nil
 }
 
 // drift returns ‖g − Σᵢwᵢgᵢ‖/Σᵢwᵢ‖gᵢ‖ (in-process check of the running
@@ -476,94 +598,100 @@ func (r *runner) drift() float64 {
 	return math.Sqrt(linalg.DistSq(sum, r.server.G())) / max(scale, minNorm)
 }
 
-func (r *runner) finish(st Status, err error) (Result, error) {
+// finish fills the Result, records the final state and returns the error
+// of the run.
+func (r *runner) finish(loop *run.Loop[*Iter], st run.Status, err error) (Result, error) {
 	r.res.Status = st
 	r.res.X = append([]float64(nil), r.xGood...)
 	for _, cl := range r.clients {
 		r.res.GradCalls += cl.calls[0]
 		r.res.StochGradCalls += cl.calls[1]
 	}
-	r.iter.Done = true
 	r.iter.X = r.res.X
 	r.iter.F, r.iter.GradNormSq = r.res.F, r.res.GradNormSq
-	if rec := r.s.Recorder; rec != nil && st != RecorderError {
-		if rerr := rec.Record(&r.iter); rerr != nil && err == nil {
-			r.res.Status = RecorderError
-			err = fmt.Errorf("ef21: recorder: %w", rerr)
-		}
+	if st == run.RecorderStopped {
+		loop.Recorder = nil // it already said stop
+	}
+	if rerr := loop.End(&r.iter, st, err); rerr != nil && err == nil {
+		r.res.Status, err = run.RecorderStopped, rerr
 	}
 	return r.res, err
-}
-
-func (r *runner) record() error {
-	if rec := r.s.Recorder; rec != nil {
-		if err := rec.Record(&r.iter); err != nil {
-			return fmt.Errorf("ef21: recorder: %w", err)
-		}
-	}
-	return nil
 }
 
 // accept marks the current state as the last good one.
 func (r *runner) accept(t int) {
 	copy(r.xGood, r.bcast)
-	r.res.F, r.res.GradNormSq, r.res.Rounds = r.iter.F, r.iter.GradNormSq, t
+	r.res.F, r.res.GradNormSq, r.res.Iterations = r.iter.F, r.iter.GradNormSq, t
+}
+
+// failed returns the status and error of a phase that returned err: the
+// run was canceled if ctx ended, else it failed.
+func failed(ctx context.Context, err error) (run.Status, error) {
+	if cerr := ctx.Err(); cerr != nil {
+		return run.Canceled, cerr
+	}
+	return run.Failure, err
 }
 
 func (r *runner) run(ctx context.Context) (Result, error) {
+	loop := &run.Loop[*Iter]{Recorder: r.s.Recorder, MaxIter: r.pl.maxIter, TimeLimit: r.s.TimeLimit}
 	copy(r.bcast, r.server.X())
 	copy(r.xGood, r.bcast)
-	if err := ctx.Err(); err != nil {
-		return r.finish(Canceled, err)
-	}
-	if err := r.phase(true); err != nil {
-		return r.finish(Failure, err)
-	}
-	r.fold()
-	r.res.InitBits = r.res.Bits
 	r.iter.X = r.bcast
+	if err := ctx.Err(); err != nil {
+		return r.finish(loop, run.Canceled, err)
+	}
+	if err := r.phase(ctx, true); err != nil {
+		st, err := failed(ctx, err)
+		return r.finish(loop, st, err)
+	}
+	if err := r.fold(); err != nil {
+		return r.finish(loop, run.Failure, err)
+	}
+	r.res.InitBits = r.res.Bits
 	r.accept(0)
 	if !finite(r.iter.GradNormSq) {
-		return r.finish(Failure, fmt.Errorf("%w: ‖∇f(x⁰)‖²", ErrNotFinite))
+		return r.finish(loop, run.Failure, fmt.Errorf("%w: ‖∇f(x⁰)‖²", ErrNotFinite))
 	}
-	if err := r.record(); err != nil {
-		return r.finish(RecorderError, err)
+	if err := loop.Start(&r.iter); err != nil {
+		return r.finish(loop, run.RecorderStopped, err)
 	}
-	driftEvery := r.s.DriftEvery
-	if driftEvery == 0 {
-		driftEvery = 1000
+	if r.converged() {
+		return r.finish(loop, run.Converged, nil)
 	}
 	for t := 1; ; t++ {
-		if r.iter.GradNormSq <= r.s.Tol {
-			return r.finish(Converged, nil)
-		}
-		if t > r.iters {
-			return r.finish(IterationLimit, nil)
-		}
-		if err := ctx.Err(); err != nil {
-			return r.finish(Canceled, err)
-		}
 		x := r.server.Step()
 		if !linalg.AllFinite(x) {
-			return r.finish(Failure, fmt.Errorf("%w: iterate at round %d", ErrNotFinite, t))
+			return r.finish(loop, run.Failure, fmt.Errorf("%w: iterate at round %d", ErrNotFinite, t))
 		}
 		copy(r.bcast, x)
-		if err := r.phase(false); err != nil {
-			return r.finish(Failure, fmt.Errorf("round %d: %w", t, err))
+		if err := r.phase(ctx, false); err != nil {
+			st, err := failed(ctx, err)
+			if st == run.Failure {
+				err = fmt.Errorf("round %d: %w", t, err)
+			}
+			return r.finish(loop, st, err)
 		}
-		r.fold()
+		if err := r.fold(); err != nil {
+			return r.finish(loop, run.Failure, fmt.Errorf("round %d: %w", t, err))
+		}
 		if !finite(r.iter.F) || !finite(r.iter.GradNormSq) {
-			return r.finish(Failure, fmt.Errorf("%w: f or ‖∇f‖² at round %d", ErrNotFinite, t))
+			return r.finish(loop, run.Failure, fmt.Errorf("%w: f or ‖∇f‖² at round %d", ErrNotFinite, t))
 		}
-		r.iter.Round = t
 		r.accept(t)
-		if driftEvery > 0 && t%driftEvery == 0 {
+		if r.pl.driftEvery > 0 && t%r.pl.driftEvery == 0 {
 			r.res.Drift = max(r.res.Drift, r.drift())
 		}
-		if err := r.record(); err != nil {
-			return r.finish(RecorderError, err)
+		if st, err := loop.Next(ctx, &r.iter, r.converged()); st != run.NotTerminated {
+			return r.finish(loop, st, err)
 		}
 	}
+}
+
+// converged reports whether the stopping test ‖∇f(xᵗ)‖² ≤ Tol holds (never
+// when Tol is negative).
+func (r *runner) converged() bool {
+	return r.pl.tol >= 0 && r.iter.GradNormSq <= r.pl.tol
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -14,6 +14,7 @@ import (
 	"github.com/optlearn/optlearn/ef21"
 	"github.com/optlearn/optlearn/ef21/problems"
 	"github.com/optlearn/optlearn/linalg"
+	"github.com/optlearn/optlearn/run"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -25,20 +26,20 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestBitsExact(t *testing.T) {
 	p := r1(t, 10)
 	var h ef21.History
-	r, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30), &ef21.Settings{Iters: 10, Recorder: &h})
+	r, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30), &ef21.Settings{MaxIter: 10, Recorder: &h})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.InitBits != 38400 || r.Bits != 38400+10*1380 {
 		t.Errorf("bits = %d (init %d), want %d (init 38400)", r.Bits, r.InitBits, 38400+10*1380)
 	}
-	for k, b := range h.Bits {
-		if b != 38400+int64(k)*1380 {
+	for k, it := range h.Iters {
+		if b := it.Bits; b != 38400+int64(k)*1380 {
 			t.Errorf("round %d: %d bits, want %d", k, b, 38400+k*1380)
 		}
 	}
 	// TopK K=3 with compressed initial states: every message 3·(64+5).
-	r, err = ef21.Run(context.Background(), p, ef21.TopK{K: 3}, make([]float64, 30), &ef21.Settings{Iters: 7, InitCompressed: true})
+	r, err = ef21.Run(context.Background(), p, ef21.TopK{K: 3}, make([]float64, 30), &ef21.Settings{MaxIter: 7, InitCompressed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,19 +48,19 @@ func TestBitsExact(t *testing.T) {
 	}
 	// Partial participation: only participants pay, 69 bits each.
 	h = ef21.History{}
-	r, err = ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30), &ef21.Settings{Iters: 50, P: 0.3, Recorder: &h})
+	r, err = ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30), &ef21.Settings{MaxIter: 50, P: 0.3, Recorder: &h})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := int64(38400)
-	for _, k := range h.Participants[1:] {
-		want += int64(k) * 69
+	for _, it := range h.Iters[1:] {
+		want += int64(it.Participants) * 69
 	}
-	if r.Bits != want || h.Participants[0] != 20 {
+	if r.Bits != want || h.Iters[0].Participants != 20 {
 		t.Errorf("PP: bits = %d, want %d", r.Bits, want)
 	}
 	// Identity messages are dense: 30·64 bits each.
-	r, err = ef21.Run(context.Background(), p, ef21.Identity{}, make([]float64, 30), &ef21.Settings{Iters: 4})
+	r, err = ef21.Run(context.Background(), p, ef21.Identity{}, make([]float64, 30), &ef21.Settings{MaxIter: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestDeterministic(t *testing.T) {
 	p := r1(t, 100)
 	run := func(workers int) ef21.Result {
 		r, err := ef21.Run(context.Background(), p, ef21.RandK{K: 2}, make([]float64, 30),
-			&ef21.Settings{Weighted: true, P: 0.7, Batch: 4, Iters: 300, Seed: 11, Workers: workers})
+			&ef21.Settings{Weighted: true, P: 0.7, Batch: 4, MaxIter: 300, Rand: rand.New(rand.NewPCG(11, 0)), Workers: workers})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +100,7 @@ func TestDeterministic(t *testing.T) {
 func TestDrift(t *testing.T) {
 	p := r1(t, 1000)
 	r, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30),
-		&ef21.Settings{Weighted: true, Iters: 5000, DriftEvery: 1000})
+		&ef21.Settings{Weighted: true, MaxIter: 5000, DriftEvery: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ type cancelAt struct {
 }
 
 func (c *cancelAt) Record(it *ef21.Iter) error {
-	if it.Round == c.k {
+	if it.Iteration == c.k {
 		c.cancel()
 	}
 	return nil
@@ -127,9 +128,9 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r, err := ef21.Run(ctx, p, ef21.TopK{K: 1}, make([]float64, 30),
-		&ef21.Settings{Iters: 1000, Workers: 4, Recorder: &cancelAt{k: 5, cancel: cancel}})
-	if !errors.Is(err, context.Canceled) || r.Status != ef21.Canceled || r.Rounds != 5 || len(r.X) != 30 {
-		t.Errorf("got %v, status %v after %d rounds, want Canceled after 5", err, r.Status, r.Rounds)
+		&ef21.Settings{MaxIter: 1000, Workers: 4, Recorder: &cancelAt{k: 5, cancel: cancel}})
+	if !errors.Is(err, context.Canceled) || r.Status != run.Canceled || r.Iterations != 5 || len(r.X) != 30 {
+		t.Errorf("got %v, status %v after %d rounds, want Canceled after 5", err, r.Status, r.Iterations)
 	}
 	goleak.VerifyNone(t)
 }
@@ -137,7 +138,7 @@ func TestCancel(t *testing.T) {
 type failRec struct{}
 
 func (failRec) Record(it *ef21.Iter) error {
-	if it.Round == 3 {
+	if it.Iteration == 3 {
 		return errors.New("stop")
 	}
 	return nil
@@ -146,24 +147,24 @@ func (failRec) Record(it *ef21.Iter) error {
 func TestRecorderError(t *testing.T) {
 	p := r1(t, 10)
 	r, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30), &ef21.Settings{Recorder: failRec{}, Workers: 3})
-	if err == nil || r.Status != ef21.RecorderError || r.Rounds != 3 {
-		t.Errorf("got %v, %v, %d rounds", err, r.Status, r.Rounds)
+	if err == nil || r.Status != run.RecorderStopped || r.Iterations != 3 {
+		t.Errorf("got %v, %v, %d rounds", err, r.Status, r.Iterations)
 	}
 }
 
 func TestTolerance(t *testing.T) {
 	p := r1(t, 1)
-	r, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30), &ef21.Settings{Tol: 1e-4, Iters: 100000})
-	if err != nil || r.Status != ef21.Converged || !(r.GradNormSq <= 1e-4) {
+	r, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30), &ef21.Settings{Tol: 1e-4, MaxIter: 100000})
+	if err != nil || r.Status != run.Converged || !(r.GradNormSq <= 1e-4) {
 		t.Fatalf("got %v, %v, ‖∇f‖² = %v", err, r.Status, r.GradNormSq)
 	}
 	// One round fewer must not have reached it.
-	r2, _ := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30), &ef21.Settings{Iters: r.Rounds - 1})
+	r2, _ := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, 30), &ef21.Settings{MaxIter: r.Iterations - 1})
 	if r2.GradNormSq <= 1e-4 {
-		t.Errorf("tolerance reached before round %d", r.Rounds)
+		t.Errorf("tolerance reached before round %d", r.Iterations)
 	}
 	// Identity compressor: plain gradient descent with step 1/L.
-	r, err = ef21.Run(context.Background(), p, ef21.Identity{}, make([]float64, 30), &ef21.Settings{Iters: 1})
+	r, err = ef21.Run(context.Background(), p, ef21.Identity{}, make([]float64, 30), &ef21.Settings{MaxIter: 1})
 	if err != nil || math.Abs(r.Gamma-1/p.Smoothness()) > 1e-15/p.Smoothness() {
 		t.Errorf("Identity: γ = %v, want 1/L = %v (%v)", r.Gamma, 1/p.Smoothness(), err)
 	}
@@ -185,7 +186,7 @@ func (o *nanOracle) Grad(i int, dst, x []float64) float64 {
 	return f
 }
 
-func TestBadInput(t *testing.T) {
+func TestBadInputBasics(t *testing.T) {
 	p := r1(t, 10)
 	x0 := make([]float64, 30)
 	bad := func(s ef21.Settings, c ef21.Compressor, x []float64, want error) {
@@ -211,11 +212,11 @@ func TestBadInput(t *testing.T) {
 	bad(ef21.Settings{}, ef21.TopK{K: 1}, append(make([]float64, 29), math.Inf(1)), ef21.ErrNotFinite)
 
 	// An oracle without Smooth needs Gamma (and L for EF21-W).
-	type plain struct{ ef21.Oracle }
+
 	if _, err := ef21.Run(context.Background(), plain{p}, ef21.TopK{K: 1}, x0, nil); !errors.Is(err, ef21.ErrSmoothness) {
 		t.Errorf("no smoothness: err = %v", err)
 	}
-	if _, err := ef21.Run(context.Background(), plain{p}, ef21.TopK{K: 1}, x0, &ef21.Settings{Gamma: 1e-5, Iters: 3}); err != nil {
+	if _, err := ef21.Run(context.Background(), plain{p}, ef21.TopK{K: 1}, x0, &ef21.Settings{Gamma: 1e-5, MaxIter: 3}); err != nil {
 		t.Errorf("given Gamma: %v", err)
 	}
 	if _, err := ef21.Run(context.Background(), plain{p}, ef21.TopK{K: 1}, x0, &ef21.Settings{Gamma: 1e-5, Batch: 2}); !errors.Is(err, ef21.ErrSettings) {
@@ -226,8 +227,8 @@ func TestBadInput(t *testing.T) {
 	o := &nanOracle{LeastSquares: p, calls: make([]int, 20), at: 6}
 	var tr trace
 	r, err := ef21.Run(context.Background(), o, ef21.TopK{K: 1}, x0, &ef21.Settings{Recorder: &tr, Workers: 3})
-	if !errors.Is(err, ef21.ErrNotFinite) || r.Status != ef21.Failure || r.Rounds != 5 || !linalg.AllFinite(r.X) || !slices.Equal(r.X, tr.x[5]) {
-		t.Errorf("NaN gradient: err %v, status %v, rounds %d", err, r.Status, r.Rounds)
+	if !errors.Is(err, ef21.ErrNotFinite) || r.Status != run.Failure || r.Iterations != 5 || !linalg.AllFinite(r.X) || !slices.Equal(r.X, tr.x[5]) {
+		t.Errorf("NaN gradient: err %v, status %v, rounds %d", err, r.Status, r.Iterations)
 	}
 }
 
@@ -244,7 +245,7 @@ func TestNoAllocsPerRound(t *testing.T) {
 	} {
 		allocs := func(iters int) float64 {
 			s := s
-			s.Iters = iters
+			s.MaxIter = iters
 			return testing.AllocsPerRun(5, func() {
 				if _, err := ef21.Run(context.Background(), p, ef21.TopK{K: 2}, x0, &s); err != nil {
 					t.Fatal(err)
@@ -257,9 +258,9 @@ func TestNoAllocsPerRound(t *testing.T) {
 		}
 	}
 	// RandK too.
-	s := &ef21.Settings{Workers: 2, Iters: 1}
+	s := &ef21.Settings{Workers: 2, MaxIter: 1}
 	a1 := testing.AllocsPerRun(5, func() { ef21.Run(context.Background(), p, ef21.RandK{K: 2}, x0, s) })
-	s.Iters = 101
+	s.MaxIter = 101
 	a101 := testing.AllocsPerRun(5, func() { ef21.Run(context.Background(), p, ef21.RandK{K: 2}, x0, s) })
 	if a1 != a101 {
 		t.Errorf("RandK: %v allocations for 1 round, %v for 101", a1, a101)
@@ -271,13 +272,13 @@ func TestClientServerProtocol(t *testing.T) {
 	// message, and compare with Run.
 	p := r1(t, 1000)
 	n, d := p.N(), p.Dim()
-	res, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, d), &ef21.Settings{Weighted: true, Iters: 20})
+	res, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, d), &ef21.Settings{Weighted: true, MaxIter: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clients := make([]*ef21.Client, n)
 	for i := range n {
-		clients[i], err = ef21.NewClient(p, i, ef21.TopK{K: 1}, ef21.ClientConfig{Scale: 1 / (float64(n) * res.Weights[i])}, rand.New(rand.NewPCG(0, uint64(i))))
+		clients[i], err = ef21.NewClient(p, i, ef21.TopK{K: 1}, ef21.ClientSettings{Scale: 1 / (float64(n) * res.Weights[i])}, rand.New(rand.NewPCG(0, uint64(i))))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,13 +21,13 @@ func ExampleRun() {
 	}
 	x0 := make([]float64, p.Dim())
 	old, _ := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, x0,
-		&ef21.Settings{Rule: ef21.RuleQM, Tol: 1e-8, Iters: 20000})
+		&ef21.Settings{Rule: ef21.RuleQM, Tol: 1e-8, MaxIter: 20000})
 	w, _ := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, x0,
-		&ef21.Settings{Weighted: true, Tol: 1e-8, Iters: 20000})
+		&ef21.Settings{Weighted: true, Tol: 1e-8, MaxIter: 20000})
 	fmt.Printf("L_QM/L_AM = %.3g\n", w.LQM/w.LAM)
 	fmt.Printf("EF21   (γ_QM): %.3g Mbit\n", float64(old.Bits)/1e6)
 	fmt.Printf("EF21-W (γ_AM): %.3g Mbit\n", float64(w.Bits)/1e6)
-	fmt.Printf("round ratio %.2f, γ_QM/γ_AM %.2f\n", float64(w.Rounds)/float64(old.Rounds), old.Gamma/w.Gamma)
+	fmt.Printf("round ratio %.2f, γ_QM/γ_AM %.2f\n", float64(w.Iterations)/float64(old.Iterations), old.Gamma/w.Gamma)
 	// Output:
 	// L_QM/L_AM = 1.91
 	// EF21   (γ_QM): 14.2 Mbit
@@ -40,11 +40,11 @@ func ExampleRun() {
 func ExampleRun_partialParticipation() {
 	p, _ := problems.NewR1(10, rand.New(rand.NewPCG(1, 0)))
 	full, _ := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, p.Dim()),
-		&ef21.Settings{Weighted: true, Tol: 1e-4, Iters: 50000})
+		&ef21.Settings{Weighted: true, Tol: 1e-4, MaxIter: 50000})
 	pp, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, p.Dim()),
-		&ef21.Settings{Weighted: true, P: 0.5, Tol: 1e-4, Iters: 50000, Seed: 7})
+		&ef21.Settings{Weighted: true, P: 0.5, Tol: 1e-4, MaxIter: 50000, Rand: rand.New(rand.NewPCG(7, 0))})
 	fmt.Printf("%v, γ_p/γ_AM = %.1f, rounds ×%.1f, bits ×%.1f, %v\n", pp.Status, pp.Gamma/full.Gamma,
-		float64(pp.Rounds)/float64(full.Rounds), float64(pp.Bits-pp.InitBits)/float64(full.Bits-full.InitBits), err)
+		float64(pp.Iterations)/float64(full.Iterations), float64(pp.Bits-pp.InitBits)/float64(full.Bits-full.InitBits), err)
 	// Output: Converged, γ_p/γ_AM = 0.4, rounds ×2.5, bits ×1.2, <nil>
 }
 
@@ -55,16 +55,16 @@ func ExampleRun_stochastic() {
 	for _, b := range []int{2, 32} {
 		var h ef21.History
 		ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, p.Dim()),
-			&ef21.Settings{Weighted: true, Batch: b, Iters: 4000, Seed: 3, Recorder: &h})
+			&ef21.Settings{Weighted: true, Batch: b, MaxIter: 4000, Rand: rand.New(rand.NewPCG(3, 0)), Recorder: &h})
 		mean := 0.0
-		for _, v := range h.GradNormSq[3001:] {
+		for _, v := range h.Series(func(it *ef21.Iter) float64 { return it.GradNormSq })[3001:] {
 			mean += v / 1000
 		}
 		fmt.Printf("B = %2d: floor %.2g\n", b, mean)
 	}
 	// Output:
-	// B =  2: floor 0.01
-	// B = 32: floor 0.00094
+	// B =  2: floor 0.012
+	// B = 32: floor 0.0008
 }
 
 // Nonconvex logistic regression on a LIBSVM set split over 20 clients.
@@ -76,8 +76,8 @@ func ExampleRun_logistic() {
 		return
 	}
 	r, _ := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, p.Dim()),
-		&ef21.Settings{Weighted: true, Tol: 1e-6, Iters: 10000})
-	fmt.Printf("%v after %.2g rounds, f = %.4f\n", r.Status, float64(r.Rounds), r.F)
+		&ef21.Settings{Weighted: true, Tol: 1e-6, MaxIter: 10000})
+	fmt.Printf("%v after %.2g rounds, f = %.4f\n", r.Status, float64(r.Iterations), r.F)
 	// Output: Converged after 2.2e+03 rounds, f = 0.4531
 }
 
@@ -92,22 +92,39 @@ func ExampleClient() {
 	}
 	clients := make([]*ef21.Client, n)
 	for i := range clients {
-		clients[i], _ = ef21.NewClient(p, i, ef21.TopK{K: 1}, ef21.ClientConfig{}, nil)
+		var err error
+		clients[i], err = ef21.NewClient(p, i, ef21.TopK{K: 1}, ef21.ClientSettings{}, rand.New(rand.NewPCG(0, uint64(i))))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
 	}
 	srv, _ := ef21.NewServer(make([]float64, d), w, 5e-3)
 	var msg linalg.Sparse
 	bits := int64(0)
 	for i, c := range clients {
-		c.Init(&msg, srv.X(), false)
+		if err := c.Init(&msg, srv.X(), false); err != nil {
+			fmt.Println(err)
+			return
+		}
 		bits += ef21.MessageBits(&msg)
-		srv.Fold(i, &msg)
+		if err := srv.Fold(i, &msg); err != nil {
+			fmt.Println(err)
+			return
+		}
 	}
 	for range 100 {
 		x := srv.Step()
 		for i, c := range clients {
-			c.Round(&msg, x)
+			if _, err := c.Round(&msg, x); err != nil {
+				fmt.Println(err)
+				return
+			}
 			bits += ef21.MessageBits(&msg)
-			srv.Fold(i, &msg)
+			if err := srv.Fold(i, &msg); err != nil {
+				fmt.Println(err)
+				return
+			}
 		}
 	}
 	fmt.Printf("f = %.4g after 100 rounds, %d bits\n", p.Value(srv.X()), bits)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/optlearn/optlearn/ef21"
 	"github.com/optlearn/optlearn/ef21/problems"
+	"github.com/optlearn/optlearn/run"
 )
 
 // r1 returns problem R1 of the spec at the given spread (seed 1).
@@ -30,7 +31,7 @@ func localL(p ef21.Smooth, n int) []float64 {
 type trace struct{ x [][]float64 }
 
 func (r *trace) Record(it *ef21.Iter) error {
-	if !it.Done {
+	if it.Event != run.End {
 		r.x = append(r.x, append([]float64(nil), it.X...))
 	}
 	return nil
@@ -47,3 +48,9 @@ func (m multi) Record(it *ef21.Iter) error {
 	}
 	return nil
 }
+
+// gradNormSq reads ‖∇f‖² for History.Series.
+func gradNormSq(it *ef21.Iter) float64 { return it.GradNormSq }
+
+// plain hides every optional interface of an Oracle.
+type plain struct{ ef21.Oracle }

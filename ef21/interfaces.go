@@ -61,11 +61,3 @@ type Supporter interface {
 	// always 0. Nil means every coordinate.
 	Support(i int) []int
 }
-
-// Recorder receives the state of a run: once at the start (round 0), after
-// every round, and once more at the end with Iter.Done set. A non-nil error
-// stops the run with Status RecorderError. It must not modify the Iter nor
-// keep Iter.X beyond the call.
-type Recorder interface {
-	Record(it *Iter) error
-}

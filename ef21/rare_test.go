@@ -51,7 +51,7 @@ func TestRareFeatures(t *testing.T) {
 	_, fstar := p.Minimum()
 	var h ef21.History
 	r, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, p.Dim()),
-		&ef21.Settings{Weighted: true, Rule: ef21.RuleRare, Iters: 5000, Recorder: &h})
+		&ef21.Settings{Weighted: true, Rule: ef21.RuleRare, MaxIter: 5000, Recorder: &h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,13 +62,13 @@ func TestRareFeatures(t *testing.T) {
 	}
 	sum := 0.0
 	for T := 1; T <= 5000; T++ {
-		sum += h.GradNormSq[T-1]
-		if bound := 2 * (h.F[0] - fstar) / (r.Gamma * float64(T)); sum/float64(T) > bound {
+		sum += h.Iters[T-1].GradNormSq
+		if bound := 2 * (h.Iters[0].F - fstar) / (r.Gamma * float64(T)); sum/float64(T) > bound {
 			t.Fatalf("T = %d: average ‖∇f‖² %.4g > bound %.4g", T, sum/float64(T), bound)
 		}
 	}
-	if !(r.GradNormSq < 1e-4*h.GradNormSq[0]) {
-		t.Errorf("‖∇f‖² %v -> %v", h.GradNormSq[0], r.GradNormSq)
+	if !(r.GradNormSq < 1e-4*h.Iters[0].GradNormSq) {
+		t.Errorf("‖∇f‖² %v -> %v", h.Iters[0].GradNormSq, r.GradNormSq)
 	}
 	// Needs supports, and full participation.
 	type plain struct{ ef21.Oracle }

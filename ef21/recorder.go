@@ -2,13 +2,17 @@ package ef21
 
 import (
 	"fmt"
-	"io"
+	"slices"
+
+	"github.com/optlearn/optlearn/run"
 )
 
-// Iter is the state of a run after a round, passed to a [Recorder].
+// Iter is the state of a run, passed to a [Recorder] at the start (round
+// 0), after every round and at the end (Event run.End, repeating the final
+// state). The embedded run.Progress gives the round number (Iteration),
+// the event and, at the end, the Status.
 type Iter struct {
-	// Round is t: 0 at the start, then 1, 2, ...
-	Round int
+	run.Progress
 	// X is xᵗ (read only, valid during the call).
 	X []float64
 	// F is f(xᵗ).
@@ -26,70 +30,38 @@ type Iter struct {
 	Bits int64
 	// Participants is the number of clients that sent a message this round.
 	Participants int
-	// Done is true for the last call, which repeats the final state.
-	Done bool
 }
 
-// History is a [Recorder] that keeps every round (not the final repeat) for
-// plots and tests.
-type History struct {
-	Round        []int
-	F            []float64
-	GradNormSq   []float64
-	G            []float64
-	Lyapunov     []float64
-	Bits         []int64
-	Participants []int
+// Clone returns a copy of it that owns its X, for [History].
+func (it *Iter) Clone() Iter {
+	c := *it
+	c.X = slices.Clone(it.X)
+	return c
 }
+
+// Summary returns the round's f, ‖∇f‖² and Mbit uploaded, for [Printer].
+func (it *Iter) Summary() string {
+	return fmt.Sprintf("f %.6g  |grad f|^2 %.3e  G %.3e  %.4g Mbit", it.F, it.GradNormSq, it.G, float64(it.Bits)/1e6)
+}
+
+// Recorder receives the state of a run: once at the start (round 0), after
+// every round, and once more at the end. A non-nil error stops the run with
+// Status run.RecorderStopped. It must not modify the Iter nor keep Iter.X
+// beyond the call.
+type Recorder = run.Recorder[*Iter]
+
+// History is a [Recorder] that keeps a copy of every state (the start and
+// each round) for plots and tests; History.Series extracts one quantity:
+//
+//	gsq := h.Series(func(it *ef21.Iter) float64 { return it.GradNormSq })
+type History = run.History[Iter, *Iter]
+
+// Printer is a [Recorder] that writes a progress line (round, elapsed time,
+// remaining-time estimate, [Iter.Summary]) at the start, at most every
+// Interval (2 s by default) and at the end.
+type Printer = run.Printer[*Iter]
 
 var (
 	_ Recorder = (*History)(nil)
 	_ Recorder = (*Printer)(nil)
 )
-
-// Record appends it to h, unless it.Done. It never fails.
-func (h *History) Record(it *Iter) error {
-	if it.Done {
-		return nil
-	}
-	h.Round = append(h.Round, it.Round)
-	h.F = append(h.F, it.F)
-	h.GradNormSq = append(h.GradNormSq, it.GradNormSq)
-	h.G = append(h.G, it.G)
-	h.Lyapunov = append(h.Lyapunov, it.Lyapunov)
-	h.Bits = append(h.Bits, it.Bits)
-	h.Participants = append(h.Participants, it.Participants)
-	return nil
-}
-
-// Printer is a [Recorder] that writes a table line to W every Every rounds
-// and at the end.
-type Printer struct {
-	// W receives the lines.
-	W io.Writer
-	// Every is the interval in rounds. Zero means 100.
-	Every int
-}
-
-// Record writes a line for round 0, every Every-th round and the final
-// state. It returns the writer's error.
-func (p *Printer) Record(it *Iter) error {
-	every := p.Every
-	if every <= 0 {
-		every = 100
-	}
-	if it.Round == 0 && !it.Done {
-		if _, err := fmt.Fprintf(p.W, "%8s %14s %14s %14s %12s\n", "round", "f", "|grad f|^2", "G", "bits"); err != nil {
-			return err
-		}
-	}
-	if !it.Done && it.Round%every != 0 {
-		return nil
-	}
-	mark := ""
-	if it.Done {
-		mark = " (end)"
-	}
-	_, err := fmt.Fprintf(p.W, "%8d %14.6e %14.6e %14.6e %12d%s\n", it.Round, it.F, it.GradNormSq, it.G, it.Bits, mark)
-	return err
-}

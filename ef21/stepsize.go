@@ -2,8 +2,13 @@ package ef21
 
 import "math"
 
+// The step-size functions below are formulas: for arguments outside their
+// domain (α outside (0, 1], an empty li, p outside (0, 1]) they return NaN
+// or a non-positive value, which Run never produces because it validates
+// its settings first.
+
 // Theta returns θ = 1 − √(1 − α), the contraction of one EF21 step for a
-// compressor with constant α ∈ (0, 1].
+// compressor with constant α ∈ (0, 1] (NaN for α > 1).
 func Theta(alpha float64) float64 { return 1 - math.Sqrt(1-alpha) }
 
 // Beta returns β = (1 − α)/(1 − √(1 − α)), and 0 when α = 1.
@@ -67,8 +72,11 @@ func StepsizeRare(l float64, li []float64, alpha, wc float64) float64 {
 
 // RareOverlap returns W_c = maxⱼ Σ_{i: j ∈ Zᵢ} wᵢ for weights w and client
 // supports z (z[i] nil means all d coordinates). Indices outside [0, d) are
-// ignored.
+// ignored. It returns NaN if len(w) ≠ len(z) or d < 0.
 func RareOverlap(w []float64, z [][]int, d int) float64 {
+	if len(w) != len(z) || d < 0 {
+		return math.NaN()
+	}
 	tot := make([]float64, d)
 	all := 0.0
 	for i, zi := range z {

@@ -27,9 +27,12 @@ var (
 	ErrLabels = errors.New("libsvm: unsupported labels")
 )
 
-// maxIndex bounds a feature index. It keeps a corrupted file from making the
-// caller allocate a dense vector of absurd length.
-const maxIndex = math.MaxInt32
+// MaxFeatures bounds a feature index and nFeatures: 2²⁵ = 33,554,432,
+// above the largest LIBSVM collection (kdd2010, 29.9 M features), while a
+// dense vector of that length still takes only 256 MiB. Read checks it
+// before anything is allocated, so a corrupted file cannot make a caller
+// allocate a dense vector of absurd length.
+const MaxFeatures = 1 << 25
 
 // Dataset is a binary classification data set: one example per row of X and
 // its label in Y.
@@ -40,11 +43,22 @@ type Dataset struct {
 	Y []float64
 }
 
-// Rows returns the number of examples.
-func (d *Dataset) Rows() int { return d.X.Rows }
+// Rows returns the number of examples (0 for a nil Dataset or X).
+func (d *Dataset) Rows() int {
+	if d == nil || d.X == nil {
+		return 0
+	}
+	return d.X.Rows
+}
 
-// Features returns the number of features (columns of X).
-func (d *Dataset) Features() int { return d.X.Cols }
+// Features returns the number of features, the columns of X (0 for a nil
+// Dataset or X).
+func (d *Dataset) Features() int {
+	if d == nil || d.X == nil {
+		return 0
+	}
+	return d.X.Cols
+}
 
 // Read parses LIBSVM text ("label index:value index:value ...", one example
 // per line) from r.
@@ -56,7 +70,8 @@ func (d *Dataset) Features() int { return d.X.Cols }
 // trailing CR is removed.
 //
 // nFeatures fixes the number of columns; an index above it is an error.
-// nFeatures == 0 means the largest index seen. nFeatures < 0 is an error.
+// nFeatures == 0 means the largest index seen. nFeatures < 0 or above
+// [MaxFeatures] is an error, and so is an index above MaxFeatures.
 //
 // Labels are normalised to ±1: {-1,+1} is kept, {0,1} maps 0 → -1, and
 // {1,2} maps 1 → -1 and 2 → +1 (so LIBSVM's mushrooms, where 1 is
@@ -67,8 +82,11 @@ func (d *Dataset) Features() int { return d.X.Cols }
 // label, index or value (including NaN and ±Inf), [ErrEmpty] when r holds no
 // example, [ErrLabels] for any other label set, or the error of r.
 func Read(r io.Reader, nFeatures int) (*Dataset, error) {
-	if nFeatures < 0 {
-		return nil, fmt.Errorf("libsvm: nFeatures = %d, want >= 0", nFeatures)
+	if nFeatures < 0 || nFeatures > MaxFeatures {
+		return nil, fmt.Errorf("%w: nFeatures = %d, want in [0, %d]", ErrFormat, nFeatures, MaxFeatures)
+	}
+	if r == nil {
+		return nil, fmt.Errorf("%w: nil reader", ErrFormat)
 	}
 	br := bufio.NewReaderSize(r, 1<<16)
 	rowPtr := []int{0}
@@ -114,8 +132,8 @@ func Read(r io.Reader, nFeatures int) (*Dataset, error) {
 					return nil, fmt.Errorf("%w: line %d: token %q is not index:value", ErrFormat, lineNo, clip(tok))
 				}
 				idx, err := strconv.Atoi(string(tok[:colon]))
-				if err != nil || idx < 1 || idx > maxIndex {
-					return nil, fmt.Errorf("%w: line %d: bad index %q (want an integer in [1, %d])", ErrFormat, lineNo, clip(tok[:colon]), maxIndex)
+				if err != nil || idx < 1 || idx > MaxFeatures {
+					return nil, fmt.Errorf("%w: line %d: bad index %q (want an integer in [1, %d])", ErrFormat, lineNo, clip(tok[:colon]), MaxFeatures)
 				}
 				if idx <= prev {
 					return nil, fmt.Errorf("%w: line %d: index %d after %d, indices must be strictly increasing", ErrFormat, lineNo, idx, prev)

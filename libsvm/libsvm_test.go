@@ -184,6 +184,8 @@ func FuzzRead(f *testing.F) {
 		"1 0:1\n",
 		"x\n",
 		"1 1:1e400\n",
+		"1 2000000000:1\n",
+		"1 33554432:1\n",
 		"",
 	} {
 		f.Add(s, 0)
@@ -197,6 +199,9 @@ func FuzzRead(f *testing.F) {
 		x := d.X
 		if len(d.Y) != x.Rows || len(x.RowPtr) != x.Rows+1 || x.RowPtr[0] != 0 || x.RowPtr[x.Rows] != len(x.ColIdx) || len(x.ColIdx) != len(x.Val) {
 			t.Fatalf("inconsistent CSR %+v", x)
+		}
+		if x.Cols > MaxFeatures {
+			t.Fatalf("Cols = %d above MaxFeatures", x.Cols)
 		}
 		if nFeatures > 0 && x.Cols != nFeatures {
 			t.Fatalf("Cols = %d, want %d", x.Cols, nFeatures)

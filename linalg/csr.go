@@ -97,11 +97,46 @@ func NewCSRFromRows(cols int, rows []Sparse) (*CSR, error) {
 	return a, nil
 }
 
+// Validate returns an error wrapping ErrShape unless a is a well-formed
+// matrix: non-negative shape, len(RowPtr) = Rows+1, RowPtr non-decreasing
+// within [0, len(ColIdx)], len(ColIdx) = len(Val), and column indices in
+// [0, Cols) increasing within each row. Functions that take a CSR from a
+// user call it before reading the matrix.
+func (a *CSR) Validate() error {
+	switch {
+	case a == nil:
+		return fmt.Errorf("%w: nil matrix", ErrShape)
+	case a.Rows < 0 || a.Cols < 0:
+		return fmt.Errorf("%w: negative shape %dx%d", ErrShape, a.Rows, a.Cols)
+	case len(a.RowPtr) != a.Rows+1:
+		return fmt.Errorf("%w: len(RowPtr) = %d for %d rows", ErrShape, len(a.RowPtr), a.Rows)
+	case len(a.ColIdx) != len(a.Val):
+		return fmt.Errorf("%w: %d column indices, %d values", ErrShape, len(a.ColIdx), len(a.Val))
+	}
+	for i := range a.Rows {
+		lo, hi := a.RowPtr[i], a.RowPtr[i+1]
+		if lo < 0 || hi < lo || hi > len(a.ColIdx) {
+			return fmt.Errorf("%w: row %d spans [%d, %d) of %d entries", ErrShape, i, lo, hi, len(a.ColIdx))
+		}
+		for k := lo; k < hi; k++ {
+			if j := a.ColIdx[k]; j < 0 || j >= a.Cols || (k > lo && j <= a.ColIdx[k-1]) {
+				return fmt.Errorf("%w: row %d: column %d out of order or outside [0, %d)", ErrShape, i, j, a.Cols)
+			}
+		}
+	}
+	return nil
+}
+
 // NNZ returns the number of stored entries.
 func (a *CSR) NNZ() int { return a.RowPtr[a.Rows] - a.RowPtr[0] }
 
-// Row returns the column indices and values of row i, sharing storage with a.
+// Row returns the column indices and values of row i, sharing storage with
+// a. It panics if i is outside [0, Rows).
 func (a *CSR) Row(i int) (idx []int, val []float64) {
+	if uint(i) >= uint(a.Rows) {
+		panic("linalg: row index out of range")
+	}
+	defer malformed()
 	lo, hi := a.RowPtr[i], a.RowPtr[i+1]
 	return a.ColIdx[lo:hi], a.Val[lo:hi]
 }
@@ -115,8 +150,13 @@ func (a *CSR) RowSlice(lo, hi int) *CSR {
 }
 
 // SelectRows returns a new matrix made of copies of the given rows of a, in
-// the given order.
+// the given order. It panics if a row is outside [0, Rows).
 func (a *CSR) SelectRows(rows []int) *CSR {
+	for _, i := range rows {
+		if uint(i) >= uint(a.Rows) {
+			panic("linalg: row index out of range")
+		}
+	}
 	b := &CSR{Rows: len(rows), Cols: a.Cols, RowPtr: make([]int, len(rows)+1)}
 	for k, i := range rows {
 		idx, val := a.Row(i)
@@ -131,7 +171,17 @@ func (a *CSR) SelectRows(rows []int) *CSR {
 func (a *CSR) MulVec(y, x []float64) {
 	checkLen(len(x), a.Cols)
 	checkLen(len(y), a.Rows)
+	defer malformed()
 	a.mulRows(y, x, 0, a.Rows)
+}
+
+// malformed turns a runtime error from reading a CSR whose fields were set
+// by hand into a linalg panic that says so (call a.Validate to get an
+// error instead). Deferred by the CSR kernels; it costs one defer per call.
+func malformed() {
+	if p := recover(); p != nil {
+		panic(fmt.Sprintf("linalg: malformed CSR (see CSR.Validate): %v", p))
+	}
 }
 
 func (a *CSR) mulRows(y, x []float64, lo, hi int) {
@@ -157,6 +207,7 @@ func (a *CSR) mulRows(y, x []float64, lo, hi int) {
 func (a *CSR) MulVecTrans(y, x []float64) {
 	checkLen(len(x), a.Rows)
 	checkLen(len(y), a.Cols)
+	defer malformed()
 	clear(y)
 	a.mulTransRows(y, x, 0, a.Rows)
 }
@@ -190,20 +241,38 @@ func (a *CSR) MulVecPar(y, x []float64, workers int) {
 	checkLen(len(x), a.Cols)
 	checkLen(len(y), a.Rows)
 	workers = max(1, min(workers, a.Rows))
+	defer malformed()
 	if workers == 1 {
 		a.mulRows(y, x, 0, a.Rows)
 		return
 	}
-	var wg sync.WaitGroup
-	for w := range workers {
+	parallel(workers, func(w int) {
 		lo, hi := blocks(a.Rows, workers, w)
+		a.mulRows(y, x, lo, hi)
+	})
+}
+
+// parallel runs f(0), ..., f(workers-1) on their own goroutines and waits.
+// A panic in one of them (a malformed CSR) is recovered there and raised
+// again on the caller's goroutine, so it never kills the process from a
+// goroutine the caller cannot guard.
+func parallel(workers int, f func(w int)) {
+	var wg sync.WaitGroup
+	panics := make([]any, workers)
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a.mulRows(y, x, lo, hi)
+			defer func() { panics[w] = recover() }()
+			f(w)
 		}()
 	}
 	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
 }
 
 // MulVecTransPar computes y = Aᵀ x with the rows split into workers blocks.
@@ -225,20 +294,15 @@ func (a *CSR) MulVecTransPar(y, x []float64, workers int) {
 	work := a.work[:need]
 	clear(work)
 	clear(y)
-	var wg sync.WaitGroup
-	for w := range workers {
+	defer malformed()
+	parallel(workers, func(w int) {
 		lo, hi := blocks(a.Rows, workers, w)
 		dst := y
 		if w > 0 {
 			dst = work[(w-1)*a.Cols : w*a.Cols]
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			a.mulTransRows(dst, x, lo, hi)
-		}()
-	}
-	wg.Wait()
+		a.mulTransRows(dst, x, lo, hi)
+	})
 	for w := 1; w < workers; w++ {
 		axpyRef(1, work[(w-1)*a.Cols:w*a.Cols], y)
 	}

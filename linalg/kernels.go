@@ -3,14 +3,16 @@ package linalg
 import "gonum.org/v1/gonum/floats"
 
 // The kernel variables hold the implementation each exported function
-// dispatches to. They default to gonum's assembly kernels; simd_amd64.go
-// replaces them with AVX2 versions when built with GOEXPERIMENT=simd on a CPU
-// that has AVX2 and FMA, and purego.go with the reference loops.
+// dispatches to. They default to gonum's assembly kernels; asm_amd64.go
+// replaces them at start-up with this package's AVX2/FMA assembly when the
+// CPU has those features, simd_amd64.go (GOEXPERIMENT=simd) installs its
+// archsimd Dot after that, and purego.go the reference loops.
 var (
 	dotKernel     = floats.Dot
 	axpyKernel    = gonumAxpy
 	axpyToKernel  = gonumAxpyTo
 	collectKernel = collectBits
+	expKernel     = expRef
 	kernelPath    = "gonum"
 )
 
@@ -21,7 +23,9 @@ func gonumAxpy(a float64, x, y []float64) { floats.AddScaled(y, a, x) }
 // equals axpyToRef.
 func gonumAxpyTo(dst []float64, a float64, x, y []float64) { floats.AddScaledTo(dst, y, a, x) }
 
-// KernelPath reports which implementation the vector kernels use:
-// "gonum" (default), "simd" (GOEXPERIMENT=simd with AVX2 and FMA) or
-// "purego" (built with -tags purego).
+// KernelPath reports which implementation the vector kernels use: "avx2"
+// (amd64 with AVX2 and FMA: this package's assembly), "avx512" (the same
+// with AVX-512 Dot and Axpy), "gonum" (other CPUs:
+// gonum's kernels), "simd" (GOEXPERIMENT=simd with AVX2 and FMA: archsimd
+// Dot, assembly Axpy) or "purego" (built with -tags purego).
 func KernelPath() string { return kernelPath }

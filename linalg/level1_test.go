@@ -70,7 +70,7 @@ func TestDotPaths(t *testing.T) {
 
 func TestDotNonFinite(t *testing.T) {
 	for name, dot := range dotPaths {
-		for _, n := range []int{1, 5, 17, 33} {
+		for _, n := range []int{1, 5, 17, 33, 65, 130} {
 			for pos := 0; pos < n; pos++ {
 				x := make([]float64, n)
 				y := make([]float64, n)
@@ -299,6 +299,7 @@ func FuzzDot(f *testing.F) {
 	f.Add(uint64(1), uint8(5), 1.0)
 	f.Add(uint64(7), uint8(67), 1e300)
 	f.Add(uint64(9), uint8(0), math.NaN())
+	f.Add(uint64(3), uint8(255), 1.0)
 	f.Fuzz(func(t *testing.T, seed uint64, n uint8, scale float64) {
 		rng := rand.New(rand.NewPCG(seed, 0))
 		x := make([]float64, n)
@@ -320,7 +321,7 @@ func FuzzDot(f *testing.F) {
 				}
 				continue
 			}
-			if math.Abs(got-want) > float64(n+1)*0x1p-52*abs {
+			if math.Abs(got-want) > (float64(n)+1)*0x1p-52*abs { // n+1 in uint8 would wrap at 255
 				t.Fatalf("%s: got %v want %v", name, got, want)
 			}
 		}

@@ -17,6 +17,9 @@ var (
 		"ref":   axpyToRef,
 		"gonum": gonumAxpyTo,
 	}
+	expPaths = map[string]func(dst, x []float64){
+		"ref": expRef,
+	}
 	collectPaths = map[string]func(idx []int, mag []float64, x []float64, t float64, base int) ([]int, []float64){
 		"ref":  collectRef,
 		"bits": collectBits,

@@ -44,6 +44,13 @@ func (s *Sparse) Append(i int, v float64) {
 	s.Value = append(s.Value, v)
 }
 
+// check panics if s has fewer values than indices (fields set by hand).
+func (s *Sparse) check() {
+	if len(s.Value) < len(s.Index) {
+		panic("linalg: sparse vector with fewer values than indices")
+	}
+}
+
 // NNZ returns the number of stored entries.
 func (s *Sparse) NNZ() int { return len(s.Index) }
 
@@ -51,6 +58,7 @@ func (s *Sparse) NNZ() int { return len(s.Index) }
 // It panics if len(dst) != s.N.
 func (s *Sparse) ScatterAdd(dst []float64, a float64) {
 	checkLen(len(dst), s.N)
+	s.check()
 	AxpyIdx(a, s.Value[:len(s.Index)], s.Index, dst)
 }
 
@@ -63,10 +71,16 @@ func DotIdx(val []float64, idx []int, x []float64) float64 {
 	val = val[:len(idx)]
 	var d float64
 	for k, i := range idx {
+		if uint(i) >= uint(len(x)) {
+			panic(errIndex)
+		}
 		d += val[k] * x[i]
 	}
 	return d
 }
+
+// errIndex is the panic message of a sparse index outside the dense vector.
+const errIndex = "linalg: sparse index out of range"
 
 // AxpyIdx computes y[idx[k]] += a*val[k] for every k (BLAS usaxpy).
 // Repeated indices accumulate. It panics if len(val) != len(idx) or an
@@ -75,6 +89,9 @@ func AxpyIdx(a float64, val []float64, idx []int, y []float64) {
 	checkLen(len(val), len(idx))
 	val = val[:len(idx)]
 	for k, i := range idx {
+		if uint(i) >= uint(len(y)) {
+			panic(errIndex)
+		}
 		y[i] += a * val[k]
 	}
 }
@@ -83,19 +100,27 @@ func AxpyIdx(a float64, val []float64, idx []int, y []float64) {
 // It panics if len(dst) != s.N.
 func (s *Sparse) ScatterTo(dst []float64) []float64 {
 	checkLen(len(dst), s.N)
+	s.check()
 	clear(dst)
 	val := s.Value[:len(s.Index)]
 	for k, i := range s.Index {
+		if uint(i) >= uint(len(dst)) {
+			panic(errIndex)
+		}
 		dst[i] = val[k]
 	}
 	return dst
 }
 
 // Gather sets s to the entries of x at the positions index, which must be
-// increasing and within x. The dimension of s becomes len(x).
+// increasing and within x. The dimension of s becomes len(x). It panics
+// otherwise.
 func (s *Sparse) Gather(x []float64, index []int) {
 	s.Reset(len(x))
 	for _, i := range index {
+		if uint(i) >= uint(len(x)) {
+			panic(errIndex)
+		}
 		s.Append(i, x[i])
 	}
 }
@@ -103,11 +128,16 @@ func (s *Sparse) Gather(x []float64, index []int) {
 // DotDense returns sum_k Value[k]*x[Index[k]]. It panics if len(x) != s.N.
 func (s *Sparse) DotDense(x []float64) float64 {
 	checkLen(len(x), s.N)
+	s.check()
 	return DotIdx(s.Value[:len(s.Index)], s.Index, x)
 }
 
-// CopyFrom makes s a copy of src, reusing the storage of s.
+// CopyFrom makes s a copy of src, reusing the storage of s. It panics if
+// src is nil.
 func (s *Sparse) CopyFrom(src *Sparse) {
+	if src == nil {
+		panic("linalg: CopyFrom nil source")
+	}
 	s.N = src.N
 	s.Index = append(s.Index[:0], src.Index...)
 	s.Value = append(s.Value[:0], src.Value...)

@@ -150,11 +150,15 @@ func selectKth(a []float64, k int) float64 {
 // RandK sets dst to k entries of x at positions drawn uniformly without
 // replacement, unscaled, in increasing index order. It draws exactly k
 // numbers from rng (Floyd's algorithm) and, after the first call with a
-// given length, does not allocate. RandK panics if k < 0 or k > len(x).
+// given length, does not allocate. RandK panics (a programmer error, as
+// for a length mismatch) if k < 0, k > len(x) or rng is nil.
 func RandK(dst *Sparse, x []float64, k int, rng *rand.Rand) {
 	d := len(x)
 	if k < 0 || k > d {
 		panic("linalg: RandK k out of range")
+	}
+	if rng == nil {
+		panic("linalg: RandK nil rng")
 	}
 	dst.Reset(d)
 	if k == 0 {

@@ -1,6 +1,7 @@
 package problems
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -55,8 +56,12 @@ func topEigen(s *mat.SymDense) (float64, []float64) {
 // most 20000 iterations). Since ρ never exceeds λmax, it returns
 // ρ + ‖Mv − ρv‖, which bounds λmax from above once v has converged to the
 // top eigenvector: Lᵢ must not be underestimated, as that voids the step
-// size guarantees. It also returns v.
-func PowerIteration(d int, apply func(dst, v []float64), rng *rand.Rand) (float64, []float64) {
+// size guarantees. It also returns v. It returns an error wrapping ErrInput
+// for d < 1, a nil apply or a nil rng, and for a non-finite estimate.
+func PowerIteration(d int, apply func(dst, v []float64), rng *rand.Rand) (float64, []float64, error) {
+	if d < 1 || apply == nil || rng == nil {
+		return 0, nil, fmt.Errorf("%w: PowerIteration: d = %d, apply or rng nil", ErrInput, d)
+	}
 	v := make([]float64, d)
 	w := make([]float64, d)
 	for j := range v {
@@ -69,7 +74,7 @@ func PowerIteration(d int, apply func(dst, v []float64), rng *rand.Rand) (float6
 		r := linalg.Dot(v, w)
 		nw := linalg.Nrm2(w)
 		if nw == 0 {
-			return 0, v
+			return 0, v, nil
 		}
 		linalg.ScaleTo(v, 1/nw, w)
 		if it >= powerMinIters && math.Abs(r-rho) <= powerTol*math.Abs(r) {
@@ -81,5 +86,9 @@ func PowerIteration(d int, apply func(dst, v []float64), rng *rand.Rand) (float6
 	apply(w, v)
 	rho = linalg.Dot(v, w)
 	linalg.Axpy(-rho, v, w)
-	return rho + linalg.Nrm2(w), v
+	l := rho + linalg.Nrm2(w)
+	if math.IsNaN(l) || math.IsInf(l, 0) {
+		return l, v, fmt.Errorf("%w: PowerIteration: estimate %v", ErrInput, l)
+	}
+	return l, v, nil
 }

@@ -39,10 +39,11 @@ type LeastSquares struct {
 // NewLeastSquares returns the problem with client matrices a[i] (mᵢ × d,
 // row-major, len(a[i]) = mᵢ·d) and targets b[i] (len mᵢ). The data are
 // copied. It returns an error wrapping ErrInput for no client, an empty
-// client, inconsistent sizes, NaN or Inf, or a singular AᵀA.
+// client, inconsistent sizes, d outside [1, 8192] (the d × d Gram matrices
+// are dense), NaN or Inf, or a singular AᵀA.
 func NewLeastSquares(d int, a, b [][]float64) (*LeastSquares, error) {
 	n := len(a)
-	if n == 0 || d < 1 || len(b) != n {
+	if n == 0 || d < 1 || d > 1<<13 || len(b) != n {
 		return nil, fmt.Errorf("%w: %d clients, d = %d, %d targets", ErrInput, n, d, len(b))
 	}
 	p := &LeastSquares{d: d, a: make([][]float64, n), b: make([][]float64, n), res: make([][]float64, n), li: make([]float64, n)}
@@ -93,14 +94,32 @@ func NewLeastSquares(d int, a, b [][]float64) (*LeastSquares, error) {
 	return p, nil
 }
 
+// maxDense bounds the matrix entries NewHeterogeneous draws (n·m·d) and the
+// dimension of NewLeastSquares (whose d × d Gram matrices it factorises).
+const maxDense = 1 << 26
+
+// badCall fills dst with NaN and returns NaN: the answer of an oracle
+// method to arguments it cannot use (it has no error result).
+func badCall(dst []float64) float64 {
+	for k := range dst {
+		dst[k] = math.NaN()
+	}
+	return math.NaN()
+}
+
 // NewHeterogeneous draws the synthetic problem R1 of the spec: x_true ~ N(0, I);
 // client i's m × d matrix has N(0, sᵢ²) entries with
 // sᵢ = spread^(i/(2(n−1))), so that Lᵢ ∝ spread^(i/(n−1)); and
 // bᵢ = Aᵢx_true + 0.1·sᵢ·N(0, 1). Draw order: x_true, then for each client
 // its matrix row by row and then its noise.
 func NewHeterogeneous(n, d, m int, spread float64, rng *rand.Rand) (*LeastSquares, error) {
-	if n < 1 || d < 1 || m < 1 || !(spread >= 1) || math.IsInf(spread, 0) {
+	switch {
+	case rng == nil:
+		return nil, fmt.Errorf("%w: nil rng", ErrInput)
+	case n < 1 || d < 1 || m < 1 || !(spread >= 1) || math.IsInf(spread, 0):
 		return nil, fmt.Errorf("%w: n = %d, d = %d, m = %d, spread = %v", ErrInput, n, d, m, spread)
+	case d > maxDense || m > maxDense/d || n > maxDense/(m*d):
+		return nil, fmt.Errorf("%w: n·m·d = %d·%d·%d entries exceed %d", ErrInput, n, m, d, maxDense)
 	}
 	xt := make([]float64, d)
 	for j := range xt {
@@ -136,8 +155,13 @@ func (p *LeastSquares) N() int { return len(p.a) }
 // Dim returns d.
 func (p *LeastSquares) Dim() int { return p.d }
 
-// Grad writes ∇fᵢ(x) = Aᵢᵀ(Aᵢx − bᵢ)/mᵢ into dst and returns fᵢ(x).
+// Grad writes ∇fᵢ(x) = Aᵢᵀ(Aᵢx − bᵢ)/mᵢ into dst and returns fᵢ(x). For i
+// outside [0, N()) or dst or x not of length Dim() it returns NaN (and
+// fills dst with NaN), which ef21.Run reports as ErrNotFinite.
 func (p *LeastSquares) Grad(i int, dst, x []float64) float64 {
+	if i < 0 || i >= len(p.a) || len(dst) != p.d || len(x) != p.d {
+		return badCall(dst)
+	}
 	a, b, r := p.a[i], p.b[i], p.res[i]
 	d := p.d
 	f := 0.0
@@ -155,8 +179,13 @@ func (p *LeastSquares) Grad(i int, dst, x []float64) float64 {
 
 // StochGrad writes (1/B) Σ_{k∈S} aₖ(aₖᵀx − bₖ) into dst, for B = batch rows
 // S of client i drawn uniformly with replacement: an unbiased estimate of
-// ∇fᵢ(x).
+// ∇fᵢ(x). Invalid arguments (as for Grad, or batch < 1 or a nil rng) fill
+// dst with NaN.
 func (p *LeastSquares) StochGrad(i int, dst, x []float64, batch int, rng *rand.Rand) {
+	if i < 0 || i >= len(p.a) || len(dst) != p.d || len(x) != p.d || batch < 1 || rng == nil {
+		badCall(dst)
+		return
+	}
 	a, b := p.a[i], p.b[i]
 	d := p.d
 	linalg.Zero(dst)
@@ -167,8 +196,11 @@ func (p *LeastSquares) StochGrad(i int, dst, x []float64, batch int, rng *rand.R
 	}
 }
 
-// Value returns f(x).
+// Value returns f(x), or NaN if len(x) ≠ Dim().
 func (p *LeastSquares) Value(x []float64) float64 {
+	if len(x) != p.d {
+		return math.NaN()
+	}
 	f := 0.0
 	d := p.d
 	for i, a := range p.a {
@@ -182,15 +214,26 @@ func (p *LeastSquares) Value(x []float64) float64 {
 	return f / float64(len(p.a))
 }
 
-// LocalSmoothness returns Lᵢ = λmax(AᵢᵀAᵢ)/mᵢ.
-func (p *LeastSquares) LocalSmoothness(i int) float64 { return p.li[i] }
+// LocalSmoothness returns Lᵢ = λmax(AᵢᵀAᵢ)/mᵢ, or NaN for i outside
+// [0, N()).
+func (p *LeastSquares) LocalSmoothness(i int) float64 {
+	if i < 0 || i >= len(p.li) {
+		return math.NaN()
+	}
+	return p.li[i]
+}
 
 // Smoothness returns L = λmax((1/n) Σᵢ AᵢᵀAᵢ/mᵢ).
 func (p *LeastSquares) Smoothness() float64 { return p.l }
 
 // Support returns the columns in which Aᵢ has a nonzero entry, outside
-// which ∇fᵢ is 0 (read only).
-func (p *LeastSquares) Support(i int) []int { return p.supp[i] }
+// which ∇fᵢ is 0 (read only), or nil for i outside [0, N()).
+func (p *LeastSquares) Support(i int) []int {
+	if i < 0 || i >= len(p.supp) {
+		return nil
+	}
+	return p.supp[i]
+}
 
 // Minimum returns the minimiser x* (a copy) and f* = f(x*).
 func (p *LeastSquares) Minimum() ([]float64, float64) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/optlearn/optlearn/libsvm/sets"
@@ -103,7 +104,7 @@ func TestLeastSquares(t *testing.T) {
 	// underestimate.
 	a := mat.NewDense(40, 30, p.a[7])
 	tmp := make([]float64, 40)
-	est, _ := PowerIteration(30, func(dst, v []float64) {
+	est, _, _ := PowerIteration(30, func(dst, v []float64) {
 		mat.NewVecDense(40, tmp).MulVec(a, mat.NewVecDense(30, v))
 		mat.NewVecDense(30, dst).MulVec(a.T(), mat.NewVecDense(40, tmp))
 		linalg.Scal(1.0/40, dst)
@@ -172,7 +173,7 @@ func TestLogistic(t *testing.T) {
 
 func sparseLambdaMaxPower(a *linalg.CSR) float64 {
 	tmp := make([]float64, a.Rows)
-	l, _ := PowerIteration(a.Cols, func(dst, v []float64) {
+	l, _, _ := PowerIteration(a.Cols, func(dst, v []float64) {
 		a.MulVec(tmp, v)
 		a.MulVecTrans(dst, tmp)
 	}, rand.New(rand.NewPCG(1, 0)))
@@ -290,6 +291,83 @@ func TestLogisticValue(t *testing.T) {
 		got := p.Grad(0, make([]float64, p.Dim()), x)
 		if math.Abs(got-want) > 1e-13*(1+math.Abs(want)) {
 			t.Errorf("scale %v: f = %.17g, want %.17g", scale, got, want)
+		}
+	}
+}
+
+// TestLogisticClients checks the constructor for per-client data sets: the
+// clients' own blocks give the same problem (gradients, values, constants)
+// as NewLogistic's even split of their concatenation, and unequal blocks
+// are kept as given.
+func TestLogisticClients(t *testing.T) {
+	ds, err := sets.Load("australian")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 5
+	ref, err := NewLogistic(ds.X, ds.Y, n, SplitEven, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs, ys := make([]*linalg.CSR, n), make([][]float64, n)
+	for i := range n {
+		xs[i] = ds.X.SelectRows(ref.Rows(i))
+		for _, j := range ref.Rows(i) {
+			ys[i] = append(ys[i], ds.Y[j])
+		}
+	}
+	p, err := NewLogisticClients(xs, ys, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOracle(t, p, 1)
+	if p.N() != n || p.Dim() != ds.Features() || p.Smoothness() != ref.Smoothness() {
+		t.Fatalf("N %d Dim %d L %v, want %d %d %v", p.N(), p.Dim(), p.Smoothness(), n, ds.Features(), ref.Smoothness())
+	}
+	x := make([]float64, p.Dim())
+	for k := range x {
+		x[k] = 0.01 * float64(k%7-3)
+	}
+	g1, g2 := make([]float64, p.Dim()), make([]float64, p.Dim())
+	for i := range n {
+		if f1, f2 := p.Grad(i, g1, x), ref.Grad(i, g2, x); f1 != f2 || !slices.Equal(g1, g2) || p.LocalSmoothness(i) != ref.LocalSmoothness(i) {
+			t.Errorf("client %d: f %v vs %v, L %v vs %v", i, f1, f2, p.LocalSmoothness(i), ref.LocalSmoothness(i))
+		}
+		if len(p.Rows(i)) != len(ys[i]) || p.Rows(i)[0] != 0 {
+			t.Errorf("client %d: Rows %v", i, p.Rows(i)[:3])
+		}
+	}
+	// Unequal sizes are kept: one row for client 0, the rest for client 1.
+	all := make([]int, ds.Rows())
+	for j := range all {
+		all[j] = j
+	}
+	q, err := NewLogisticClients([]*linalg.CSR{ds.X.SelectRows(all[:1]), ds.X.SelectRows(all[1:])}, [][]float64{ds.Y[:1], ds.Y[1:]}, 0)
+	if err != nil || len(q.Rows(0)) != 1 || len(q.Rows(1)) != ds.Rows()-1 {
+		t.Fatalf("unequal clients: %v", err)
+	}
+	// Bad input: each case is an error wrapping ErrInput.
+	other := &linalg.CSR{Rows: 1, Cols: 3, RowPtr: []int{0, 1}, ColIdx: []int{0}, Val: []float64{1}}
+	bad := &linalg.CSR{Rows: 1, Cols: 3, RowPtr: []int{0, 2}, ColIdx: []int{2, 1}, Val: []float64{1, 1}}
+	for name, c := range map[string]struct {
+		x      []*linalg.CSR
+		y      [][]float64
+		lambda float64
+	}{
+		"none":          {nil, nil, 0},
+		"labels count":  {xs[:1], nil, 0},
+		"nil matrix":    {[]*linalg.CSR{nil}, [][]float64{{1}}, 0},
+		"cols differ":   {[]*linalg.CSR{xs[0], other}, [][]float64{ys[0], {1}}, 0},
+		"bad label":     {[]*linalg.CSR{other}, [][]float64{{0.5}}, 0},
+		"short labels":  {[]*linalg.CSR{other}, [][]float64{{}}, 0},
+		"malformed":     {[]*linalg.CSR{bad}, [][]float64{{1}}, 0},
+		"NaN lambda":    {[]*linalg.CSR{other}, [][]float64{{1}}, math.NaN()},
+		"negative λ":    {[]*linalg.CSR{other}, [][]float64{{1}}, -1},
+		"empty client":  {[]*linalg.CSR{{Rows: 0, Cols: 3, RowPtr: []int{0}}}, [][]float64{{}}, 0},
+		"NaN in matrix": {[]*linalg.CSR{{Rows: 1, Cols: 3, RowPtr: []int{0, 1}, ColIdx: []int{0}, Val: []float64{math.NaN()}}}, [][]float64{{1}}, 0},
+	} {
+		if _, err := NewLogisticClients(c.x, c.y, c.lambda); !errors.Is(err, ErrInput) {
+			t.Errorf("%s: err = %v, want ErrInput", name, err)
 		}
 	}
 }

@@ -32,11 +32,14 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	report "github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/ef21"
 	"github.com/optlearn/optlearn/ef21/problems"
 	"github.com/optlearn/optlearn/libsvm/sets"
+	"github.com/optlearn/optlearn/run"
 )
 
 // claim is one check of the paper's claims, in the format that
@@ -50,11 +53,24 @@ type curve struct {
 }
 
 func (c *curve) Record(it *ef21.Iter) error {
-	if !it.Done && it.GradNormSq > 0 {
+	if it.Event != run.End && it.GradNormSq > 0 {
 		c.bits = append(c.bits, float64(it.Bits))
 		c.gsq = append(c.gsq, it.GradNormSq)
 	}
 	return nil
+}
+
+// showProgress says whether long runs print progress lines to stderr (not
+// in -json mode).
+var showProgress bool
+
+// progress returns a Printer to stderr labelled name, or nil when progress
+// is off.
+func progress(name string) ef21.Recorder {
+	if !showProgress {
+		return nil
+	}
+	return &ef21.Printer{W: os.Stderr, Prefix: name + ": "}
 }
 
 type method struct {
@@ -79,6 +95,7 @@ func main() {
 	k := flag.Int("k", 1, "TopK K")
 	only := flag.String("sets", strings.Join(sets.Names(), ","), "comma-separated LIBSVM sets to run")
 	flag.Parse()
+	showProgress = !*asJSON
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -121,16 +138,16 @@ func partR1(quick bool) []claim {
 		var res [3]ef21.Result
 		for j, m := range methods() {
 			s := m.s
-			s.Tol, s.Iters = 1e-8, 100000
+			s.Tol, s.MaxIter = 1e-8, 100000
 			res[j], err = ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, p.Dim()), &s)
 			if err != nil {
 				return []claim{{Name: "R1", Measured: err.Error()}}
 			}
 		}
-		ratio := float64(res[2].Rounds) / float64(res[0].Rounds)
+		ratio := float64(res[2].Iterations) / float64(res[0].Iterations)
 		gr := res[0].Gamma / res[2].Gamma
-		fmt.Printf("%8g %10.3f %12d %12d %14d %7.3f %12.3f\n", sp, res[2].LQM/res[2].LAM, res[0].Rounds, res[1].Rounds, res[2].Rounds, ratio, gr)
-		ok := math.Abs(ratio-gr) <= 0.1*gr && res[0].Status == ef21.Converged && res[2].Status == ef21.Converged
+		fmt.Printf("%8g %10.3f %12d %12d %14d %7.3f %12.3f\n", sp, res[2].LQM/res[2].LAM, res[0].Iterations, res[1].Iterations, res[2].Iterations, ratio, gr)
+		ok := math.Abs(ratio-gr) <= 0.1*gr && res[0].Status == run.Converged && res[2].Status == run.Converged
 		paper := "rounds(EF21-W, γ_AM)/rounds(EF21, γ_QM) within ±10% of γ_QM/γ_AM"
 		switch sp {
 		case 1:
@@ -143,7 +160,7 @@ func partR1(quick bool) []claim {
 		claims = append(claims, claim{
 			Name:     fmt.Sprintf("R1 spread %g", sp),
 			Paper:    paper,
-			Measured: fmt.Sprintf("ratio %.3f, γ_QM/γ_AM %.3f, L_QM/L_AM %.3f (rounds %d vs %d)", ratio, gr, res[2].LQM/res[2].LAM, res[2].Rounds, res[0].Rounds),
+			Measured: fmt.Sprintf("ratio %.3f, γ_QM/γ_AM %.3f, L_QM/L_AM %.3f (rounds %d vs %d)", ratio, gr, res[2].LQM/res[2].LAM, res[2].Iterations, res[0].Iterations),
 			Pass:     ok,
 		})
 	}
@@ -157,33 +174,38 @@ func partVariants() []claim {
 	if err != nil {
 		return []claim{{Name: "variants", Measured: err.Error()}}
 	}
-	run := func(s ef21.Settings) (ef21.Result, []float64) {
-		var h ef21.History
-		s.Recorder = &h
+	runR1 := func(s ef21.Settings) (ef21.Result, []float64) {
+		var gsq []float64
+		s.Recorder = run.Tee(progress("R1 variants"), ef21.Recorder(run.RecorderFunc[*ef21.Iter](func(it *ef21.Iter) error {
+			if it.Event != run.End {
+				gsq = append(gsq, it.GradNormSq)
+			}
+			return nil
+		})))
 		r, err := ef21.Run(context.Background(), p, ef21.TopK{K: 1}, make([]float64, p.Dim()), &s)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 		}
-		return r, h.GradNormSq
+		return r, gsq
 	}
 	fmt.Println("\nR1 (spread 1000) variants: EF21-W-PP with γ_p, rounds to ‖∇f‖² < 1e-6; EF21-W-SGD with γ_AM, floor = mean ‖∇f‖² over rounds 19001-20000")
-	base, _ := run(ef21.Settings{Weighted: true, Tol: 1e-6, Iters: 200000})
+	base, _ := runR1(ef21.Settings{Weighted: true, Tol: 1e-6, MaxIter: 200000})
 	fmt.Printf("%-22s %8s %10s %8s\n", "method", "rounds", "γ/γ_AM", "× EF21-W")
-	fmt.Printf("%-22s %8d %10.3f %8.2f\n", "EF21-W", base.Rounds, 1.0, 1.0)
+	fmt.Printf("%-22s %8d %10.3f %8.2f\n", "EF21-W", base.Iterations, 1.0, 1.0)
 	var claims []claim
 	for _, tc := range []struct{ p, factor float64 }{{0.5, 4}, {0.2, 12}} {
-		r, _ := run(ef21.Settings{Weighted: true, P: tc.p, Tol: 1e-6, Iters: 200000, Seed: 7})
-		x := float64(r.Rounds) / float64(base.Rounds)
-		fmt.Printf("%-22s %8d %10.3f %8.2f\n", fmt.Sprintf("EF21-W-PP p = %g", tc.p), r.Rounds, r.Gamma/base.Gamma, x)
+		r, _ := runR1(ef21.Settings{Weighted: true, P: tc.p, Tol: 1e-6, MaxIter: 200000, Rand: rand.New(rand.NewPCG(7, 0))})
+		x := float64(r.Iterations) / float64(base.Iterations)
+		fmt.Printf("%-22s %8d %10.3f %8.2f\n", fmt.Sprintf("EF21-W-PP p = %g", tc.p), r.Iterations, r.Gamma/base.Gamma, x)
 		claims = append(claims, claim{
 			Name:     fmt.Sprintf("PP p = %g", tc.p),
 			Paper:    fmt.Sprintf("EF21-W-PP with γ_p reaches ‖∇f‖² < 1e-6 within %g× the rounds of EF21-W (spec A4; prototype %s)", tc.factor, map[float64]string{0.5: "2.48×", 0.2: "8.3×"}[tc.p]),
-			Measured: fmt.Sprintf("%.2f× (%d vs %d rounds), γ_p/γ_AM = %.3f", x, r.Rounds, base.Rounds, r.Gamma/base.Gamma),
-			Pass:     r.Status == ef21.Converged && x <= tc.factor,
+			Measured: fmt.Sprintf("%.2f× (%d vs %d rounds), γ_p/γ_AM = %.3f", x, r.Iterations, base.Iterations, r.Gamma/base.Gamma),
+			Pass:     r.Status == run.Converged && x <= tc.factor,
 		})
 	}
 	floor := func(b int) float64 {
-		_, g := run(ef21.Settings{Weighted: true, Batch: b, Iters: 20000, Seed: 3})
+		_, g := runR1(ef21.Settings{Weighted: true, Batch: b, MaxIter: 20000, Tol: -1, Rand: rand.New(rand.NewPCG(3, 0))})
 		s := 0.0
 		for _, v := range g[19001:20001] {
 			s += v / 1000
@@ -235,7 +257,8 @@ func partLibsvm(quick bool, out string, lambda float64, n, k int, names []string
 		tau := tol
 		for j, m := range methods() {
 			s := m.s
-			s.Tol, s.Iters, s.Recorder = tau, budget[name], &curves[j]
+			s.Tol, s.MaxIter = tau, budget[name]
+			s.Recorder = run.Tee(progress(name+" "+m.name), ef21.Recorder(&curves[j]))
 			res[j], err = ef21.Run(context.Background(), p, ef21.TopK{K: k}, make([]float64, p.Dim()), &s)
 			if err != nil {
 				return nil, err
@@ -295,16 +318,19 @@ func minOf(v []float64) float64 {
 	return m
 }
 
-// plotCurves draws ‖∇f‖² (log scale) against Mbit uploaded, one line per
-// method; EF21 (γ_AM) is dashed on top of EF21-W, which it coincides with.
+// plotCurves draws |grad f|² (log scale) against Mbit uploaded, one line
+// per method; EF21 (γ_AM) is dashed on top of EF21-W, which it coincides
+// with. The legend is drawn in its own strip right of the axes, so it covers
+// neither the curves nor the title.
 func plotCurves(path, name string, n, k int, curves []curve) error {
 	pl := plot.New()
 	pl.Title.Text = fmt.Sprintf("%s: nonconvex logistic regression, n = %d, Top%d", name, n, k)
 	pl.X.Label.Text = "Mbit uploaded (all clients)"
-	pl.Y.Label.Text = "‖∇f(x)‖²"
+	pl.Y.Label.Text = "|grad f(x)|²"
 	pl.Y.Scale = plot.LogScale{}
 	pl.Y.Tick.Marker = ticks125{}
 	pl.Add(plotter.NewGrid())
+	leg := plot.NewLegend()
 	colors := []color.RGBA{{200, 30, 30, 255}, {30, 90, 220, 255}, {20, 160, 60, 255}}
 	ms := methods()
 	for _, j := range []int{0, 2, 1} {
@@ -324,10 +350,27 @@ func plotCurves(path, name string, n, k int, curves []curve) error {
 			l.Dashes = []vg.Length{vg.Points(5), vg.Points(5)}
 		}
 		pl.Add(l)
-		pl.Legend.Add(ms[j].name, l)
+		leg.Add(ms[j].name, l)
 	}
-	pl.Legend.Top = true
-	return pl.Save(7*vg.Inch, 4.5*vg.Inch, path)
+	const w, h, strip = 8 * vg.Inch, 4.5 * vg.Inch, 1.6 * vg.Inch
+	img := vgimg.New(w, h)
+	dc := draw.New(img)
+	pl.Draw(draw.Crop(dc, 0, -strip, 0, 0))
+	leg.Top = true
+	leg.Left = true
+	leg.XOffs = vg.Points(8)
+	leg.Padding = vg.Points(6)
+	leg.YOffs = -vg.Points(30) // below the title's height
+	leg.Draw(draw.Crop(dc, w-strip, 0, 0, 0))
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // ticks125 puts log-axis ticks at 1, 2, 3 and 5 times powers of ten and

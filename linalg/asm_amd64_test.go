@@ -1,0 +1,15 @@
+//go:build amd64 && !purego
+
+package linalg
+
+func init() {
+	if hasAVX2FMA {
+		dotPaths["avx2"] = dotAVX2
+		axpyPaths["avx2"] = axpyAVX2
+		expPaths["avx2"] = expAsm
+	}
+	if hasAVX512 {
+		axpyPaths["avx512"] = axpyAVX512
+		dotPaths["avx512"] = dotAVX512
+	}
+}
