@@ -77,7 +77,7 @@ func BenchmarkEquivalenceClasses(b *testing.B) {
 // predictor evaluations per second, with ridge and RFF predictors.
 func BenchmarkGridRisk(b *testing.B) {
 	g, data, rng := p1Data(1, 200)
-	m, err := causal.NewModel(g, "Y", "E", data, causal.NewRFFLearner(100, 0, 1e-3, false), rng)
+	m, err := causal.NewModel(context.Background(), g, "Y", "E", data, &causal.Settings{Equation: causal.NewRFFLearner(100, 0, 1e-3, false), Rand: rng})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -86,14 +86,14 @@ func BenchmarkGridRisk(b *testing.B) {
 		"ridge": causal.NewRidgeLearner(0),
 		"rff":   causal.NewRFFLearner(100, 0, 1e-4, false),
 	} {
-		p, err := m.FitPredictor([]int64{x1}, &causal.PredictorSettings{Learner: learn}, rng)
+		p, err := m.FitPredictor(context.Background(), []int64{x1}, &causal.PredictorSettings{Learner: learn, Rand: rng})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Run(name, func(b *testing.B) {
 			evals := 0
 			for b.Loop() {
-				r, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: 3}, rng)
+				r, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: 3, Rand: rng})
 				if err != nil {
 					b.Fatal(err)
 				}

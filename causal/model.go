@@ -1,6 +1,7 @@
 package causal
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -26,15 +27,21 @@ type Model struct {
 
 // NewModel validates the data against the augmented graph g (outcome y,
 // environment e, by name), computes the components and fits the structural
-// equations of DeW ∪ DeM with equation (nil: [RFFRidge] with defaults).
-// Errors wrap [ErrUnknownNode], [ErrGraph], [ErrData] or [ErrNotFinite].
-func NewModel(g *Graph, y, e string, d Data, equation Learner, rng *rand.Rand) (*Model, error) {
+// equations of DeW ∪ DeM with s.Equation (nil: [RFFRidge] with raw inputs
+// as linear features, [NewRFFLearner](0, 0, 0, true)) and s.Rand (nil: the
+// fixed seed PCG(1, 0)); the other fields of s are not used. Errors wrap
+// [ErrUnknownNode], [ErrGraph], [ErrData], [ErrDimension] or
+// [ErrNotFinite]; on cancellation ctx.Err().
+func NewModel(ctx context.Context, g *Graph, y, e string, d Data, s *Settings) (*Model, error) {
 	if g == nil {
 		return nil, fmt.Errorf("%w: nil graph", ErrGraph)
 	}
-	if rng == nil {
-		return nil, fmt.Errorf("%w: nil *rand.Rand", ErrSettings)
+	var set Settings
+	if s != nil {
+		set = *s
 	}
+	rng := orDefault(set.Rand)
+	equation := set.Equation
 	yid, err := g.ID(y)
 	if err != nil {
 		return nil, fmt.Errorf("outcome: %w", err)
@@ -54,7 +61,7 @@ func NewModel(g *Graph, y, e string, d Data, equation Learner, rng *rand.Rand) (
 	m := &Model{Graph: g, C: c, Vars: slices.Clone(d.Vars), col: col, cols: d.pooled(col)}
 	m.n = len(m.cols[yid])
 	if equation == nil {
-		equation = NewRFFLearner(0, 0, 0, false)
+		equation = defaultLearner()
 	}
 	parents := map[int64][]int64{}
 	var nodes []int64
@@ -65,7 +72,7 @@ func NewModel(g *Graph, y, e string, d Data, equation Learner, rng *rand.Rand) (
 	// A node may be in both DeW and DeM with different parent sets (edges
 	// into W versus into XM removed); DeM equations use the full parents in
 	// G_do(XM), DeW ones those in G_do(W). Fit them separately.
-	semW, err := FitSEM(m.cols, nodes, parents, equation, rng)
+	semW, err := FitSEM(ctx, m.cols, nodes, parents, equation, rng)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +81,7 @@ func NewModel(g *Graph, y, e string, d Data, equation Learner, rng *rand.Rand) (
 		if p, ok := semW.Parents[v]; ok && slices.Equal(p, c.PaDeM[v]) {
 			continue
 		}
-		one, err := FitSEM(m.cols, []int64{v}, map[int64][]int64{v: c.PaDeM[v]}, equation, rng)
+		one, err := FitSEM(ctx, m.cols, []int64{v}, map[int64][]int64{v: c.PaDeM[v]}, equation, rng)
 		if err != nil {
 			return nil, err
 		}
@@ -131,8 +138,13 @@ type Predictor struct {
 // size), then every DeW node recomputed in topological order from its
 // fitted mean equation. With noise false (the official code) regeneration
 // is the mean only; with noise true a training residual of the node, drawn
-// uniformly, is added.
-func (m *Model) DoSample(n int, noise bool, rng *rand.Rand) [][]float64 {
+// uniformly, is added. rng nil means the fixed seed PCG(1, 0). It returns
+// an error wrapping [ErrSettings] for n <= 0 or n beyond [MaxRows].
+func (m *Model) DoSample(n int, noise bool, rng *rand.Rand) ([][]float64, error) {
+	if n <= 0 || n > MaxRows {
+		return nil, fmt.Errorf("%w: do(W) sample of %d rows (want 1..%d)", ErrSettings, n, MaxRows)
+	}
+	rng = orDefault(rng)
 	out := make([][]float64, len(m.cols))
 	for id, c := range m.cols {
 		if c != nil {
@@ -171,12 +183,18 @@ func (m *Model) DoSample(n int, noise bool, rng *rand.Rand) [][]float64 {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
+
+// MaxRows caps the row counts a caller may ask for (do(W) sample size), so
+// that a mistyped setting is an error rather than an allocation of
+// gigabytes.
+const MaxRows = 1_000_000
 
 // PredictorSettings configures [Model.FitPredictor]. The zero value works.
 type PredictorSettings struct {
-	// Learner fits f. Nil means [RFFRidge] with defaults.
+	// Learner fits f. Nil means [RFFRidge] with raw inputs as linear
+	// features, [NewRFFLearner](0, 0, 0, true).
 	Learner Learner
 	// DoRows is the size of the do(W) sample. Zero means the pooled
 	// training size.
@@ -184,12 +202,17 @@ type PredictorSettings struct {
 	// DoNoise adds resampled training residuals to the regenerated DeW
 	// nodes (see [Model.DoSample]). False reproduces the official code.
 	DoNoise bool
+	// Rand draws the do(W) sample and seeds the learner. Nil means the
+	// fixed seed PCG(1, 0).
+	Rand *rand.Rand
 }
 
 // FitPredictor fits f_{S'} : (X_{S'}, X_M) -> Y on a do(W) sample
 // ([Model.DoSample]). It returns an error wrapping [ErrUnknownNode] if
-// subset contains a node outside X_S and [ErrSettings] for DoRows < 0.
-func (m *Model) FitPredictor(subset []int64, s *PredictorSettings, rng *rand.Rand) (*Predictor, error) {
+// subset contains a node outside X_S and [ErrSettings] for DoRows < 0 or
+// a DoRows too large to allocate; ctx interrupts learners that implement
+// [ContextFitter].
+func (m *Model) FitPredictor(ctx context.Context, subset []int64, s *PredictorSettings) (*Predictor, error) {
 	p, err := m.newPredictor(subset)
 	if err != nil {
 		return nil, err
@@ -198,17 +221,17 @@ func (m *Model) FitPredictor(subset []int64, s *PredictorSettings, rng *rand.Ran
 	if s != nil {
 		set = *s
 	}
-	learn, doRows := set.Learner, set.DoRows
+	learn, doRows, rng := set.Learner, set.DoRows, orDefault(set.Rand)
 	if learn == nil {
-		learn = NewRFFLearner(0, 0, 0, false)
-	}
-	if doRows < 0 {
-		return nil, fmt.Errorf("%w: DoRows %d < 0", ErrSettings, doRows)
+		learn = defaultLearner()
 	}
 	if doRows == 0 {
 		doRows = m.n
 	}
-	cols := m.DoSample(doRows, set.DoNoise, rng)
+	cols, err := m.DoSample(doRows, set.DoNoise, rng)
+	if err != nil {
+		return nil, err
+	}
 	X := mat.NewDense(doRows, len(p.Inputs), nil)
 	for i := 0; i < doRows; i++ {
 		for j, v := range p.Inputs {
@@ -216,7 +239,7 @@ func (m *Model) FitPredictor(subset []int64, s *PredictorSettings, rng *rand.Ran
 		}
 	}
 	f := learn(rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
-	if err := f.Fit(X, cols[m.C.Y]); err != nil {
+	if err := fitContext(ctx, f, X, cols[m.C.Y]); err != nil {
 		return nil, fmt.Errorf("causal: fitting stable predictor: %w", err)
 	}
 	p.F = f

@@ -32,6 +32,7 @@ import (
 	"github.com/optlearn/optlearn/causal/problems"
 	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/nn"
+	"github.com/optlearn/optlearn/run"
 )
 
 // report collects the claims checked by the run.
@@ -51,6 +52,9 @@ func main() {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
 	}
+	if !*asJSON {
+		progress = progressPrinter()
+	}
 	t0 := time.Now()
 	runP1(ctx, *quick, *seed)
 	fmt.Printf("[P1: %.1f s]\n\n", time.Since(t0).Seconds())
@@ -60,6 +64,26 @@ func main() {
 	if err := report.Write(os.Stdout, *asJSON); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// progress receives the states of every worst-case risk run (nil with
+// -json).
+var progress causal.Recorder
+
+// progressPrinter returns a Recorder that writes one progress line to
+// stderr at most every 2 s across all risk runs: a run.Printer fed each
+// run's iterations with the time since the program started.
+func progressPrinter() causal.Recorder {
+	pr := &causal.Printer{W: os.Stderr, Prefix: "causal-minimax: "}
+	start := time.Now()
+	return run.RecorderFunc[*causal.RiskIter](func(it *causal.RiskIter) error {
+		if it.Event != run.Iteration {
+			return nil
+		}
+		c := *it
+		c.Elapsed, c.MaxIter = time.Since(start), 0
+		return pr.Record(&c)
+	})
 }
 
 // P1 learners: the official structural-equation MLP (one sigmoid unit for
@@ -90,11 +114,11 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 	// residuals too (DoNoise): f_{X1} is then trained on data with X1's
 	// noise, as the reference f is.
 	grid := func(B float64) causal.RiskSettings {
-		return causal.RiskSettings{Method: causal.Grid, Bound: B, Rows: gridRows, NoiseDraws: 10, GridPoints: gridPoints}
+		return causal.RiskSettings{Method: causal.Grid, Bound: B, Rows: gridRows, NoiseDraws: 10, GridPoints: gridPoints, Recorder: progress, Rand: rng}
 	}
-	ascent := causal.RiskSettings{Method: causal.Ascent, Bound: 3, Rows: ascRows}
-	set := &causal.Settings{Predictor: p1Predictor(), Equation: p1Equation(), Risk: grid(3), DoNoise: true}
-	sel3, err := causal.SelectSubset(ctx, g, "Y", "E", data, set, rng)
+	ascent := causal.RiskSettings{Method: causal.Ascent, Bound: 3, Rows: ascRows, Recorder: progress, Rand: rng}
+	set := &causal.Settings{Predictor: p1Predictor(), Equation: p1Equation(), Risk: grid(3), DoNoise: true, Rand: rng}
+	sel3, err := causal.SelectSubset(ctx, g, "Y", "E", data, set)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -116,12 +140,12 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 	g1 := grid(1)
 	for _, c := range sel3.Candidates {
 		r := row{name: causal.SubsetString(c.Names), grid3: c.Risk.Risk, grid3res: c.Risk}
-		a, err := m.WorstCaseRisk(ctx, c.Predictor, &ascent, rng)
+		a, err := m.WorstCaseRisk(ctx, c.Predictor, &ascent)
 		if err != nil {
 			log.Fatal(err)
 		}
 		r.asc3, r.asc3runs, r.asc = a.Risk, a.PerRestart, a
-		b1, err := m.WorstCaseRisk(ctx, c.Predictor, &g1, rng)
+		b1, err := m.WorstCaseRisk(ctx, c.Predictor, &g1)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -138,7 +162,7 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 	for i := range noise {
 		noise[i] = problems.P1NoiseX1 * rng.NormFloat64()
 	}
-	mTrue, err := causal.NewModel(g, "Y", "E", data, causal.NewRidgeLearner(0), rng)
+	mTrue, err := causal.NewModel(ctx, g, "Y", "E", data, &causal.Settings{Equation: causal.NewRidgeLearner(0), Rand: rng})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -146,7 +170,7 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 	pb, _ := mTrue.WrapPredictor([]int64{ids[2]}, bayes)
 	bayesRisk := map[float64]float64{}
 	for _, B := range []float64{1, 3} {
-		r, err := mTrue.WorstCaseRisk(ctx, pb, &causal.RiskSettings{Method: causal.Grid, Bound: B, NoiseDraws: 10}, rng)
+		r, err := mTrue.WorstCaseRisk(ctx, pb, &causal.RiskSettings{Method: causal.Grid, Bound: B, NoiseDraws: 10, Rand: rng})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -310,7 +334,7 @@ func runP2(ctx context.Context, quick bool, seed uint64, out string) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	g := problems.P2Graph()
 	splits, perEnv := 5, 100
-	risk := causal.RiskSettings{Method: causal.Ascent, Bound: 3, Rows: 450, MaxIter: 800, Patience: 20, Restarts: 2}
+	risk := causal.RiskSettings{Method: causal.Ascent, Bound: 3, Rows: 450, MaxIter: 800, Patience: 20, Restarts: 2, Recorder: progress}
 	if quick {
 		// The spec's A6 is an average over splits: quick mode keeps two
 		// splits and halves the rows of each ascent instead.
@@ -323,9 +347,9 @@ func runP2(ctx context.Context, quick bool, seed uint64, out string) {
 	}
 	// Small MLPs trained with gorgonia (package nn), as the official code:
 	// f_{S'} with 12 sigmoid units, the official equation learner.
-	learn := causal.NewMLPLearner([]int{12}, nn.Sigmoid, &nn.TrainSettings{Epochs: 30, BatchSize: 128, LR: 0.02})
+	learn := causal.NewMLPLearner([]int{12}, &nn.TrainSettings{Epochs: 30, BatchSize: 128, LR: 0.02})
 	eq := causal.NewEquationLearner()
-	set := &causal.Settings{Predictor: learn, Equation: eq, Risk: risk}
+	set := &causal.Settings{Predictor: learn, Equation: eq, Risk: risk, Rand: rng}
 	type agg struct {
 		name             string
 		h, worst, worst2 []float64
@@ -342,18 +366,18 @@ func runP2(ctx context.Context, quick bool, seed uint64, out string) {
 		for _, k := range perm[:10] {
 			train = append(train, all[k])
 		}
-		mean, std := causal.Moments(train)
+		mean, std := must2(causal.Moments(train))
 		var trainS []*mat.Dense
 		for _, X := range train {
-			trainS = append(trainS, causal.Standardize(X, mean, std))
+			trainS = append(trainS, must(causal.Standardize(X, mean, std)))
 		}
 		for _, k := range perm[10:] {
-			mu, sd := causal.Moments([]*mat.Dense{all[k]})
-			test = append(test, causal.Standardize(all[k], mu, sd)) // official: own statistics
-			testTS = append(testTS, causal.Standardize(all[k], mean, std))
+			mu, sd := must2(causal.Moments([]*mat.Dense{all[k]}))
+			test = append(test, must(causal.Standardize(all[k], mu, sd))) // official: own statistics
+			testTS = append(testTS, must(causal.Standardize(all[k], mean, std)))
 		}
 		data := causal.Data{Vars: problems.P2Vars, Envs: trainS}
-		sel, err := causal.SelectSubset(ctx, g, "Y", "E", data, set, rng)
+		sel, err := causal.SelectSubset(ctx, g, "Y", "E", data, set)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -380,7 +404,7 @@ func runP2(ctx context.Context, quick bool, seed uint64, out string) {
 		chosen = append(chosen, causal.SubsetString(sel.Best.Names))
 		selWorst = append(selWorst, maxMSE(sel.Best.Predictor, test))
 		selWorst2 = append(selWorst2, maxMSE(sel.Best.Predictor, testTS))
-		full, err := sel.Model.FitPredictor(sel.Model.C.XS, &causal.PredictorSettings{Learner: learn}, rng)
+		full, err := sel.Model.FitPredictor(ctx, sel.Model.C.XS, &causal.PredictorSettings{Learner: learn, Rand: rng})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -423,6 +447,22 @@ func runP2(ctx context.Context, quick bool, seed uint64, out string) {
 		fmt.Sprintf("%.3f vs %.3f (S* = %s)", ms, mf, strings.Join(chosen, " ")), ms <= mf)
 	addClaim("P2 A6 selected vs pooled least squares", "max test MSE of S* <= pooled LS on all ten X (avg over splits)",
 		fmt.Sprintf("%.3f vs %.3f", ms, mp), ms <= mp)
+}
+
+// must returns v, or exits on err.
+func must[T any](v T, err error) T {
+	if err != nil {
+		log.Fatal(err)
+	}
+	return v
+}
+
+// must2 returns a and b, or exits on err.
+func must2[A, B any](a A, b B, err error) (A, B) {
+	if err != nil {
+		log.Fatal(err)
+	}
+	return a, b
 }
 
 func fmtSlice(v []float64) string {
