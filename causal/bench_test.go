@@ -15,7 +15,7 @@ import (
 // two children).
 func benchGraph(n int, deg float64) (*causal.Graph, int64) {
 	rng := rand.New(rand.NewPCG(30, 0))
-	g := problems.RandomDAG(n, deg/float64(n-1), rng)
+	g, _ := problems.RandomDAG(n, deg/float64(n-1), rng)
 	y := int64(-1)
 	for _, v := range g.Nodes() {
 		if len(g.Parents(v))+len(g.Children(v)) == 3 && (y < 0 || len(g.Parents(v)) == 1) {

@@ -22,6 +22,9 @@ type Data struct {
 // complete variable names, finite values. Errors wrap [ErrData],
 // [ErrUnknownNode] or [ErrNotFinite].
 func (d Data) Validate(g *Graph, e int64) error {
+	if g == nil {
+		return fmt.Errorf("%w: nil graph", ErrGraph)
+	}
 	_, err := d.columnsOf(g, e)
 	if err != nil {
 		return err

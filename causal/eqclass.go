@@ -80,6 +80,9 @@ func (c Class) Contains(s []int64) bool {
 // subset. It returns ctx.Err() (with the classes found so far) if ctx is
 // cancelled, and an error wrapping [ErrUnknownNode] if y is absent.
 func EquivalenceClasses(ctx context.Context, gs *Graph, y int64) ([]Class, error) {
+	if gs == nil {
+		return nil, fmt.Errorf("%w: nil graph", ErrGraph)
+	}
 	if !gs.Has(y) {
 		return nil, fmt.Errorf("%w: outcome id %d", ErrUnknownNode, y)
 	}
@@ -211,6 +214,9 @@ type SubsetGroup struct {
 // sorted by id. It returns an error wrapping [ErrGraph] if there are more
 // than 24 candidate nodes, and ctx.Err() if cancelled.
 func ExhaustiveClasses(ctx context.Context, gs *Graph, y int64) ([]SubsetGroup, error) {
+	if gs == nil {
+		return nil, fmt.Errorf("%w: nil graph", ErrGraph)
+	}
 	if !gs.Has(y) {
 		return nil, fmt.Errorf("%w: outcome id %d", ErrUnknownNode, y)
 	}

@@ -65,7 +65,9 @@ func ExampleSelectSubset() {
 func ExampleGraph_DSeparated() {
 	g, _ := causal.NewGraph([]string{"A", "B", "C"}, []causal.Edge{{From: "A", To: "C"}, {From: "B", To: "C"}})
 	ids, _ := g.IDs("A", "B", "C")
-	fmt.Println(g.DSeparated(ids[:1], ids[1:2], nil), g.DSeparated(ids[:1], ids[1:2], ids[2:]))
+	marginal, _ := g.DSeparated(ids[:1], ids[1:2], nil)
+	given, _ := g.DSeparated(ids[:1], ids[1:2], ids[2:])
+	fmt.Println(marginal, given)
 	// Output:
 	// true false
 }

@@ -3,6 +3,7 @@ package causal
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -82,6 +83,13 @@ func (m *MLPRegressor) FitContext(ctx context.Context, X *mat.Dense, y []float64
 		return err
 	}
 	rng := orDefault(m.Rand)
+	if t := m.Train; t != nil {
+		for _, v := range []float64{t.LR, t.WeightDecay, t.MinDelta} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: %w: MLPRegressor.Train has LR %v, WeightDecay %v, MinDelta %v", ErrSettings, ErrNotFinite, t.LR, t.WeightDecay, t.MinDelta)
+			}
+		}
+	}
 	hidden := m.Hidden
 	switch {
 	case hidden == nil && m.AutoHidden:
@@ -90,6 +98,16 @@ func (m *MLPRegressor) FitContext(ctx context.Context, X *mat.Dense, y []float64
 		hidden = []int{12}
 	}
 	sizes := append(append([]int{d}, hidden...), 1)
+	params := 0
+	for l := 0; l+1 < len(sizes); l++ {
+		if sizes[l+1] < 1 || sizes[l+1] > maxFeatures {
+			return fmt.Errorf("%w: MLPRegressor layer width %d (want 1..%d)", ErrSettings, sizes[l+1], maxFeatures)
+		}
+		params += sizes[l] * sizes[l+1]
+	}
+	if params > maxDesign/100 {
+		return fmt.Errorf("%w: MLPRegressor with %d weights is too large (at most %d)", ErrSettings, params, maxDesign/100)
+	}
 	var net *nn.MLP
 	if m.ConstInit {
 		net, err = nn.NewMLPConst(sizes, m.Act, 1, 0)

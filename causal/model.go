@@ -102,12 +102,29 @@ func (m *Model) eqM(v int64) int64 {
 
 // SetEquation replaces the equation of node v (used under both do(W) and
 // interventions on XM) with r on the given parents, for example to plug in
-// a known true mechanism; resid (may be nil) are its noise draws.
-func (m *Model) SetEquation(v int64, r Regressor, parents []int64, resid []float64) {
+// a known true mechanism; resid (may be nil) are its noise draws. It
+// returns an error wrapping [ErrUnknownNode] if v or a parent is not a
+// data column of the model, [ErrSettings] for a nil r and [ErrNotFinite]
+// for a non-finite residual.
+func (m *Model) SetEquation(v int64, r Regressor, parents []int64, resid []float64) error {
+	if r == nil {
+		return fmt.Errorf("%w: nil equation", ErrSettings)
+	}
+	for _, u := range append([]int64{v}, parents...) {
+		if m.Column(u) == nil {
+			return fmt.Errorf("%w: node %d is not a data column", ErrUnknownNode, u)
+		}
+	}
+	for i, e := range resid {
+		if math.IsNaN(e) || math.IsInf(e, 0) {
+			return fmt.Errorf("%w: residual %d is %v", ErrNotFinite, i, e)
+		}
+	}
 	delete(m.SEM.Eq, -1-v)
 	m.SEM.Eq[v] = r
 	m.SEM.Parents[v] = slices.Clone(parents)
 	m.SEM.Resid[v] = resid
+	return nil
 }
 
 // Column returns the pooled training column of node v (a view: do not
@@ -248,8 +265,11 @@ func (m *Model) FitPredictor(ctx context.Context, subset []int64, s *PredictorSe
 
 // WrapPredictor returns a [Predictor] for subset that uses the already
 // fitted f (inputs S' then X_M, sorted ids). Errors as for
-// [Model.FitPredictor].
+// [Model.FitPredictor], and [ErrSettings] for a nil f.
 func (m *Model) WrapPredictor(subset []int64, f Regressor) (*Predictor, error) {
+	if f == nil {
+		return nil, fmt.Errorf("%w: nil predictor model", ErrSettings)
+	}
 	p, err := m.newPredictor(subset)
 	if err != nil {
 		return nil, err
@@ -278,12 +298,16 @@ func (m *Model) newPredictor(subset []int64) (*Predictor, error) {
 }
 
 // PredictRow evaluates the predictor on one data row (columns in the
-// model's Vars order).
-func (p *Predictor) PredictRow(row []float64) float64 {
+// model's Vars order). It returns an error wrapping [ErrDimension] for a
+// row too short for the predictor's inputs.
+func (p *Predictor) PredictRow(row []float64) (float64, error) {
 	for j, c := range p.col {
+		if c >= len(row) {
+			return math.NaN(), fmt.Errorf("%w: row of length %d, predictor reads column %d", ErrDimension, len(row), c)
+		}
 		p.x[j] = row[c]
 	}
-	return p.F.Predict(p.x)
+	return p.F.Predict(p.x), nil
 }
 
 // MSE returns the mean squared error of the predictor on env (columns in
@@ -291,15 +315,19 @@ func (p *Predictor) PredictRow(row []float64) float64 {
 // error wrapping [ErrData] for an empty or mis-shaped matrix and
 // [ErrNotFinite] for a non-finite prediction.
 func (p *Predictor) MSE(env *mat.Dense) (float64, error) {
+	if env == nil || env.IsEmpty() {
+		return 0, fmt.Errorf("%w: nil or empty environment", ErrData)
+	}
 	r, c := env.Dims()
-	if r == 0 || c <= p.ycol || slices.Max(p.col) >= c {
+	if c <= p.ycol || slices.Max(p.col) >= c {
 		return 0, fmt.Errorf("%w: environment is %d×%d", ErrData, r, c)
 	}
 	row := make([]float64, c)
 	s := 0.0
 	for i := 0; i < r; i++ {
 		mat.Row(row, i, env)
-		d := row[p.ycol] - p.PredictRow(row)
+		f, _ := p.PredictRow(row) // the width was checked above
+		d := row[p.ycol] - f
 		s += d * d
 	}
 	s /= float64(r)
