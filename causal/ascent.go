@@ -23,6 +23,9 @@ const (
 )
 
 func paramOf(m RiskMethod) bounding {
+	if m == Search {
+		return clipBound
+	}
 	return tanhBound
 }
 
@@ -34,13 +37,20 @@ func (b bounding) value(B, u float64) float64 {
 	return B * math.Tanh(u)
 }
 
-// deriv returns d value / du as the ascent uses it.
-func (b bounding) deriv(B, u float64) float64 {
+// back returns the ascent gradient with respect to u given the gradient g
+// with respect to the bounded value. For tanh it is the exact chain rule;
+// for clip it passes g through, except where u is at or beyond a bound and
+// g points further out (a projected pass-through: J may leave the bound
+// again as soon as the other side pays more, but never drifts outward).
+func (b bounding) back(B, u, g float64) float64 {
 	if b == clipBound {
-		return 1
+		if (u >= B && g > 0) || (u <= -B && g < 0) {
+			return 0
+		}
+		return g
 	}
 	th := math.Tanh(u)
-	return B * (1 - th*th)
+	return g * B * (1 - th*th)
 }
 
 // ascender holds the state of gradient ascent over intervention networks:
@@ -57,6 +67,9 @@ type ascender struct {
 	nets   []*nn.MLP
 	params [][]float64
 	grads  [][]float64
+	// noise, if not nil, holds the regeneration noise of each row (index
+	// into rows), draw and seq node; the MSE averages over the draws.
+	noise [][][]float64
 	// buffers by node id and by predictor input
 	vals, adj, xf, gf []float64
 }
@@ -124,12 +137,12 @@ func (a *ascender) paperInit(r int, rng *rand.Rand) {
 
 // forwardRow loads training row i, replaces every mutable variable by its
 // bounded intervention and regenerates DeM in topological order (with
-// input gradients when grad is set). It returns the squared error of the
-// predictor and its residual.
-func (a *ascender) forwardRow(i int, grad bool) (rsd float64) {
+// input gradients when grad is set), adding noise[j] to the j-th node of
+// the sequence when noise is not nil. It returns the predictor's residual.
+func (a *ascender) forwardRow(i int, grad bool, noise []float64) (rsd float64) {
 	vals := a.vals
 	a.m.loadRow(vals, i)
-	for _, nd := range a.seq {
+	for j, nd := range a.seq {
 		for t, pa := range nd.pa {
 			nd.x[t] = vals[pa]
 		}
@@ -141,6 +154,9 @@ func (a *ascender) forwardRow(i int, grad bool) (rsd float64) {
 			vals[nd.v] = nd.deq.PredictGrad(nd.g, nd.x)
 		default:
 			vals[nd.v] = nd.eq.Predict(nd.x)
+		}
+		if noise != nil && !nd.mutable {
+			vals[nd.v] += noise[j]
 		}
 	}
 	for t, v := range a.p.Inputs {
@@ -174,7 +190,7 @@ func (a *ascender) backwardRow(rsd, scale float64) {
 			}
 			continue
 		}
-		nd.du[0] = g * a.bound.deriv(a.set.Bound, nd.u)
+		nd.du[0] = a.bound.back(a.set.Bound, nd.u, g)
 		nd.net.Backward(nd.out[:], nd.x, nd.du[:], nd.grads, nd.gin)
 		for t, pa := range nd.pa {
 			adj[pa] += nd.gin[t]
@@ -193,7 +209,7 @@ func (a *ascender) gradient(ctx context.Context) (float64, error) {
 	for _, g := range a.grads {
 		clear(g)
 	}
-	R := float64(len(a.rows))
+	R := float64(len(a.rows) * a.draws())
 	mse := 0.0
 	for k, i := range a.rows {
 		if k%rowsPerCheck == rowsPerCheck-1 {
@@ -201,21 +217,92 @@ func (a *ascender) gradient(ctx context.Context) (float64, error) {
 				return math.NaN(), err
 			}
 		}
-		rsd := a.forwardRow(i, true)
-		mse += rsd * rsd
-		a.backwardRow(rsd, 1/R)
+		for d := 0; d < a.draws(); d++ {
+			rsd := a.forwardRow(i, true, a.noiseOf(k, d))
+			mse += rsd * rsd
+			a.backwardRow(rsd, 1/R)
+		}
 	}
 	return mse / R, nil
 }
 
-// mse returns the regenerated MSE of the current interventions.
-func (a *ascender) mse() float64 {
-	s := 0.0
-	for _, i := range a.rows {
-		rsd := a.forwardRow(i, false)
-		s += rsd * rsd
+// draws is the number of noise draws per row (1 without noise).
+func (a *ascender) draws() int {
+	if a.noise == nil {
+		return 1
 	}
-	return s / float64(len(a.rows))
+	return len(a.noise[0])
+}
+
+// noiseOf returns the noise of draw d of the k-th row, or nil.
+func (a *ascender) noiseOf(k, d int) []float64 {
+	if a.noise == nil {
+		return nil
+	}
+	return a.noise[k][d]
+}
+
+// mse returns the regenerated MSE of the current interventions (averaged
+// over the noise draws), or ctx.Err() if the context ends.
+func (a *ascender) mse(ctx context.Context) (float64, error) {
+	s := 0.0
+	for k, i := range a.rows {
+		if k%rowsPerCheck == rowsPerCheck-1 {
+			if err := ctx.Err(); err != nil {
+				return math.NaN(), err
+			}
+		}
+		for d := 0; d < a.draws(); d++ {
+			rsd := a.forwardRow(i, false, a.noiseOf(k, d))
+			s += rsd * rsd
+		}
+	}
+	return s / float64(len(a.rows)*a.draws()), nil
+}
+
+// rowStats returns the regenerated MSE of the current interventions and
+// its Monte-Carlo standard error over the rows (each row's error averaged
+// over its noise draws), or ctx.Err().
+func (a *ascender) rowStats(ctx context.Context) (mean, se float64, err error) {
+	s, ss := 0.0, 0.0
+	for k, i := range a.rows {
+		if k%rowsPerCheck == rowsPerCheck-1 {
+			if err := ctx.Err(); err != nil {
+				return math.NaN(), math.NaN(), err
+			}
+		}
+		e := 0.0
+		for d := 0; d < a.draws(); d++ {
+			rsd := a.forwardRow(i, false, a.noiseOf(k, d))
+			e += rsd * rsd
+		}
+		e /= float64(a.draws())
+		s += e
+		ss += e * e
+	}
+	return meanSE(s, ss, len(a.rows))
+}
+
+// meanSE returns the mean and standard error of n values with sum s and
+// sum of squares ss.
+func meanSE(s, ss float64, n int) (float64, float64, error) {
+	N := float64(n)
+	mean := s / N
+	v := max(0, ss/N-mean*mean)
+	return mean, math.Sqrt(v / max(1, N-1)), nil
+}
+
+// loadMap copies the parameters of nets (by mutable node id) into the
+// ascender's networks.
+func (a *ascender) loadMap(nets map[int64]*nn.MLP) {
+	for _, nd := range a.seq {
+		if src := nets[nd.v]; nd.mutable && src != nil {
+			for l := range nd.net.W {
+				copy(nd.net.W[l], src.W[l])
+				copy(nd.net.B[l], src.B[l])
+			}
+		}
+	}
 }
 
 // penalize subtracts the gradient of λ·Σ_layers ‖W‖₂ (plain L2 norms of
@@ -353,6 +440,11 @@ func (m *Model) ascentRisk(ctx context.Context, p *Predictor, df Differentiable,
 			return endRisk(&res, &loop, it, st, err)
 		}
 	}
+	a.loadMap(res.Interventions)
+	if _, res.StdErr, err = a.rowStats(ctx); err != nil {
+		return endRisk(&res, &loop, it, run.Canceled, err)
+	}
+	res.Evals += len(rows)
 	st := run.Converged
 	if slices.Contains(res.RestartStatus, run.IterationLimit) {
 		st = run.IterationLimit

@@ -26,9 +26,16 @@ const (
 	// of the maximum over a grid of m ∈ [-B, B] of the regenerated squared
 	// error (exact up to Monte Carlo when regeneration is deterministic).
 	Grid
+	// Search is the library's estimator that finds the worst case where
+	// the paper's ascent parks at a constant: warm-started, multi-start
+	// gradient ascent over X_m := clip(J_m(PA_M(m)), -B, B) with a
+	// projected pass-through gradient (see [Model.WorstCaseRisk]). It
+	// works with any number of mutable variables and reports the risk of
+	// an intervention it found, so it is a lower bound of the supremum.
+	Search
 )
 
-func (m RiskMethod) valid() bool { return m == Ascent || m == Grid }
+func (m RiskMethod) valid() bool { return m == Ascent || m == Grid || m == Search }
 
 // String returns the method's name.
 func (m RiskMethod) String() string {
@@ -37,6 +44,8 @@ func (m RiskMethod) String() string {
 		return "ascent"
 	case Grid:
 		return "grid"
+	case Search:
+		return "search"
 	}
 	return fmt.Sprintf("RiskMethod(%d)", int(m))
 }
@@ -179,6 +188,16 @@ type RiskResult struct {
 	// GridArgMax holds, for Grid, the maximising value of the mutable
 	// variable for each of Rows: the worst-case intervention row by row.
 	GridArgMax []float64
+	// StdErr is the Monte-Carlo standard error of Risk over Rows: the
+	// standard deviation of the per-row values (Grid: row maxima; Ascent
+	// and Search: the rows' errors under the intervention returned)
+	// divided by √rows.
+	StdErr float64
+	// RowSup is, for Search, the mean over Rows of the row-by-row maximum
+	// found by its coordinate search: the supremum over interventions that
+	// may depend on the whole row, an upper estimate of h* (equal to the
+	// Grid estimate with one mutable variable).
+	RowSup float64
 	// Steps counts ascent steps over all restarts.
 	Steps int
 	// Evals counts evaluations of the predictor.
@@ -255,7 +274,11 @@ func (m *Model) WorstCaseRisk(ctx context.Context, p *Predictor, s *RiskSettings
 		if err != nil {
 			return RiskResult{}, err
 		}
-		res, err = m.ascentRisk(ctx, p, df, seq, rows, set, rng)
+		if set.Method == Search {
+			res, err = m.searchRisk(ctx, p, df, seq, rows, set, rng)
+		} else {
+			res, err = m.ascentRisk(ctx, p, df, seq, rows, set, rng)
+		}
 		if err != nil {
 			return res, err
 		}
@@ -355,7 +378,7 @@ func (m *Model) gridRisk(ctx context.Context, p *Predictor, seq []*regenNode, ro
 	if err := loop.Start(it); err != nil {
 		return end(run.RecorderStopped, err)
 	}
-	total := 0.0
+	total, total2 := 0.0, 0.0
 	for ri, i := range rows {
 		if st, err := loop.Check(ctx); st != run.NotTerminated {
 			res.Risk = total / float64(max(1, ri))
@@ -401,6 +424,7 @@ func (m *Model) gridRisk(ctx context.Context, p *Predictor, seq []*regenNode, ro
 			}
 		}
 		total += best
+		total2 += best * best
 		if done := ri + 1; done%gridBlock == 0 || done == len(rows) {
 			it.Step, it.MSE = done, total/float64(done)
 			if st, err := loop.Next(ctx, it, false); st == run.RecorderStopped || st == run.Canceled {
@@ -409,7 +433,7 @@ func (m *Model) gridRisk(ctx context.Context, p *Predictor, seq []*regenNode, ro
 			}
 		}
 	}
-	res.Risk = total / float64(len(rows))
+	res.Risk, res.StdErr, _ = meanSE(total, total2, len(rows))
 	it.Step, it.MSE = len(rows), res.Risk
 	return end(run.Completed, nil)
 }
