@@ -199,8 +199,8 @@ func (a *ascender) backwardRow(rsd, scale float64) {
 }
 
 // rowsPerCheck is how many rows a pass over the data handles between two
-// checks of the context (about 10 ms with a 200-feature predictor).
-const rowsPerCheck = 256
+// checks of the context (a few ms with a 200-feature predictor).
+const rowsPerCheck = 64
 
 // gradient clears the network gradients, accumulates the gradient of the
 // mean squared error over the rows and returns that MSE. It returns
@@ -212,7 +212,7 @@ func (a *ascender) gradient(ctx context.Context) (float64, error) {
 	R := float64(len(a.rows) * a.draws())
 	mse := 0.0
 	for k, i := range a.rows {
-		if k%rowsPerCheck == rowsPerCheck-1 {
+		if k%a.checkEvery(1) == 0 {
 			if err := ctx.Err(); err != nil {
 				return math.NaN(), err
 			}
@@ -224,6 +224,13 @@ func (a *ascender) gradient(ctx context.Context) (float64, error) {
 		}
 	}
 	return mse / R, nil
+}
+
+// checkEvery returns how many rows to handle between two checks of the
+// context when each row costs work evaluations per draw: about
+// rowsPerCheck evaluations, at least one row.
+func (a *ascender) checkEvery(work int) int {
+	return max(1, rowsPerCheck/(work*a.draws()))
 }
 
 // draws is the number of noise draws per row (1 without noise).
@@ -247,7 +254,7 @@ func (a *ascender) noiseOf(k, d int) []float64 {
 func (a *ascender) mse(ctx context.Context) (float64, error) {
 	s := 0.0
 	for k, i := range a.rows {
-		if k%rowsPerCheck == rowsPerCheck-1 {
+		if k%a.checkEvery(1) == 0 {
 			if err := ctx.Err(); err != nil {
 				return math.NaN(), err
 			}
@@ -266,7 +273,7 @@ func (a *ascender) mse(ctx context.Context) (float64, error) {
 func (a *ascender) rowStats(ctx context.Context) (mean, se float64, err error) {
 	s, ss := 0.0, 0.0
 	for k, i := range a.rows {
-		if k%rowsPerCheck == rowsPerCheck-1 {
+		if k%a.checkEvery(1) == 0 {
 			if err := ctx.Err(); err != nil {
 				return math.NaN(), math.NaN(), err
 			}

@@ -212,6 +212,16 @@ func TestBadInputCatalogue(t *testing.T) {
 			_, err := m.WorstCaseRisk(ctx, q, &causal.RiskSettings{Rows: 10, MaxIter: 2})
 			return err
 		}, causal.ErrSettings},
+		{"WorstCaseRisk search non-differentiable predictor", func() error {
+			q, _ := m.WrapPredictor(ids[2:3], plainRegressor{})
+			_, err := m.WorstCaseRisk(ctx, q, &causal.RiskSettings{Method: causal.Search, Rows: 10, MaxIter: 2})
+			return err
+		}, causal.ErrSettings},
+		{"WorstCaseRisk search NaN predictions", func() error {
+			q, _ := m.WrapPredictor(ids[2:3], nanDiff{})
+			_, err := m.WorstCaseRisk(ctx, q, &causal.RiskSettings{Method: causal.Search, Rows: 10, MaxIter: 2, GridPoints: 3})
+			return err
+		}, causal.ErrNotFinite},
 		{"WorstCaseRisk NaN predictions", func() error {
 			q, _ := m.WrapPredictor(ids[2:3], nanRegressor{})
 			_, err := m.WorstCaseRisk(ctx, q, &causal.RiskSettings{Method: causal.Grid, Rows: 10, GridPoints: 3})
@@ -301,3 +311,11 @@ func (plainRegressor) Predict([]float64) float64       { return 0 }
 type nanRegressor struct{ plainRegressor }
 
 func (nanRegressor) Predict([]float64) float64 { return math.NaN() }
+
+// nanDiff is a Differentiable model that predicts NaN.
+type nanDiff struct{ nanRegressor }
+
+func (nanDiff) PredictGrad(g, _ []float64) float64 {
+	clear(g)
+	return math.NaN()
+}

@@ -43,7 +43,7 @@ func TestCancellationUnderTightDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, method := range []causal.RiskMethod{causal.Ascent, causal.Grid} {
+	for _, method := range []causal.RiskMethod{causal.Ascent, causal.Grid, causal.Search} {
 		t.Run("WorstCaseRisk "+method.String(), func(t *testing.T) {
 			stopsPromptly(t, 50*time.Millisecond, func(ctx context.Context) error {
 				_, err := m.WorstCaseRisk(ctx, p, &causal.RiskSettings{Method: method, NoiseDraws: 20, Tol: -1})

@@ -97,7 +97,11 @@ func ExampleModel_WorstCaseRisk() {
 	var h causal.History
 	asc, _ := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Bound: 2, Restarts: 2, Recorder: &h, Rand: rng})
 	fmt.Printf("ascent: %d restarts, h* <= grid: %v, %d reports\n", len(asc.PerRestart), asc.Risk <= grid.Risk+1e-9, h.Len())
+
+	se, _ := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Search, Bound: 2, MaxIter: 200, Restarts: 1})
+	fmt.Printf("search: h* = %.3f, %v, row-wise sup %.3f, worst M at Y = 1: %.1f\n", se.Risk, se.Risk <= grid.Risk+1e-9, se.RowSup, se.Intervene(ids[1], []float64{1}))
 	// Output:
 	// grid: h* = 0.491, Completed, worst M at row 0 (Y = -0.36): 2
 	// ascent: 2 restarts, h* <= grid: true, 213 reports
+	// search: h* = 0.490, true, row-wise sup 0.491, worst M at Y = 1: -2.0
 }

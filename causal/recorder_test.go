@@ -121,7 +121,7 @@ func TestRecorderStopsAndCancel(t *testing.T) {
 	m, p, _ := linearP1(t)
 	_, _, rng := p1Data(9, 1)
 	errStop := errors.New("enough")
-	for _, method := range []causal.RiskMethod{causal.Ascent, causal.Grid} {
+	for _, method := range []causal.RiskMethod{causal.Ascent, causal.Grid, causal.Search} {
 		res, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: method, Bound: 2, MaxIter: 300, Recorder: &stopAfter{n: 1, err: errStop}, Rand: rng})
 		if !errors.Is(err, errStop) || res.Status != run.RecorderStopped {
 			t.Errorf("%v: err %v status %v, want the recorder's error and RecorderStopped", method, err, res.Status)

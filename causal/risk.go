@@ -242,9 +242,13 @@ type regenNode struct {
 // WorstCaseRisk estimates h*(S') = sup over bounded interventions on the
 // mutable variables of the risk of p: every mutable m (in topological
 // order) is replaced by an intervention value and DeM is regenerated from
-// the fitted equations, Y untouched. Ascent needs p.F and every DeM
-// equation to be [Differentiable]; Grid needs exactly one mutable
-// variable. Errors wrap [ErrSettings] or [ErrNotFinite] (settings, or a
+// the fitted equations, Y untouched. Ascent (the paper's) and Search (the
+// library's, which finds the worst case where the ascent stops at a local
+// maximum; see [Search]) need p.F and every DeM equation to be
+// [Differentiable]; Grid needs exactly one mutable variable. For Search,
+// GridPoints is the size of its row-wise grid, NoiseDraws adds resampled
+// residuals as for Grid, Restarts is the number of starts polished,
+// Hidden (zero: 32) the width of each J_m, and Lambda is not used. Errors wrap [ErrSettings] or [ErrNotFinite] (settings, or a
 // non-finite estimate); on cancellation or a Recorder error it returns
 // the estimate so far with Status Canceled or RecorderStopped and the
 // error.

@@ -188,7 +188,7 @@ func (a *ascender) rowSearch(ctx context.Context) (rowSearchResult, error) {
 	cur := make([]float64, len(muts))
 	total := 0.0
 	for k, i := range a.rows {
-		if k%rowsPerCheck == rowsPerCheck-1 {
+		if k%a.checkEvery(len(grid)*len(muts)*sweeps) == 0 {
 			if err := ctx.Err(); err != nil {
 				return res, err
 			}

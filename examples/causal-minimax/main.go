@@ -130,9 +130,9 @@ func runP1(ctx context.Context, quick bool, seed uint64) {
 	// all 10,000 rows, less than the Monte-Carlo error of independent row
 	// subsets), and the paper's figures above and below are those of the
 	// run without it.
-	searchIter, searchRestarts := 1000, 2
+	searchIter, searchRestarts := 200, 2
 	if quick {
-		searchIter, searchRestarts = 150, 1
+		searchIter, searchRestarts = 100, 1
 	}
 	search := func(B float64) causal.RiskSettings {
 		return causal.RiskSettings{Method: causal.Search, Bound: B, Rows: max(ascRows, 2000*boolInt(!quick)), NoiseDraws: 10, GridPoints: gridPoints,
@@ -413,7 +413,7 @@ func runP2(ctx context.Context, quick bool, seed uint64, out string) {
 	// rows (a fresh stream with one seed per split).
 	search := causal.RiskSettings{Method: causal.Search, Bound: 3, Rows: risk.Rows, GridPoints: 31, MaxIter: 200, Patience: 20, Restarts: risk.Restarts, Recorder: run.Tee(progress, causal.Recorder(&tSearch))}
 	if quick {
-		search.MaxIter = 100
+		search.MaxIter = 60
 	}
 	var rhosS, selWorstS, selWorstS2 []float64
 	var chosenS []string
