@@ -59,7 +59,8 @@ type RiskSettings struct {
 	// units). Zero means 3; negative, NaN or Inf is an error.
 	Bound float64
 	// Lambda weighs the penalty Σ_m Σ_layers ‖W‖₂ of the intervention
-	// networks. Zero means 0.01; NoPenalty disables it.
+	// networks (Ascent). Zero means 0.01; NoPenalty disables it. Search
+	// uses no penalty.
 	Lambda float64
 	// NoPenalty sets Lambda to 0.
 	NoPenalty bool
@@ -78,10 +79,12 @@ type RiskSettings struct {
 	// steps).
 	Tol float64
 	// Restarts is the number of ascent restarts (the first uses the official
-	// initialisation, weights 1 and biases 0; the others Glorot draws).
-	// Zero means 3.
+	// initialisation, weights 1 and biases 0; the others Glorot draws), or,
+	// for Search, the number of its best starts that are polished. Zero
+	// means 3.
 	Restarts int
-	// Hidden is the width of each J_m. Zero means max(2, |PA_M(m)|/2).
+	// Hidden is the width of each J_m. Zero means max(2, |PA_M(m)|/2) for
+	// Ascent (the official code) and 32 for Search.
 	Hidden int
 	// InitScale multiplies the Glorot initialisation of restarts after the
 	// first (larger values give more varied initial interventions). Zero
@@ -90,11 +93,13 @@ type RiskSettings struct {
 	// Rows evaluates the risk on a random subset of this many training rows.
 	// Zero means all rows.
 	Rows int
-	// GridPoints is the grid size for Grid. Zero means 61.
+	// GridPoints is the grid size for Grid, and for each coordinate of
+	// Search's row-wise search. Zero means 61.
 	GridPoints int
-	// NoiseDraws, for Grid, adds this many resampled training residuals to
-	// every regenerated node and averages the squared error over them inside
-	// the maximum. Zero means noise-free regeneration (official).
+	// NoiseDraws, for Grid and Search, adds this many resampled training
+	// residuals to every regenerated node and averages the squared error
+	// over them (inside the maximum for Grid). Zero means noise-free
+	// regeneration (official; the Ascent always uses it).
 	NoiseDraws int
 	// Rand draws the row subset, restart initialisations and noise. Nil
 	// means the fixed seed PCG(1, 0).
@@ -162,19 +167,21 @@ type RiskResult struct {
 	// Method is the estimator that produced the result.
 	Method RiskMethod
 	// Risk is h*(S'): the maximum over restarts of the last recorded MSE
-	// (Ascent), or the grid estimate (Grid).
+	// (Ascent), the grid estimate (Grid), or the largest MSE of the
+	// interventions Search found (each evaluated on Rows).
 	Risk float64
-	// PerRestart holds each restart's estimate (Ascent only).
+	// PerRestart holds each restart's estimate (Ascent and Search).
 	PerRestart []float64
-	// Interventions holds, for Ascent, the intervention networks of the
-	// best restart by mutable node id: X_m := Bound·tanh(J_m(PA_M(m))), with
+	// Interventions holds, for Ascent and Search, the intervention
+	// networks of the best restart by mutable node id:
+	// X_m := Bound·tanh(J_m(PA_M(m))) (Ascent) or clip(J_m, ±Bound) (Search), with
 	// inputs PA_M(m) in [Components.PaM] order (a single 0 input when m
 	// has no mutable-graph parents). Use [RiskResult.Intervene] to evaluate.
 	Interventions map[int64]*nn.MLP
 	// Bound is the bound B used.
 	Bound float64
-	// Status says how the run ended: for Ascent, Converged when every
-	// restart met the early-stopping test and IterationLimit when one used
+	// Status says how the run ended: for Ascent and Search, Converged when
+	// every restart met the early-stopping test and IterationLimit when one used
 	// MaxIter steps; Completed for Grid; Canceled or RecorderStopped when
 	// interrupted (the estimate is then partial).
 	Status run.Status
@@ -206,7 +213,8 @@ type RiskResult struct {
 
 // Intervene returns the value of the worst-case intervention found for
 // mutable node m, given the values pa of PA_M(m) (nil when m has no
-// parents): B·tanh(J_m(pa)) for Ascent. It returns NaN when no
+// parents): B·tanh(J_m(pa)) for Ascent, clip(J_m(pa), -B, B) for Search.
+// It returns NaN when no
 // intervention network is known for m or pa has the wrong length.
 func (r RiskResult) Intervene(m int64, pa []float64) float64 {
 	net := r.Interventions[m]
