@@ -68,8 +68,10 @@ type ascender struct {
 	params [][]float64
 	grads  [][]float64
 	// noise, if not nil, holds the regeneration noise of each row (index
-	// into rows), draw and seq node; the MSE averages over the draws.
-	noise [][][]float64
+	// into rows), draw and seq node, flattened; the MSE averages over the
+	// nDraws draws.
+	noise  []float64
+	nDraws int
 	// buffers by node id and by predictor input
 	vals, adj, xf, gf []float64
 }
@@ -238,7 +240,7 @@ func (a *ascender) draws() int {
 	if a.noise == nil {
 		return 1
 	}
-	return len(a.noise[0])
+	return a.nDraws
 }
 
 // noiseOf returns the noise of draw d of the k-th row, or nil.
@@ -246,7 +248,8 @@ func (a *ascender) noiseOf(k, d int) []float64 {
 	if a.noise == nil {
 		return nil
 	}
-	return a.noise[k][d]
+	S := len(a.seq)
+	return a.noise[(k*a.nDraws+d)*S:][:S]
 }
 
 // mse returns the regenerated MSE of the current interventions (averaged

@@ -13,20 +13,27 @@ import (
 
 // stopsPromptly runs call under a context whose deadline passes after
 // delay and checks that it returns the context's error within 100 ms of
-// the deadline.
+// the deadline. A late return is retried twice: on a loaded machine the
+// scheduler alone can hold a runnable goroutine for 100 ms, while a
+// missing context check is late on every attempt.
 func stopsPromptly(t *testing.T, delay time.Duration, call func(ctx context.Context) error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), delay)
-	defer cancel()
-	start := time.Now()
-	err := call(ctx)
-	late := time.Since(start) - delay
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want context.DeadlineExceeded (returned after %v)", err, time.Since(start))
+	var lates []time.Duration
+	for range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), delay)
+		start := time.Now()
+		err := call(ctx)
+		late := time.Since(start) - delay
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want context.DeadlineExceeded (returned after %v)", err, time.Since(start))
+		}
+		if late <= 100*time.Millisecond {
+			return
+		}
+		lates = append(lates, late)
 	}
-	if late > 100*time.Millisecond {
-		t.Errorf("returned %v after the deadline, want < 100 ms", late)
-	}
+	t.Errorf("returned %v after the deadline in three attempts, want < 100 ms", lates)
 }
 
 // Every long call of the package stops within 100 ms of its context's

@@ -56,11 +56,14 @@ func (m *Model) searchRisk(ctx context.Context, p *Predictor, df Differentiable,
 	if err != nil {
 		return res, err
 	}
-	a.noise = drawNoise(seq, len(rows), set.NoiseDraws, rng)
 	it := &RiskIter{Method: Search, Subset: p.Subset, MSE: math.NaN()}
 	loop := run.Loop[*RiskIter]{Recorder: set.Recorder, MaxIter: reportBudget(set, set.Restarts)}
 	if err := loop.Start(it); err != nil {
 		return endRisk(&res, &loop, it, run.RecorderStopped, err)
+	}
+	a.nDraws = set.NoiseDraws
+	if a.noise, err = drawNoise(ctx, seq, len(rows), set.NoiseDraws, rng); err != nil {
+		return endRisk(&res, &loop, it, run.Canceled, err)
 	}
 	rs, err := a.rowSearch(ctx)
 	if err != nil {
@@ -129,27 +132,31 @@ func (m *Model) searchRisk(ctx context.Context, p *Predictor, df Differentiable,
 	return endRisk(&res, &loop, it, st, nil)
 }
 
-// drawNoise returns, for each of n rows, draws vectors of regeneration
-// noise (one resampled training residual per regenerated node of seq), or
-// nil when draws is 0 (noise-free regeneration).
-func drawNoise(seq []*regenNode, n, draws int, rng *rand.Rand) [][][]float64 {
+// drawNoise returns the regeneration noise of n rows: for each row, draws
+// vectors of one resampled training residual per node of seq (zero for
+// the mutable variables), flattened row by row; nil when draws is 0
+// (noise-free regeneration), or ctx.Err().
+func drawNoise(ctx context.Context, seq []*regenNode, n, draws int, rng *rand.Rand) ([]float64, error) {
 	if draws == 0 {
-		return nil
+		return nil, nil
 	}
-	out := make([][][]float64, n)
-	for k := range out {
-		out[k] = make([][]float64, draws)
-		for d := range out[k] {
-			v := make([]float64, len(seq))
+	out := make([]float64, n*draws*len(seq))
+	for k := range n {
+		if k%rowsPerCheck == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		for d := range draws {
+			v := out[(k*draws+d)*len(seq):][:len(seq)]
 			for j, nd := range seq {
 				if !nd.mutable && len(nd.resid) > 0 {
 					v[j] = nd.resid[rng.IntN(len(nd.resid))]
 				}
 			}
-			out[k][d] = v
 		}
 	}
-	return out
+	return out, nil
 }
 
 // rowSearchResult is the row-by-row worst case: for every mutable variable
