@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/optlearn/optlearn/causal"
 	"github.com/optlearn/optlearn/causal/problems"
 )
@@ -15,7 +17,7 @@ import (
 // two children).
 func benchGraph(n int, deg float64) (*causal.Graph, int64) {
 	rng := rand.New(rand.NewPCG(30, 0))
-	g := problems.RandomDAG(n, deg/float64(n-1), rng)
+	g, _ := problems.RandomDAG(n, deg/float64(n-1), rng)
 	y := int64(-1)
 	for _, v := range g.Nodes() {
 		if len(g.Parents(v))+len(g.Children(v)) == 3 && (y < 0 || len(g.Parents(v)) == 1) {
@@ -77,7 +79,7 @@ func BenchmarkEquivalenceClasses(b *testing.B) {
 // predictor evaluations per second, with ridge and RFF predictors.
 func BenchmarkGridRisk(b *testing.B) {
 	g, data, rng := p1Data(1, 200)
-	m, err := causal.NewModel(g, "Y", "E", data, causal.NewRFFLearner(100, 0, 1e-3, false), rng)
+	m, err := causal.NewModel(context.Background(), g, "Y", "E", data, &causal.Settings{Equation: causal.NewRFFLearner(100, 0, 1e-3, false), Rand: rng})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -86,20 +88,83 @@ func BenchmarkGridRisk(b *testing.B) {
 		"ridge": causal.NewRidgeLearner(0),
 		"rff":   causal.NewRFFLearner(100, 0, 1e-4, false),
 	} {
-		p, err := m.FitPredictor([]int64{x1}, &causal.PredictorSettings{Learner: learn}, rng)
+		p, err := m.FitPredictor(context.Background(), []int64{x1}, &causal.PredictorSettings{Learner: learn, Rand: rng})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Run(name, func(b *testing.B) {
 			evals := 0
 			for b.Loop() {
-				r, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: 3}, rng)
+				r, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: 3, Rand: rng})
 				if err != nil {
 					b.Fatal(err)
 				}
 				evals += r.Evals
 			}
 			b.ReportMetric(float64(evals)/b.Elapsed().Seconds(), "evals/s")
+		})
+	}
+}
+
+// BenchmarkWorstCaseEstimators measures the wall time of one h* by the
+// paper's ascent and by Search in the same run: P1 with the exact model
+// (400 rows, the ascent's defaults; Search with a 100-step polish), and
+// P2 with RFF equations and predictor on {X1, X2} (225 rows, the
+// example's quick settings).
+func BenchmarkWorstCaseEstimators(b *testing.B) {
+	g, data, rng := p1Data(10, 200)
+	m, err := causal.NewModel(context.Background(), g, "Y", "E", data, &causal.Settings{Equation: causal.NewRidgeLearner(0), Rand: rng})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids, _ := g.IDs("Y", "M", "X1")
+	if err := m.SetEquation(ids[2], problems.P1TrueX1{}, []int64{ids[0], ids[1]}, nil); err != nil {
+		b.Fatal(err)
+	}
+	p1, _ := m.WrapPredictor([]int64{ids[2]}, problems.NewP1Bayes())
+
+	var envs []*mat.Dense
+	for e := 1; e <= 10; e++ {
+		envs = append(envs, problems.P2Env(2*e, 100, rng))
+	}
+	mean, std, _ := causal.Moments(envs)
+	for i := range envs {
+		envs[i], _ = causal.Standardize(envs[i], mean, std)
+	}
+	g2 := problems.P2Graph()
+	m2, err := causal.NewModel(context.Background(), g2, "Y", "E", causal.Data{Vars: problems.P2Vars, Envs: envs}, &causal.Settings{Equation: causal.NewRFFLearner(40, 0, 1e-3, true), Rand: rng})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sub, _ := g2.IDs("X1", "X2")
+	p2, err := m2.FitPredictor(context.Background(), sub, &causal.PredictorSettings{Learner: causal.NewRFFLearner(60, 0, 1e-3, true), Rand: rng})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		m    *causal.Model
+		p    *causal.Predictor
+		s    causal.RiskSettings
+	}{
+		{"P1/ascent", m, p1, causal.RiskSettings{Bound: 3, Rows: 400}},
+		{"P1/search", m, p1, causal.RiskSettings{Method: causal.Search, Bound: 3, Rows: 400, GridPoints: 31, MaxIter: 100, Patience: 20, Restarts: 1}},
+		{"P2/ascent", m2, p2, causal.RiskSettings{Bound: 3, Rows: 225, MaxIter: 400, Patience: 20, Restarts: 1}},
+		{"P2/search", m2, p2, causal.RiskSettings{Method: causal.Search, Bound: 3, Rows: 225, GridPoints: 31, MaxIter: 60, Patience: 20, Restarts: 1}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			h := 0.0
+			for b.Loop() {
+				s := c.s
+				s.Rand = rand.New(rand.NewPCG(1, 2))
+				r, err := c.m.WorstCaseRisk(context.Background(), c.p, &s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				h = r.Risk
+			}
+			b.ReportMetric(h, "h*")
 		})
 	}
 }

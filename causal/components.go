@@ -34,6 +34,9 @@ type Components struct {
 // E has parents, E has no children, Y is adjacent to E, or Y is a
 // descendant of a mutable variable.
 func Parse(g *Graph, y, e int64) (Components, error) {
+	if g == nil {
+		return Components{}, fmt.Errorf("%w: nil graph", ErrGraph)
+	}
 	if !g.Has(y) {
 		return Components{}, fmt.Errorf("%w: outcome id %d", ErrUnknownNode, y)
 	}
@@ -89,6 +92,10 @@ func Parse(g *Graph, y, e int64) (Components, error) {
 
 // StableGraph returns G_S: g with the mutable variables and E deleted (the
 // graph the equivalence-class search runs on, as in the official code).
+// It returns nil for a nil g.
 func (c Components) StableGraph(g *Graph) *Graph {
+	if g == nil {
+		return nil
+	}
 	return g.Without(append(slices.Clone(c.XM), c.E)...)
 }

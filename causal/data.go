@@ -22,6 +22,9 @@ type Data struct {
 // complete variable names, finite values. Errors wrap [ErrData],
 // [ErrUnknownNode] or [ErrNotFinite].
 func (d Data) Validate(g *Graph, e int64) error {
+	if g == nil {
+		return fmt.Errorf("%w: nil graph", ErrGraph)
+	}
 	_, err := d.columnsOf(g, e)
 	if err != nil {
 		return err
@@ -104,23 +107,40 @@ func (d Data) pooled(col []int) [][]float64 {
 
 // Moments returns the pooled column means and standard deviations of the
 // environments (population std; a zero std is reported as 1 so that
-// standardising is always defined). It returns nil slices for no data.
-func Moments(envs []*mat.Dense) (mean, std []float64) {
-	if len(envs) == 0 || envs[0] == nil {
-		return nil, nil
+// standardising is always defined). It returns an error wrapping [ErrData]
+// for no data or a nil or empty environment, [ErrDimension] for
+// environments with different column counts and [ErrNotFinite] for NaN or
+// Inf values.
+func Moments(envs []*mat.Dense) (mean, std []float64, err error) {
+	if len(envs) == 0 {
+		return nil, nil, fmt.Errorf("%w: no environments", ErrData)
 	}
-	_, c := envs[0].Dims()
+	c := -1
+	n := 0.0
+	for k, X := range envs {
+		if X == nil || X.IsEmpty() {
+			return nil, nil, fmt.Errorf("%w: environment %d is nil or empty", ErrData, k)
+		}
+		r, ck := X.Dims()
+		if c >= 0 && ck != c {
+			return nil, nil, fmt.Errorf("%w: environment %d has %d columns, environment 0 has %d", ErrDimension, k, ck, c)
+		}
+		c = ck
+		n += float64(r)
+	}
 	mean = make([]float64, c)
 	std = make([]float64, c)
-	n := 0.0
-	for _, X := range envs {
+	for k, X := range envs {
 		r, _ := X.Dims()
 		for i := 0; i < r; i++ {
 			for j := 0; j < c; j++ {
-				mean[j] += X.At(i, j)
+				v := X.At(i, j)
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, nil, fmt.Errorf("%w: environment %d row %d column %d is %v", ErrNotFinite, k, i, j, v)
+				}
+				mean[j] += v
 			}
 		}
-		n += float64(r)
 	}
 	for j := range mean {
 		mean[j] /= n
@@ -140,23 +160,41 @@ func Moments(envs []*mat.Dense) (mean, std []float64) {
 			std[j] = 1
 		}
 	}
-	return mean, std
+	return mean, std, nil
 }
 
 // Standardize returns a copy of X with column j mapped to
-// (x - mean[j]) / std[j]. It panics if the lengths do not match the columns.
-func Standardize(X *mat.Dense, mean, std []float64) *mat.Dense {
+// (x - mean[j]) / std[j]. It returns an error wrapping [ErrDimension] if
+// the lengths do not match the columns, [ErrData] for a nil or empty X or a
+// std that is zero or negative, and [ErrNotFinite] for a non-finite mean,
+// std or value of X.
+func Standardize(X *mat.Dense, mean, std []float64) (*mat.Dense, error) {
+	if X == nil || X.IsEmpty() {
+		return nil, fmt.Errorf("%w: nil or empty matrix", ErrData)
+	}
 	r, c := X.Dims()
 	if len(mean) != c || len(std) != c {
-		panic("causal: Standardize length mismatch")
+		return nil, fmt.Errorf("%w: %d columns, %d means, %d stds", ErrDimension, c, len(mean), len(std))
+	}
+	for j := range c {
+		if math.IsNaN(mean[j]) || math.IsInf(mean[j], 0) || math.IsNaN(std[j]) || math.IsInf(std[j], 0) {
+			return nil, fmt.Errorf("%w: column %d has mean %v, std %v", ErrNotFinite, j, mean[j], std[j])
+		}
+		if std[j] <= 0 {
+			return nil, fmt.Errorf("%w: column %d has std %v (want > 0; Moments reports a constant column's std as 1)", ErrData, j, std[j])
+		}
 	}
 	out := mat.NewDense(r, c, nil)
 	for i := 0; i < r; i++ {
 		for j := 0; j < c; j++ {
-			out.Set(i, j, (X.At(i, j)-mean[j])/std[j])
+			v := X.At(i, j)
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%w: row %d column %d is %v", ErrNotFinite, i, j, v)
+			}
+			out.Set(i, j, (v-mean[j])/std[j])
 		}
 	}
-	return out
+	return out, nil
 }
 
 func sortedIDs(a []int64) []int64 {

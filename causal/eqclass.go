@@ -24,11 +24,16 @@ func (c Class) Size() int64 {
 	return 1 << len(c.Free)
 }
 
+// maxMembers bounds the free nodes of a class that [Class.Members]
+// enumerates (2^20 members).
+const maxMembers = 20
+
 // Members returns every member, each sorted by id, in the order of the
-// binary count over Free. It panics if Free has more than 30 nodes.
-func (c Class) Members() [][]int64 {
-	if len(c.Free) > 30 {
-		panic("causal: class too large to enumerate")
+// binary count over Free. It returns an error wrapping [ErrSettings] if
+// Free has more than 20 nodes (over a million members).
+func (c Class) Members() ([][]int64, error) {
+	if len(c.Free) > maxMembers {
+		return nil, fmt.Errorf("%w: class with %d free nodes is too large to enumerate (at most %d)", ErrSettings, len(c.Free), maxMembers)
 	}
 	out := make([][]int64, 0, c.Size())
 	for mask := 0; mask < 1<<len(c.Free); mask++ {
@@ -41,7 +46,7 @@ func (c Class) Members() [][]int64 {
 		slices.Sort(s)
 		out = append(out, s)
 	}
-	return out
+	return out, nil
 }
 
 // Contains reports whether subset s (any order) is a member.
@@ -75,12 +80,15 @@ func (c Class) Contains(s []int64) bool {
 // subset. It returns ctx.Err() (with the classes found so far) if ctx is
 // cancelled, and an error wrapping [ErrUnknownNode] if y is absent.
 func EquivalenceClasses(ctx context.Context, gs *Graph, y int64) ([]Class, error) {
+	if gs == nil {
+		return nil, fmt.Errorf("%w: nil graph", ErrGraph)
+	}
 	if !gs.Has(y) {
 		return nil, fmt.Errorf("%w: outcome id %d", ErrUnknownNode, y)
 	}
 	n := gs.Len()
-	s := &classSearch{g: gs, y: y, w: dsepWork{inA: make([]bool, n), inZ: make([]bool, n), seen: make([]bool, n)}, ctx: ctx}
-	err := s.rec(nil, nil)
+	s := &classSearch{g: gs, y: y, w: dsepWork{inA: make([]bool, n), inZ: make([]bool, n), seen: make([]bool, n)}}
+	err := s.rec(ctx, nil, nil)
 	return s.out, err
 }
 
@@ -88,7 +96,6 @@ type classSearch struct {
 	g   *Graph
 	y   int64
 	w   dsepWork
-	ctx context.Context
 	out []Class
 	// tests counts d-separation tests.
 	tests int
@@ -99,8 +106,8 @@ type classSearch struct {
 	ab    [2]int64
 }
 
-func (s *classSearch) rec(L, C []int64) error {
-	if err := s.ctx.Err(); err != nil {
+func (s *classSearch) rec(ctx context.Context, L, C []int64) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var O []int64
@@ -131,7 +138,7 @@ func (s *classSearch) rec(L, C []int64) error {
 				rest = append(rest, v)
 			}
 		}
-		if err := s.rec(append(slices.Clone(L), rest...), append(slices.Clone(C), sel...)); err != nil {
+		if err := s.rec(ctx, append(slices.Clone(L), rest...), append(slices.Clone(C), sel...)); err != nil {
 			return err
 		}
 	}
@@ -207,6 +214,9 @@ type SubsetGroup struct {
 // sorted by id. It returns an error wrapping [ErrGraph] if there are more
 // than 24 candidate nodes, and ctx.Err() if cancelled.
 func ExhaustiveClasses(ctx context.Context, gs *Graph, y int64) ([]SubsetGroup, error) {
+	if gs == nil {
+		return nil, fmt.Errorf("%w: nil graph", ErrGraph)
+	}
 	if !gs.Has(y) {
 		return nil, fmt.Errorf("%w: outcome id %d", ErrUnknownNode, y)
 	}

@@ -48,8 +48,9 @@ func ExampleSelectSubset() {
 			Predictor: causal.NewRFFLearner(100, 0, 1e-4, false),
 			Equation:  causal.NewRFFLearner(100, 0, 1e-3, false),
 			Risk:      causal.RiskSettings{Method: causal.Grid, Bound: B, Rows: 1000},
+			Rand:      rng,
 		}
-		sel, err := causal.SelectSubset(context.Background(), problems.P1Graph(), "Y", "E", data, set, rng)
+		sel, err := causal.SelectSubset(context.Background(), problems.P1Graph(), "Y", "E", data, set)
 		if err != nil {
 			panic(err)
 		}
@@ -64,7 +65,9 @@ func ExampleSelectSubset() {
 func ExampleGraph_DSeparated() {
 	g, _ := causal.NewGraph([]string{"A", "B", "C"}, []causal.Edge{{From: "A", To: "C"}, {From: "B", To: "C"}})
 	ids, _ := g.IDs("A", "B", "C")
-	fmt.Println(g.DSeparated(ids[:1], ids[1:2], nil), g.DSeparated(ids[:1], ids[1:2], ids[2:]))
+	marginal, _ := g.DSeparated(ids[:1], ids[1:2], nil)
+	given, _ := g.DSeparated(ids[:1], ids[1:2], ids[2:])
+	fmt.Println(marginal, given)
 	// Output:
 	// true false
 }
@@ -80,7 +83,7 @@ func ExampleModel_WorstCaseRisk() {
 		envs = append(envs, problems.P1Env(ge, 200, rng))
 	}
 	g := problems.P1Graph()
-	m, err := causal.NewModel(g, "Y", "E", causal.Data{Vars: problems.P1Vars, Envs: envs}, causal.NewRidgeLearner(0), rng)
+	m, err := causal.NewModel(context.Background(), g, "Y", "E", causal.Data{Vars: problems.P1Vars, Envs: envs}, &causal.Settings{Equation: causal.NewRidgeLearner(0), Rand: rng})
 	if err != nil {
 		panic(err)
 	}
@@ -88,13 +91,17 @@ func ExampleModel_WorstCaseRisk() {
 	m.SetEquation(ids[2], &causal.Ridge{W: []float64{0.5, 0.3}}, []int64{ids[0], ids[1]}, nil)
 	p, _ := m.WrapPredictor([]int64{ids[2]}, &causal.Ridge{W: []float64{1.2, -0.2}})
 
-	grid, _ := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: 2}, rng)
+	grid, _ := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: 2, Rand: rng})
 	fmt.Printf("grid: h* = %.3f, %v, worst M at row 0 (Y = %.2f): %v\n", grid.Risk, grid.Status, m.Column(ids[0])[0], grid.GridArgMax[0])
 
 	var h causal.History
-	asc, _ := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Bound: 2, Restarts: 2, Recorder: &h}, rng)
-	fmt.Printf("ascent: %d restarts, h* <= grid: %v, %d reports\n", len(asc.PerRestart), asc.Risk <= grid.Risk+1e-9, len(h.MSE))
+	asc, _ := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Bound: 2, Restarts: 2, Recorder: &h, Rand: rng})
+	fmt.Printf("ascent: %d restarts, h* <= grid: %v, %d reports\n", len(asc.PerRestart), asc.Risk <= grid.Risk+1e-9, h.Len())
+
+	se, _ := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Search, Bound: 2, MaxIter: 200, Restarts: 1})
+	fmt.Printf("search: h* = %.3f, %v, row-wise sup %.3f, worst M at Y = 1: %.1f\n", se.Risk, se.Risk <= grid.Risk+1e-9, se.RowSup, se.Intervene(ids[1], []float64{1}))
 	// Output:
 	// grid: h* = 0.491, Completed, worst M at row 0 (Y = -0.36): 2
-	// ascent: 2 restarts, h* <= grid: true, 212 reports
+	// ascent: 2 restarts, h* <= grid: true, 213 reports
+	// search: h* = 0.490, true, row-wise sup 0.491, worst M at Y = 1: -2.0
 }

@@ -72,6 +72,9 @@ func NewGraph(names []string, edges []Edge) (*Graph, error) {
 // 0..len(names)-1 (a subset of them may be absent). It returns an error
 // wrapping [ErrGraph] for ids out of range and [ErrCyclic] for cycles.
 func FromDirected(d graph.Directed, names []string) (*Graph, error) {
+	if d == nil {
+		return nil, fmt.Errorf("%w: nil graph", ErrGraph)
+	}
 	ids := make(map[string]int64, len(names))
 	for i, s := range names {
 		if _, dup := ids[s]; dup {
@@ -338,12 +341,17 @@ func (g *Graph) WithoutIncoming(set ...int64) *Graph {
 // 1990): take the subgraph induced by An(xs ∪ ys ∪ zs) (inclusive), marry
 // parents with a common child, drop directions, delete zs, and test whether
 // any path joins xs and ys. Absent ids are ignored; a node in both xs and
-// ys is never separated. It panics if the sets overlap zs (a programmer
-// error).
-func (g *Graph) DSeparated(xs, ys, zs []int64) bool {
+// ys is never separated. It returns an error wrapping [ErrSettings] if xs
+// or ys overlaps zs.
+func (g *Graph) DSeparated(xs, ys, zs []int64) (bool, error) {
+	for _, z := range zs {
+		if g.Has(z) && (slices.Contains(xs, z) || slices.Contains(ys, z)) {
+			return false, fmt.Errorf("%w: d-separation query: node %q is both tested and conditioned on", ErrSettings, g.Name(z))
+		}
+	}
 	n := len(g.names)
 	w := dsepWork{inA: make([]bool, n), inZ: make([]bool, n), seen: make([]bool, n)}
-	return g.dsep(&w, xs, ys, zs)
+	return g.dsep(&w, xs, ys, zs), nil
 }
 
 type dsepWork struct {
@@ -380,11 +388,8 @@ func (g *Graph) dsep(w *dsepWork, xs, ys, zs []int64) bool {
 			w.inZ[z] = true
 		}
 	}
-	for _, x := range xs {
-		if g.Has(x) && w.inZ[x] {
-			panic("causal: DSeparated sets overlap the conditioning set")
-		}
-	}
+	// The callers guarantee that xs and ys do not overlap zs (DSeparated
+	// checks it; the class searches never condition on a tested node).
 	if len(w.isY) != len(w.inA) {
 		w.isY = make([]bool, len(w.inA))
 	}
@@ -392,9 +397,6 @@ func (g *Graph) dsep(w *dsepWork, xs, ys, zs []int64) bool {
 	clear(isY)
 	for _, y := range ys {
 		if g.Has(y) {
-			if w.inZ[y] {
-				panic("causal: DSeparated sets overlap the conditioning set")
-			}
 			isY[y] = true
 		}
 	}
@@ -417,7 +419,7 @@ func (g *Graph) dsep(w *dsepWork, xs, ys, zs []int64) bool {
 		return isY[u]
 	}
 	for _, x := range xs {
-		if isY[x] {
+		if g.Has(x) && isY[x] {
 			return false
 		}
 	}

@@ -54,7 +54,7 @@ func TestDSeparation(t *testing.T) {
 		{"B", "G", []string{"C"}, false},
 		{"B", "G", []string{"C", "A"}, true},
 	} {
-		if got := g.DSeparated(id(tc.x), id(tc.y), mustIDs(t, g, tc.z...)); got != tc.want {
+		if got, err := g.DSeparated(id(tc.x), id(tc.y), mustIDs(t, g, tc.z...)); err != nil || got != tc.want {
 			t.Errorf("dsep(%s, %s | %v) = %v, want %v", tc.x, tc.y, tc.z, got, tc.want)
 		}
 	}
@@ -220,7 +220,10 @@ func TestClassSearchAgreesWithExhaustiveOnRandomDAGs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2023, 0))
 	for trial := 0; trial < 6; trial++ {
 		n := 8 + trial%3
-		g := problems.RandomDAG(n, 0.35, rng)
+		g, err := problems.RandomDAG(n, 0.35, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
 		y := int64(rng.IntN(n))
 		checkAgree(t, g, y)
 	}

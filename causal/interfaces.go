@@ -1,6 +1,7 @@
 package causal
 
 import (
+	"context"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -29,12 +30,28 @@ type Differentiable interface {
 // later reseeding.
 type Learner func(rng *rand.Rand) Regressor
 
-// Recorder receives progress reports of [Model.WorstCaseRisk]: at the start
-// and end of every ascent restart and at every recorded step (every
-// RiskSettings.RecordEvery steps), and at the start and end of a grid run.
-// A non-nil error stops the run; WorstCaseRisk then returns the estimate
-// so far with Status RecorderStopped and that error. Recorders must not
-// modify the RiskIter.
-type Recorder interface {
-	Record(it *RiskIter) error
+// ContextFitter is a [Regressor] whose training can be interrupted: the
+// pipeline calls FitContext instead of Fit when a model implements it, so
+// that a canceled context stops a long fit ([MLPRegressor] does).
+type ContextFitter interface {
+	Regressor
+	FitContext(ctx context.Context, X *mat.Dense, y []float64) error
 }
+
+// fitContext fits r, through FitContext when r implements it; otherwise
+// it checks ctx before the (uninterruptible) Fit.
+func fitContext(ctx context.Context, r Regressor, X *mat.Dense, y []float64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c, ok := r.(ContextFitter); ok {
+		return c.FitContext(ctx, X, y)
+	}
+	return r.Fit(X, y)
+}
+
+// defaultLearner is the learner used when Settings leave it nil: ridge on
+// 200 random Fourier features with the raw inputs as extra linear features,
+// so that a predictor extrapolates linearly when an intervention moves a
+// variable outside its training range.
+func defaultLearner() Learner { return NewRFFLearner(0, 0, 0, true) }

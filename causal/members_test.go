@@ -20,12 +20,17 @@ func TestClassMembersShareRisk(t *testing.T) {
 	for e := 1; e <= 10; e++ {
 		envs = append(envs, problems.P2Env(2*e, 100, rng))
 	}
-	mean, std := causal.Moments(envs)
+	mean, std, err := causal.Moments(envs)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range envs {
-		envs[i] = causal.Standardize(envs[i], mean, std)
+		if envs[i], err = causal.Standardize(envs[i], mean, std); err != nil {
+			t.Fatal(err)
+		}
 	}
 	g := problems.P2Graph()
-	m, err := causal.NewModel(g, "Y", "E", causal.Data{Vars: problems.P2Vars, Envs: envs}, causal.NewRFFLearner(40, 0, 1e-3, false), rng)
+	m, err := causal.NewModel(context.Background(), g, "Y", "E", causal.Data{Vars: problems.P2Vars, Envs: envs}, &causal.Settings{Equation: causal.NewRFFLearner(40, 0, 1e-3, false), Rand: rng})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,11 +38,11 @@ func TestClassMembersShareRisk(t *testing.T) {
 	b, _ := g.IDs("X1", "X2", "X7")
 	risk := func(sub []int64) float64 {
 		r := rand.New(rand.NewPCG(5, 0))
-		p, err := m.FitPredictor(sub, &causal.PredictorSettings{Learner: causal.NewRidgeLearner(1e-3)}, r)
+		p, err := m.FitPredictor(context.Background(), sub, &causal.PredictorSettings{Learner: causal.NewRidgeLearner(1e-3), Rand: r})
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Bound: 2, Rows: 300, MaxIter: 300, Restarts: 1}, rand.New(rand.NewPCG(7, 0)))
+		h, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Bound: 2, Rows: 300, MaxIter: 300, Restarts: 1, Rand: rand.New(rand.NewPCG(7, 0))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,8 +61,8 @@ func TestSelectExhaustiveMatchesClasses(t *testing.T) {
 	g, data, _ := p1Data(6, 300)
 	run := func(exh bool) []float64 {
 		set := &causal.Settings{Exhaustive: exh, Risk: causal.RiskSettings{Method: causal.Grid, Bound: 2, Rows: 200},
-			Predictor: causal.NewRFFLearner(30, 0, 0, false), Equation: causal.NewRFFLearner(30, 0, 0, false)}
-		sel, err := causal.SelectSubset(context.Background(), g, "Y", "E", data, set, rand.New(rand.NewPCG(1, 0)))
+			Predictor: causal.NewRFFLearner(30, 0, 0, false), Equation: causal.NewRFFLearner(30, 0, 0, false), Rand: rand.New(rand.NewPCG(1, 0))}
+		sel, err := causal.SelectSubset(context.Background(), g, "Y", "E", data, set)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package causal
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -26,15 +27,21 @@ type Model struct {
 
 // NewModel validates the data against the augmented graph g (outcome y,
 // environment e, by name), computes the components and fits the structural
-// equations of DeW ∪ DeM with equation (nil: [RFFRidge] with defaults).
-// Errors wrap [ErrUnknownNode], [ErrGraph], [ErrData] or [ErrNotFinite].
-func NewModel(g *Graph, y, e string, d Data, equation Learner, rng *rand.Rand) (*Model, error) {
+// equations of DeW ∪ DeM with s.Equation (nil: [RFFRidge] with raw inputs
+// as linear features, [NewRFFLearner](0, 0, 0, true)) and s.Rand (nil: the
+// fixed seed PCG(1, 0)); the other fields of s are not used. Errors wrap
+// [ErrUnknownNode], [ErrGraph], [ErrData], [ErrDimension] or
+// [ErrNotFinite]; on cancellation ctx.Err().
+func NewModel(ctx context.Context, g *Graph, y, e string, d Data, s *Settings) (*Model, error) {
 	if g == nil {
 		return nil, fmt.Errorf("%w: nil graph", ErrGraph)
 	}
-	if rng == nil {
-		return nil, fmt.Errorf("%w: nil *rand.Rand", ErrSettings)
+	var set Settings
+	if s != nil {
+		set = *s
 	}
+	rng := orDefault(set.Rand)
+	equation := set.Equation
 	yid, err := g.ID(y)
 	if err != nil {
 		return nil, fmt.Errorf("outcome: %w", err)
@@ -54,7 +61,7 @@ func NewModel(g *Graph, y, e string, d Data, equation Learner, rng *rand.Rand) (
 	m := &Model{Graph: g, C: c, Vars: slices.Clone(d.Vars), col: col, cols: d.pooled(col)}
 	m.n = len(m.cols[yid])
 	if equation == nil {
-		equation = NewRFFLearner(0, 0, 0, false)
+		equation = defaultLearner()
 	}
 	parents := map[int64][]int64{}
 	var nodes []int64
@@ -65,7 +72,7 @@ func NewModel(g *Graph, y, e string, d Data, equation Learner, rng *rand.Rand) (
 	// A node may be in both DeW and DeM with different parent sets (edges
 	// into W versus into XM removed); DeM equations use the full parents in
 	// G_do(XM), DeW ones those in G_do(W). Fit them separately.
-	semW, err := FitSEM(m.cols, nodes, parents, equation, rng)
+	semW, err := FitSEM(ctx, m.cols, nodes, parents, equation, rng)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +81,7 @@ func NewModel(g *Graph, y, e string, d Data, equation Learner, rng *rand.Rand) (
 		if p, ok := semW.Parents[v]; ok && slices.Equal(p, c.PaDeM[v]) {
 			continue
 		}
-		one, err := FitSEM(m.cols, []int64{v}, map[int64][]int64{v: c.PaDeM[v]}, equation, rng)
+		one, err := FitSEM(ctx, m.cols, []int64{v}, map[int64][]int64{v: c.PaDeM[v]}, equation, rng)
 		if err != nil {
 			return nil, err
 		}
@@ -95,12 +102,29 @@ func (m *Model) eqM(v int64) int64 {
 
 // SetEquation replaces the equation of node v (used under both do(W) and
 // interventions on XM) with r on the given parents, for example to plug in
-// a known true mechanism; resid (may be nil) are its noise draws.
-func (m *Model) SetEquation(v int64, r Regressor, parents []int64, resid []float64) {
+// a known true mechanism; resid (may be nil) are its noise draws. It
+// returns an error wrapping [ErrUnknownNode] if v or a parent is not a
+// data column of the model, [ErrSettings] for a nil r and [ErrNotFinite]
+// for a non-finite residual.
+func (m *Model) SetEquation(v int64, r Regressor, parents []int64, resid []float64) error {
+	if r == nil {
+		return fmt.Errorf("%w: nil equation", ErrSettings)
+	}
+	for _, u := range append([]int64{v}, parents...) {
+		if m.Column(u) == nil {
+			return fmt.Errorf("%w: node %d is not a data column", ErrUnknownNode, u)
+		}
+	}
+	for i, e := range resid {
+		if math.IsNaN(e) || math.IsInf(e, 0) {
+			return fmt.Errorf("%w: residual %d is %v", ErrNotFinite, i, e)
+		}
+	}
 	delete(m.SEM.Eq, -1-v)
 	m.SEM.Eq[v] = r
 	m.SEM.Parents[v] = slices.Clone(parents)
 	m.SEM.Resid[v] = resid
+	return nil
 }
 
 // Column returns the pooled training column of node v (a view: do not
@@ -131,8 +155,13 @@ type Predictor struct {
 // size), then every DeW node recomputed in topological order from its
 // fitted mean equation. With noise false (the official code) regeneration
 // is the mean only; with noise true a training residual of the node, drawn
-// uniformly, is added.
-func (m *Model) DoSample(n int, noise bool, rng *rand.Rand) [][]float64 {
+// uniformly, is added. rng nil means the fixed seed PCG(1, 0). It returns
+// an error wrapping [ErrSettings] for n <= 0 or n beyond [MaxRows].
+func (m *Model) DoSample(n int, noise bool, rng *rand.Rand) ([][]float64, error) {
+	if n <= 0 || n > MaxRows {
+		return nil, fmt.Errorf("%w: do(W) sample of %d rows (want 1..%d)", ErrSettings, n, MaxRows)
+	}
+	rng = orDefault(rng)
 	out := make([][]float64, len(m.cols))
 	for id, c := range m.cols {
 		if c != nil {
@@ -171,12 +200,18 @@ func (m *Model) DoSample(n int, noise bool, rng *rand.Rand) [][]float64 {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
+
+// MaxRows caps the row counts a caller may ask for (do(W) sample size), so
+// that a mistyped setting is an error rather than an allocation of
+// gigabytes.
+const MaxRows = 1_000_000
 
 // PredictorSettings configures [Model.FitPredictor]. The zero value works.
 type PredictorSettings struct {
-	// Learner fits f. Nil means [RFFRidge] with defaults.
+	// Learner fits f. Nil means [RFFRidge] with raw inputs as linear
+	// features, [NewRFFLearner](0, 0, 0, true).
 	Learner Learner
 	// DoRows is the size of the do(W) sample. Zero means the pooled
 	// training size.
@@ -184,12 +219,17 @@ type PredictorSettings struct {
 	// DoNoise adds resampled training residuals to the regenerated DeW
 	// nodes (see [Model.DoSample]). False reproduces the official code.
 	DoNoise bool
+	// Rand draws the do(W) sample and seeds the learner. Nil means the
+	// fixed seed PCG(1, 0).
+	Rand *rand.Rand
 }
 
 // FitPredictor fits f_{S'} : (X_{S'}, X_M) -> Y on a do(W) sample
 // ([Model.DoSample]). It returns an error wrapping [ErrUnknownNode] if
-// subset contains a node outside X_S and [ErrSettings] for DoRows < 0.
-func (m *Model) FitPredictor(subset []int64, s *PredictorSettings, rng *rand.Rand) (*Predictor, error) {
+// subset contains a node outside X_S and [ErrSettings] for DoRows < 0 or
+// a DoRows too large to allocate; ctx interrupts learners that implement
+// [ContextFitter].
+func (m *Model) FitPredictor(ctx context.Context, subset []int64, s *PredictorSettings) (*Predictor, error) {
 	p, err := m.newPredictor(subset)
 	if err != nil {
 		return nil, err
@@ -198,17 +238,17 @@ func (m *Model) FitPredictor(subset []int64, s *PredictorSettings, rng *rand.Ran
 	if s != nil {
 		set = *s
 	}
-	learn, doRows := set.Learner, set.DoRows
+	learn, doRows, rng := set.Learner, set.DoRows, orDefault(set.Rand)
 	if learn == nil {
-		learn = NewRFFLearner(0, 0, 0, false)
-	}
-	if doRows < 0 {
-		return nil, fmt.Errorf("%w: DoRows %d < 0", ErrSettings, doRows)
+		learn = defaultLearner()
 	}
 	if doRows == 0 {
 		doRows = m.n
 	}
-	cols := m.DoSample(doRows, set.DoNoise, rng)
+	cols, err := m.DoSample(doRows, set.DoNoise, rng)
+	if err != nil {
+		return nil, err
+	}
 	X := mat.NewDense(doRows, len(p.Inputs), nil)
 	for i := 0; i < doRows; i++ {
 		for j, v := range p.Inputs {
@@ -216,7 +256,7 @@ func (m *Model) FitPredictor(subset []int64, s *PredictorSettings, rng *rand.Ran
 		}
 	}
 	f := learn(rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
-	if err := f.Fit(X, cols[m.C.Y]); err != nil {
+	if err := fitContext(ctx, f, X, cols[m.C.Y]); err != nil {
 		return nil, fmt.Errorf("causal: fitting stable predictor: %w", err)
 	}
 	p.F = f
@@ -225,8 +265,11 @@ func (m *Model) FitPredictor(subset []int64, s *PredictorSettings, rng *rand.Ran
 
 // WrapPredictor returns a [Predictor] for subset that uses the already
 // fitted f (inputs S' then X_M, sorted ids). Errors as for
-// [Model.FitPredictor].
+// [Model.FitPredictor], and [ErrSettings] for a nil f.
 func (m *Model) WrapPredictor(subset []int64, f Regressor) (*Predictor, error) {
+	if f == nil {
+		return nil, fmt.Errorf("%w: nil predictor model", ErrSettings)
+	}
 	p, err := m.newPredictor(subset)
 	if err != nil {
 		return nil, err
@@ -255,12 +298,16 @@ func (m *Model) newPredictor(subset []int64) (*Predictor, error) {
 }
 
 // PredictRow evaluates the predictor on one data row (columns in the
-// model's Vars order).
-func (p *Predictor) PredictRow(row []float64) float64 {
+// model's Vars order). It returns an error wrapping [ErrDimension] for a
+// row too short for the predictor's inputs.
+func (p *Predictor) PredictRow(row []float64) (float64, error) {
 	for j, c := range p.col {
+		if c >= len(row) {
+			return math.NaN(), fmt.Errorf("%w: row of length %d, predictor reads column %d", ErrDimension, len(row), c)
+		}
 		p.x[j] = row[c]
 	}
-	return p.F.Predict(p.x)
+	return p.F.Predict(p.x), nil
 }
 
 // MSE returns the mean squared error of the predictor on env (columns in
@@ -268,15 +315,19 @@ func (p *Predictor) PredictRow(row []float64) float64 {
 // error wrapping [ErrData] for an empty or mis-shaped matrix and
 // [ErrNotFinite] for a non-finite prediction.
 func (p *Predictor) MSE(env *mat.Dense) (float64, error) {
+	if env == nil || env.IsEmpty() {
+		return 0, fmt.Errorf("%w: nil or empty environment", ErrData)
+	}
 	r, c := env.Dims()
-	if r == 0 || c <= p.ycol || slices.Max(p.col) >= c {
+	if c <= p.ycol || slices.Max(p.col) >= c {
 		return 0, fmt.Errorf("%w: environment is %d×%d", ErrData, r, c)
 	}
 	row := make([]float64, c)
 	s := 0.0
 	for i := 0; i < r; i++ {
 		mat.Row(row, i, env)
-		d := row[p.ycol] - p.PredictRow(row)
+		f, _ := p.PredictRow(row) // the width was checked above
+		d := row[p.ycol] - f
 		s += d * d
 	}
 	s /= float64(r)

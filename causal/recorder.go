@@ -2,17 +2,23 @@ package causal
 
 import (
 	"fmt"
-	"io"
+	"slices"
+
+	"github.com/optlearn/optlearn/run"
 )
 
-// RiskIter is the progress report passed to a [Recorder].
+// RiskIter is the state of a worst-case risk run passed to a [Recorder].
+// One iteration of [Model.WorstCaseRisk] is one report: for Ascent and
+// Search, the MSE recorded every RiskSettings.RecordEvery steps of a
+// restart plus one report when a restart ends; for Grid, a block of rows.
 type RiskIter struct {
+	run.Progress
 	// Method is the estimator.
 	Method RiskMethod
 	// Subset is S' of the predictor being assessed (sorted node ids; a view,
 	// valid only during the call).
 	Subset []int64
-	// Restart is the 0-based ascent restart (0 for Grid).
+	// Restart is the 0-based restart (0 for Grid).
 	Restart int
 	// Step counts the completed ascent steps of this restart (Grid: rows
 	// done).
@@ -20,45 +26,38 @@ type RiskIter struct {
 	// MSE is the regenerated mean squared error at this step, without the
 	// weight penalty (Grid: the running estimate).
 	MSE float64
-	// Status is NotTerminated during a restart and the restart's final
-	// status in its last report.
-	Status Status
+	// RestartStatus is NotTerminated while a restart runs and the
+	// restart's final status (Converged, IterationLimit or Completed) in
+	// its last report.
+	RestartStatus run.Status
 }
 
-// History is a [Recorder] that keeps the trace in slices, for tables and
-// plots (one entry per report).
-type History struct {
-	Restart []int
-	Step    []int
-	MSE     []float64
-	Status  []Status
-}
-
-var _ Recorder = (*History)(nil)
-
-// Record appends it to the history; it never fails.
-func (h *History) Record(it *RiskIter) error {
-	h.Restart = append(h.Restart, it.Restart)
-	h.Step = append(h.Step, it.Step)
-	h.MSE = append(h.MSE, it.MSE)
-	h.Status = append(h.Status, it.Status)
-	return nil
-}
-
-// Printer is a [Recorder] that writes one line per report to W. Every,
-// if positive, prints only steps that are multiples of it (first and last
-// reports of a restart are always printed).
-type Printer struct {
-	W     io.Writer
-	Every int
-}
-
-// Record prints it. It returns the writer's error.
-func (p Printer) Record(it *RiskIter) error {
-	if p.Every > 0 && it.Status == NotTerminated && it.Step != 0 && it.Step%p.Every != 0 {
-		return nil
+// Summary says the method, restart, step and MSE in a few words, for
+// [Printer].
+func (it *RiskIter) Summary() string {
+	s := fmt.Sprintf("%v S'=%v restart %d step %d mse %.5g", it.Method, it.Subset, it.Restart, it.Step, it.MSE)
+	if it.RestartStatus != run.NotTerminated {
+		s += " (" + it.RestartStatus.String() + ")"
 	}
-	_, err := fmt.Fprintf(p.W, "%v S'=%v restart=%d step=%d mse=%.5g status=%v\n",
-		it.Method, it.Subset, it.Restart, it.Step, it.MSE, it.Status)
-	return err
+	return s
 }
+
+// Clone returns a copy of it that owns its Subset, for [History].
+func (it *RiskIter) Clone() RiskIter {
+	c := *it
+	c.Subset = slices.Clone(it.Subset)
+	return c
+}
+
+// Recorder receives the states of [Model.WorstCaseRisk]: at the start, at
+// every report (see [RiskIter]) and at the end. A non-nil error stops the
+// run with Status RecorderStopped; WorstCaseRisk then returns the estimate
+// so far and the error wrapped.
+type Recorder = run.Recorder[*RiskIter]
+
+// History is a [Recorder] that keeps every state, for tables and plots.
+type History = run.History[RiskIter, *RiskIter]
+
+// Printer is a [Recorder] that writes progress lines (at most one every
+// 2 s by default).
+type Printer = run.Printer[*RiskIter]

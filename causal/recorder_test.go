@@ -9,6 +9,7 @@ import (
 
 	"github.com/optlearn/optlearn/causal"
 	"github.com/optlearn/optlearn/causal/problems"
+	"github.com/optlearn/optlearn/run"
 )
 
 // linearP1 returns a P1 model with X1 := 0.5 Y + 0.3 M and the predictor
@@ -16,7 +17,7 @@ import (
 func linearP1(t *testing.T) (*causal.Model, *causal.Predictor, int64) {
 	t.Helper()
 	g, data, rng := p1Data(7, 200)
-	m, err := causal.NewModel(g, "Y", "E", data, causal.NewRidgeLearner(0), rng)
+	m, err := causal.NewModel(context.Background(), g, "Y", "E", data, &causal.Settings{Equation: causal.NewRidgeLearner(0), Rand: rng})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,44 +35,48 @@ func TestRecorderHistoryAndStatus(t *testing.T) {
 	_, _, rng := p1Data(8, 1)
 	var h causal.History
 	var out strings.Builder
-	rec := multiRecorder{&h, causal.Printer{W: &out, Every: 100}}
+	rec := run.Tee[*causal.RiskIter](&h, &causal.Printer{W: &out, Interval: -1})
 	const B, restarts = 2.0, 2
-	res, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Bound: B, Hidden: 3, MaxIter: 400, Patience: 10, Restarts: restarts, Recorder: rec}, rng)
+	res, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Bound: B, Hidden: 3, MaxIter: 400, Patience: 10, Restarts: restarts, Recorder: rec, Rand: rng})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.RestartStatus) != restarts || len(res.PerRestart) != restarts {
 		t.Fatalf("RestartStatus %v, PerRestart %v: want %d entries", res.RestartStatus, res.PerRestart, restarts)
 	}
+	if h.Len() != res.Iterations+1 {
+		t.Errorf("History has %d states, want Start + %d iterations", h.Len(), res.Iterations)
+	}
 	ends := 0
-	for k, st := range h.Status {
-		if h.Step[k] == 0 && st != causal.NotTerminated {
+	for k, it := range h.Iters {
+		st := it.RestartStatus
+		if it.Step == 0 && st != run.NotTerminated {
 			t.Errorf("report %d at step 0 has status %v", k, st)
 		}
-		if st == causal.NotTerminated {
+		if st == run.NotTerminated {
 			continue
 		}
-		if st != res.RestartStatus[h.Restart[k]] {
-			t.Errorf("restart %d ended with %v, result says %v", h.Restart[k], st, res.RestartStatus[h.Restart[k]])
+		if st != res.RestartStatus[it.Restart] {
+			t.Errorf("restart %d ended with %v, result says %v", it.Restart, st, res.RestartStatus[it.Restart])
 		}
-		if h.MSE[k] != res.PerRestart[h.Restart[k]] {
-			t.Errorf("restart %d: last report MSE %v, result %v", h.Restart[k], h.MSE[k], res.PerRestart[h.Restart[k]])
+		if it.MSE != res.PerRestart[it.Restart] {
+			t.Errorf("restart %d: last report MSE %v, result %v", it.Restart, it.MSE, res.PerRestart[it.Restart])
 		}
 		ends++
 	}
 	if ends != restarts {
 		t.Errorf("%d end-of-restart reports, want %d", ends, restarts)
 	}
-	want := causal.Converged
+	want := run.Converged
 	for _, st := range res.RestartStatus {
-		if st == causal.IterationLimit {
-			want = causal.IterationLimit
+		if st == run.IterationLimit {
+			want = run.IterationLimit
 		}
 	}
-	if res.Status != want {
-		t.Errorf("Status %v, want %v (restarts %v)", res.Status, want, res.RestartStatus)
+	if res.Status != want || h.Status != want {
+		t.Errorf("Status %v (history %v), want %v (restarts %v)", res.Status, h.Status, want, res.RestartStatus)
 	}
-	if !strings.Contains(out.String(), "ascent") || !strings.Contains(out.String(), "status=") {
+	if !strings.Contains(out.String(), "ascent") || !strings.Contains(out.String(), "end "+want.String()) {
 		t.Errorf("Printer wrote %q", out.String())
 	}
 	// The intervention found is bounded by B.
@@ -85,11 +90,11 @@ func TestRecorderHistoryAndStatus(t *testing.T) {
 	}
 
 	// Grid: Completed, and the row-wise argmax is -B·sign(Y).
-	gr, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: B, GridPoints: 21}, rng)
+	gr, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: B, GridPoints: 21, Rand: rng})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gr.Status != causal.Completed || len(gr.GridArgMax) != len(gr.Rows) || len(gr.Rows) != m.Rows() {
+	if gr.Status != run.Completed || len(gr.GridArgMax) != len(gr.Rows) || len(gr.Rows) != m.Rows() {
 		t.Fatalf("grid: status %v, %d argmax for %d rows (model %d)", gr.Status, len(gr.GridArgMax), len(gr.Rows), m.Rows())
 	}
 	y := m.Column(m.C.Y)
@@ -98,17 +103,6 @@ func TestRecorderHistoryAndStatus(t *testing.T) {
 			t.Fatalf("row %d (Y=%.3f): argmax M = %v, want %v", i, y[i], gr.GridArgMax[k], want)
 		}
 	}
-}
-
-type multiRecorder []causal.Recorder
-
-func (r multiRecorder) Record(it *causal.RiskIter) error {
-	for _, x := range r {
-		if err := x.Record(it); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 type stopAfter struct {
@@ -127,20 +121,20 @@ func TestRecorderStopsAndCancel(t *testing.T) {
 	m, p, _ := linearP1(t)
 	_, _, rng := p1Data(9, 1)
 	errStop := errors.New("enough")
-	for _, method := range []causal.RiskMethod{causal.Ascent, causal.Grid} {
-		res, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: method, Bound: 2, MaxIter: 300, Recorder: &stopAfter{n: 1, err: errStop}}, rng)
-		if !errors.Is(err, errStop) || res.Status != causal.RecorderStopped {
+	for _, method := range []causal.RiskMethod{causal.Ascent, causal.Grid, causal.Search} {
+		res, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: method, Bound: 2, MaxIter: 300, Recorder: &stopAfter{n: 1, err: errStop}, Rand: rng})
+		if !errors.Is(err, errStop) || res.Status != run.RecorderStopped {
 			t.Errorf("%v: err %v status %v, want the recorder's error and RecorderStopped", method, err, res.Status)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		var h causal.History
-		res, err = m.WorstCaseRisk(ctx, p, &causal.RiskSettings{Method: method, Bound: 2, MaxIter: 300, Recorder: &h}, rng)
-		if !errors.Is(err, context.Canceled) || res.Status != causal.Canceled {
+		res, err = m.WorstCaseRisk(ctx, p, &causal.RiskSettings{Method: method, Bound: 2, MaxIter: 300, Recorder: &h, Rand: rng})
+		if !errors.Is(err, context.Canceled) || res.Status != run.Canceled {
 			t.Errorf("%v: err %v status %v, want context.Canceled and Canceled", method, err, res.Status)
 		}
-		if n := len(h.Status); n == 0 || h.Status[n-1] != causal.Canceled {
-			t.Errorf("%v: last report status %v, want Canceled", method, h.Status)
+		if h.Status != run.Canceled {
+			t.Errorf("%v: history status %v, want Canceled", method, h.Status)
 		}
 	}
 }
@@ -154,7 +148,7 @@ func TestAscentIsBoundedByGridSup(t *testing.T) {
 		t.Skip("ascent on P1")
 	}
 	g, data, rng := p1Data(10, 200)
-	m, err := causal.NewModel(g, "Y", "E", data, causal.NewRidgeLearner(0), rng)
+	m, err := causal.NewModel(context.Background(), g, "Y", "E", data, &causal.Settings{Equation: causal.NewRidgeLearner(0), Rand: rng})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,11 +158,11 @@ func TestAscentIsBoundedByGridSup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gr, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: 3, GridPoints: 121}, rng)
+	gr, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Method: causal.Grid, Bound: 3, GridPoints: 121, Rand: rng})
 	if err != nil {
 		t.Fatal(err)
 	}
-	asc, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Bound: 3, MaxIter: 2000, Restarts: 2}, rng)
+	asc, err := m.WorstCaseRisk(context.Background(), p, &causal.RiskSettings{Bound: 3, MaxIter: 2000, Restarts: 2, Rand: rng})
 	if err != nil {
 		t.Fatal(err)
 	}

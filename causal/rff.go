@@ -22,7 +22,7 @@ type RFFRidge struct {
 	Lambda float64
 	// Linear also feeds the raw inputs to the ridge when true.
 	Linear bool
-	// Rand draws the features at Fit; required.
+	// Rand draws the features at Fit. Nil means the fixed seed PCG(1, 0).
 	Rand *rand.Rand
 
 	omega []float64 // D×d row-major
@@ -43,15 +43,20 @@ func NewRFFLearner(features int, bandwidth, lambda float64, linear bool) Learner
 	}
 }
 
+// maxFeatures and maxDesign bound the random-feature design matrix (its
+// columns, and its entries: 10⁸ float64 are 800 MB).
+const (
+	maxFeatures = 100_000
+	maxDesign   = 100_000_000
+)
+
 // Fit draws the features and solves the ridge problem. Errors wrap
-// [ErrData], [ErrNotFinite] or [ErrSettings] (nil Rand, negative fields).
+// [ErrData], [ErrNotFinite] or [ErrSettings] (negative or non-finite
+// fields, a design matrix beyond 10⁸ entries).
 func (r *RFFRidge) Fit(X *mat.Dense, y []float64) error {
 	n, d, err := checkXY(X, y)
 	if err != nil {
 		return err
-	}
-	if r.Rand == nil {
-		return fmt.Errorf("%w: RFFRidge needs Rand", ErrSettings)
 	}
 	D, sig, lam := r.Features, r.Bandwidth, r.Lambda
 	if D == 0 {
@@ -60,20 +65,27 @@ func (r *RFFRidge) Fit(X *mat.Dense, y []float64) error {
 	if lam == 0 {
 		lam = 1e-4
 	}
+	if math.IsNaN(sig) || math.IsInf(sig, 0) || math.IsNaN(lam) || math.IsInf(lam, 0) {
+		return fmt.Errorf("%w: %w: RFFRidge Bandwidth %v, Lambda %v", ErrSettings, ErrNotFinite, sig, lam)
+	}
 	if D < 0 || sig < 0 || lam < 0 {
 		return fmt.Errorf("%w: RFFRidge negative setting", ErrSettings)
+	}
+	if w := D + d; w > maxFeatures || n > maxDesign/max(1, w) {
+		return fmt.Errorf("%w: RFFRidge design %d×%d is too large (at most %d features, %d entries)", ErrSettings, n, w, maxFeatures, maxDesign)
 	}
 	if sig == 0 {
 		sig = medianDistance(X)
 	}
+	rng := orDefault(r.Rand)
 	r.d = d
 	r.omega = make([]float64, D*d)
 	r.phase = make([]float64, D)
 	for k := 0; k < D; k++ {
 		for j := 0; j < d; j++ {
-			r.omega[k*d+j] = r.Rand.NormFloat64() / sig
+			r.omega[k*d+j] = rng.NormFloat64() / sig
 		}
-		r.phase[k] = 2 * math.Pi * r.Rand.Float64()
+		r.phase[k] = 2 * math.Pi * rng.Float64()
 	}
 	width := D
 	if r.Linear {

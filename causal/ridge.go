@@ -104,6 +104,12 @@ func (r *Ridge) Fit(X *mat.Dense, y []float64) error {
 	if lam == 0 {
 		lam = ridgeGuard
 	}
+	if math.IsNaN(lam) || math.IsInf(lam, 0) {
+		return fmt.Errorf("%w: %w: ridge Lambda %v", ErrSettings, ErrNotFinite, lam)
+	}
+	if n, d := X.Dims(); d > maxFeatures || n > maxDesign/max(1, d) {
+		return fmt.Errorf("%w: ridge design %d×%d is too large", ErrSettings, n, d)
+	}
 	if lam < 0 {
 		return fmt.Errorf("%w: ridge Lambda %v < 0", ErrSettings, lam)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/optlearn/optlearn/nn"
+	"github.com/optlearn/optlearn/run"
 )
 
 // RiskMethod selects the worst-case risk estimator.
@@ -17,13 +18,24 @@ type RiskMethod int
 const (
 	// Ascent maximises the regenerated risk over bounded MLP interventions
 	// X_m := B·tanh(J_m(PA_M(m))) by gradient ascent with restarts (Alg. 1,
-	// part 2, of the paper, with an explicit bound B).
+	// part 2, of the paper, with an explicit bound B). It is a local search
+	// and a lower bound of the supremum: on the spec's problem P1 every
+	// restart parks at a constant intervention M := ±B.
 	Ascent RiskMethod = iota
 	// Grid takes, for a single mutable variable, the mean over training rows
 	// of the maximum over a grid of m ∈ [-B, B] of the regenerated squared
 	// error (exact up to Monte Carlo when regeneration is deterministic).
 	Grid
+	// Search is the library's estimator that finds the worst case where
+	// the paper's ascent parks at a constant: warm-started, multi-start
+	// gradient ascent over X_m := clip(J_m(PA_M(m)), -B, B) with a
+	// projected pass-through gradient (see [Model.WorstCaseRisk]). It
+	// works with any number of mutable variables and reports the risk of
+	// an intervention it found, so it is a lower bound of the supremum.
+	Search
 )
+
+func (m RiskMethod) valid() bool { return m == Ascent || m == Grid || m == Search }
 
 // String returns the method's name.
 func (m RiskMethod) String() string {
@@ -32,6 +44,8 @@ func (m RiskMethod) String() string {
 		return "ascent"
 	case Grid:
 		return "grid"
+	case Search:
+		return "search"
 	}
 	return fmt.Sprintf("RiskMethod(%d)", int(m))
 }
@@ -45,25 +59,32 @@ type RiskSettings struct {
 	// units). Zero means 3; negative, NaN or Inf is an error.
 	Bound float64
 	// Lambda weighs the penalty Σ_m Σ_layers ‖W‖₂ of the intervention
-	// networks. Zero means 0.01; set NoPenalty to disable.
-	Lambda    float64
+	// networks (Ascent). Zero means 0.01; NoPenalty disables it. Search
+	// uses no penalty.
+	Lambda float64
+	// NoPenalty sets Lambda to 0.
 	NoPenalty bool
 	// LR is Adam's step size. Zero means 0.02.
 	LR float64
-	// MaxIter bounds the ascent steps per restart. Zero means 10000.
+	// MaxIter bounds the ascent steps per restart (one step: one Adam
+	// update on the full set of rows). Zero means 10000.
 	MaxIter int
 	// RecordEvery records the MSE every this many steps. Zero means 10.
 	RecordEvery int
 	// Patience stops a restart after this many consecutive records within
 	// Tol of the reference record. Zero means 100.
 	Patience int
-	// Tol is the early-stopping tolerance. Zero means 0.01.
+	// Tol is the early-stopping tolerance on the recorded MSE. Zero means
+	// 0.01; negative turns early stopping off (every restart runs MaxIter
+	// steps).
 	Tol float64
 	// Restarts is the number of ascent restarts (the first uses the official
-	// initialisation, weights 1 and biases 0; the others Glorot draws).
-	// Zero means 3.
+	// initialisation, weights 1 and biases 0; the others Glorot draws), or,
+	// for Search, the number of its best starts that are polished. Zero
+	// means 3.
 	Restarts int
-	// Hidden is the width of each J_m. Zero means max(2, |PA_M(m)|/2).
+	// Hidden is the width of each J_m. Zero means max(2, |PA_M(m)|/2) for
+	// Ascent (the official code) and 32 for Search.
 	Hidden int
 	// InitScale multiplies the Glorot initialisation of restarts after the
 	// first (larger values give more varied initial interventions). Zero
@@ -72,27 +93,42 @@ type RiskSettings struct {
 	// Rows evaluates the risk on a random subset of this many training rows.
 	// Zero means all rows.
 	Rows int
-	// GridPoints is the grid size for Grid. Zero means 61.
+	// GridPoints is the grid size for Grid, and for each coordinate of
+	// Search's row-wise search. Zero means 61.
 	GridPoints int
-	// NoiseDraws, for Grid, adds this many resampled training residuals to
-	// every regenerated node and averages the squared error over them inside
-	// the maximum. Zero means noise-free regeneration (official).
+	// NoiseDraws, for Grid and Search, adds this many resampled training
+	// residuals to every regenerated node and averages the squared error
+	// over them (inside the maximum for Grid). Zero means noise-free
+	// regeneration (official; the Ascent always uses it).
 	NoiseDraws int
-	// Recorder, if set, receives progress reports (see [Recorder]).
+	// Rand draws the row subset, restart initialisations and noise. Nil
+	// means the fixed seed PCG(1, 0).
+	Rand *rand.Rand
+	// Recorder, if set, receives the run's states (see [RiskIter]).
 	Recorder Recorder
 }
+
+// maxGridPoints caps GridPoints and NoiseDraws, whose product is the work
+// per row.
+const maxGridPoints = 100_000
 
 func (s *RiskSettings) withDefaults() (RiskSettings, error) {
 	var r RiskSettings
 	if s != nil {
 		r = *s
 	}
-	if math.IsNaN(r.Bound) || math.IsInf(r.Bound, 0) || r.Bound < 0 {
-		return r, fmt.Errorf("%w: bound B = %v must be positive and finite", ErrSettings, r.Bound)
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"Bound", r.Bound}, {"Lambda", r.Lambda}, {"LR", r.LR}, {"Tol", r.Tol}, {"InitScale", r.InitScale}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return r, fmt.Errorf("%w: %w: RiskSettings.%s is %v", ErrSettings, ErrNotFinite, f.name, f.v)
+		}
 	}
-	if r.Bound == 0 {
-		r.Bound = 3
+	if r.Bound < 0 {
+		return r, fmt.Errorf("%w: bound B = %v must be positive", ErrSettings, r.Bound)
 	}
+	r.Bound = cmp.Or(r.Bound, 3)
 	r.Lambda = cmp.Or(r.Lambda, 0.01)
 	if r.NoPenalty {
 		r.Lambda = 0
@@ -105,11 +141,22 @@ func (s *RiskSettings) withDefaults() (RiskSettings, error) {
 	r.Patience = cmp.Or(r.Patience, 100)
 	r.Restarts = cmp.Or(r.Restarts, 3)
 	r.GridPoints = cmp.Or(r.GridPoints, 61)
-	if r.Lambda < 0 || r.LR < 0 || r.Tol < 0 || r.MaxIter < 0 || r.RecordEvery < 0 || r.Patience < 0 ||
-		r.Restarts < 0 || r.Hidden < 0 || r.InitScale < 0 || r.Rows < 0 || r.GridPoints < 2 || r.NoiseDraws < 0 {
-		return r, fmt.Errorf("%w: negative risk setting (or GridPoints < 2)", ErrSettings)
+	for _, f := range []struct {
+		name string
+		bad  bool
+	}{
+		{"Lambda < 0", r.Lambda < 0}, {"LR < 0", r.LR < 0}, {"MaxIter < 0", r.MaxIter < 0},
+		{"RecordEvery < 0", r.RecordEvery < 0}, {"Patience < 0", r.Patience < 0}, {"Restarts < 0", r.Restarts < 0},
+		{"Hidden < 0", r.Hidden < 0}, {"InitScale < 0", r.InitScale < 0}, {"Rows < 0", r.Rows < 0},
+		{"GridPoints < 2", r.GridPoints < 2}, {"NoiseDraws < 0", r.NoiseDraws < 0},
+		{"GridPoints > 100000", r.GridPoints > maxGridPoints}, {"NoiseDraws > 100000", r.NoiseDraws > maxGridPoints},
+		{"Hidden > 100000", r.Hidden > maxGridPoints},
+	} {
+		if f.bad {
+			return r, fmt.Errorf("%w: RiskSettings.%s", ErrSettings, f.name)
+		}
 	}
-	if r.Method != Ascent && r.Method != Grid {
+	if !r.Method.valid() {
 		return r, fmt.Errorf("%w: unknown method %d", ErrSettings, int(r.Method))
 	}
 	return r, nil
@@ -117,41 +164,58 @@ func (s *RiskSettings) withDefaults() (RiskSettings, error) {
 
 // RiskResult reports a worst-case risk estimate.
 type RiskResult struct {
+	// Method is the estimator that produced the result.
+	Method RiskMethod
 	// Risk is h*(S'): the maximum over restarts of the last recorded MSE
-	// (Ascent), or the grid estimate (Grid).
+	// (Ascent), the grid estimate (Grid), or the largest MSE of the
+	// interventions Search found (each evaluated on Rows).
 	Risk float64
-	// PerRestart holds each restart's estimate (Ascent only).
+	// PerRestart holds each restart's estimate (Ascent and Search).
 	PerRestart []float64
-	// Interventions holds, for Ascent, the intervention networks of the
-	// best restart by mutable node id: X_m := Bound·tanh(J_m(PA_M(m))), with
+	// Interventions holds, for Ascent and Search, the intervention
+	// networks of the best restart by mutable node id:
+	// X_m := Bound·tanh(J_m(PA_M(m))) (Ascent) or clip(J_m, ±Bound) (Search), with
 	// inputs PA_M(m) in [Components.PaM] order (a single 0 input when m
 	// has no mutable-graph parents). Use [RiskResult.Intervene] to evaluate.
 	Interventions map[int64]*nn.MLP
 	// Bound is the bound B used.
 	Bound float64
-	// Status says how the run ended: for Ascent, Converged when every
-	// restart met the early-stopping test and IterationLimit when one used
+	// Status says how the run ended: for Ascent and Search, Converged when
+	// every restart met the early-stopping test and IterationLimit when one used
 	// MaxIter steps; Completed for Grid; Canceled or RecorderStopped when
 	// interrupted (the estimate is then partial).
-	Status Status
+	Status run.Status
 	// RestartStatus holds each ascent restart's final status.
-	RestartStatus []Status
+	RestartStatus []run.Status
+	// Iterations counts the reports of the run (see [RiskIter]).
+	Iterations int
 	// Rows are the training rows the risk was evaluated on (pooled row
 	// indices, ascending).
 	Rows []int
 	// GridArgMax holds, for Grid, the maximising value of the mutable
 	// variable for each of Rows: the worst-case intervention row by row.
 	GridArgMax []float64
+	// StdErr is the Monte-Carlo standard error of Risk over Rows: the
+	// standard deviation of the per-row values (Grid: row maxima; Ascent
+	// and Search: the rows' errors under the intervention returned)
+	// divided by √rows.
+	StdErr float64
+	// RowSup is, for Search, the mean over Rows of the row-by-row maximum
+	// found by its coordinate search: the supremum over interventions that
+	// may depend on the whole row, an upper estimate of h* (equal to the
+	// Grid estimate with one mutable variable).
+	RowSup float64
 	// Steps counts ascent steps over all restarts.
 	Steps int
 	// Evals counts evaluations of the predictor.
 	Evals int
 }
 
-// Intervene returns the value B·tanh(J_m(pa)) of the worst-case
-// intervention found for mutable node m, given the values pa of PA_M(m)
-// (nil when m has no parents). It returns NaN when no intervention network
-// is known for m.
+// Intervene returns the value of the worst-case intervention found for
+// mutable node m, given the values pa of PA_M(m) (nil when m has no
+// parents): B·tanh(J_m(pa)) for Ascent, clip(J_m(pa), -B, B) for Search.
+// It returns NaN when no
+// intervention network is known for m or pa has the wrong length.
 func (r RiskResult) Intervene(m int64, pa []float64) float64 {
 	net := r.Interventions[m]
 	if net == nil {
@@ -161,7 +225,10 @@ func (r RiskResult) Intervene(m int64, pa []float64) float64 {
 	if len(pa) == 0 {
 		pa = []float64{0}
 	}
-	return r.Bound * math.Tanh(net.Predict(out[:0], pa)[0])
+	if len(pa) != net.In() {
+		return math.NaN()
+	}
+	return paramOf(r.Method).value(r.Bound, net.Predict(out[:0], pa)[0])
 }
 
 // regenNode is one node replaced under an intervention on X_M.
@@ -174,7 +241,7 @@ type regenNode struct {
 	x, g    []float64 // input and input gradient buffers
 	resid   []float64
 	net     *nn.MLP // J_m (mutable, Ascent)
-	u       float64 // J_m pre-tanh output
+	u       float64 // J_m output before the bound
 	grads   [][]float64
 	gin     []float64
 	out, du [1]float64
@@ -183,12 +250,17 @@ type regenNode struct {
 // WorstCaseRisk estimates h*(S') = sup over bounded interventions on the
 // mutable variables of the risk of p: every mutable m (in topological
 // order) is replaced by an intervention value and DeM is regenerated from
-// the fitted equations, Y untouched. Ascent needs p.F and every DeM
-// equation to be [Differentiable]; Grid needs exactly one mutable
-// variable. rng draws the row subset, restart initialisations and noise.
-// Errors wrap [ErrSettings]; on cancellation it returns the estimate so far
-// and ctx.Err().
-func (m *Model) WorstCaseRisk(ctx context.Context, p *Predictor, s *RiskSettings, rng *rand.Rand) (RiskResult, error) {
+// the fitted equations, Y untouched. Ascent (the paper's) and Search (the
+// library's, which finds the worst case where the ascent stops at a local
+// maximum; see [Search]) need p.F and every DeM equation to be
+// [Differentiable]; Grid needs exactly one mutable variable. For Search,
+// GridPoints is the size of its row-wise grid, NoiseDraws adds resampled
+// residuals as for Grid, Restarts is the number of starts polished,
+// Hidden (zero: 32) the width of each J_m, and Lambda is not used. Errors wrap [ErrSettings] or [ErrNotFinite] (settings, or a
+// non-finite estimate); on cancellation or a Recorder error it returns
+// the estimate so far with Status Canceled or RecorderStopped and the
+// error.
+func (m *Model) WorstCaseRisk(ctx context.Context, p *Predictor, s *RiskSettings) (RiskResult, error) {
 	set, err := s.withDefaults()
 	if err != nil {
 		return RiskResult{}, err
@@ -196,14 +268,58 @@ func (m *Model) WorstCaseRisk(ctx context.Context, p *Predictor, s *RiskSettings
 	if p == nil || p.F == nil {
 		return RiskResult{}, fmt.Errorf("%w: nil predictor", ErrSettings)
 	}
+	if m == nil || m.SEM == nil {
+		return RiskResult{}, fmt.Errorf("%w: model not built by NewModel", ErrSettings)
+	}
+	rng := orDefault(set.Rand)
+	rows := m.riskRows(set.Rows, rng)
+	seq := m.regenSequence()
+	var res RiskResult
+	switch set.Method {
+	case Grid:
+		if len(m.C.XM) != 1 {
+			return RiskResult{}, fmt.Errorf("%w: grid estimator needs one mutable variable, have %d", ErrSettings, len(m.C.XM))
+		}
+		res, err = m.gridRisk(ctx, p, seq, rows, set, rng)
+	default:
+		df, err := m.checkDifferentiable(p, seq)
+		if err != nil {
+			return RiskResult{}, err
+		}
+		if set.Method == Search {
+			res, err = m.searchRisk(ctx, p, df, seq, rows, set, rng)
+		} else {
+			res, err = m.ascentRisk(ctx, p, df, seq, rows, set, rng)
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	if err == nil && (math.IsNaN(res.Risk) || math.IsInf(res.Risk, 0)) {
+		return res, fmt.Errorf("%w: worst-case risk is %v", ErrNotFinite, res.Risk)
+	}
+	return res, err
+}
+
+// riskRows returns the training rows the risk is evaluated on: all, or a
+// sorted random subset of k.
+func (m *Model) riskRows(k int, rng *rand.Rand) []int {
+	if k > 0 && k < m.n {
+		rows := rng.Perm(m.n)[:k]
+		slices.Sort(rows)
+		return rows
+	}
 	rows := make([]int, m.n)
 	for i := range rows {
 		rows[i] = i
 	}
-	if set.Rows > 0 && set.Rows < m.n {
-		rows = rng.Perm(m.n)[:set.Rows]
-		slices.Sort(rows)
-	}
+	return rows
+}
+
+// regenSequence lists, in topological order, the mutable variables (to be
+// intervened on) and the DeM nodes (to be regenerated from their
+// equations).
+func (m *Model) regenSequence() []*regenNode {
 	var seq []*regenNode
 	for _, v := range m.C.Order {
 		switch {
@@ -220,22 +336,22 @@ func (m *Model) WorstCaseRisk(ctx context.Context, p *Predictor, s *RiskSettings
 		nd.x = make([]float64, len(nd.pa))
 		nd.g = make([]float64, len(nd.pa))
 	}
-	if set.Method == Grid {
-		if len(m.C.XM) != 1 {
-			return RiskResult{}, fmt.Errorf("%w: grid estimator needs one mutable variable, have %d", ErrSettings, len(m.C.XM))
-		}
-		return m.gridRisk(ctx, p, seq, rows, set, rng)
-	}
+	return seq
+}
+
+// checkDifferentiable returns p.F as a Differentiable, or an error if it
+// or a regenerated equation is not one.
+func (m *Model) checkDifferentiable(p *Predictor, seq []*regenNode) (Differentiable, error) {
 	df, ok := p.F.(Differentiable)
 	if !ok {
-		return RiskResult{}, fmt.Errorf("%w: ascent needs a Differentiable predictor, have %T", ErrSettings, p.F)
+		return nil, fmt.Errorf("%w: ascent needs a Differentiable predictor, have %T", ErrSettings, p.F)
 	}
 	for _, nd := range seq {
 		if !nd.mutable && nd.deq == nil {
-			return RiskResult{}, fmt.Errorf("%w: ascent needs Differentiable equations, node %q has %T", ErrSettings, m.Graph.Name(nd.v), nd.eq)
+			return nil, fmt.Errorf("%w: ascent needs Differentiable equations, node %q has %T", ErrSettings, m.Graph.Name(nd.v), nd.eq)
 		}
 	}
-	return m.ascentRisk(ctx, p, df, seq, rows, set, rng)
+	return df, nil
 }
 
 func (m *Model) loadRow(vals []float64, i int) {
@@ -245,6 +361,9 @@ func (m *Model) loadRow(vals []float64, i int) {
 		}
 	}
 }
+
+// gridBlock is the number of rows of one Grid report.
+const gridBlock = 256
 
 func (m *Model) gridRisk(ctx context.Context, p *Predictor, seq []*regenNode, rows []int, set RiskSettings, rng *rand.Rand) (RiskResult, error) {
 	mv := m.C.XM[0]
@@ -260,22 +379,23 @@ func (m *Model) gridRisk(ctx context.Context, p *Predictor, seq []*regenNode, ro
 	for k := range noise {
 		noise[k] = make([]float64, len(seq))
 	}
-	res := RiskResult{Bound: set.Bound, Rows: rows, GridArgMax: make([]float64, len(rows))}
+	res := RiskResult{Method: Grid, Bound: set.Bound, Rows: rows, GridArgMax: make([]float64, len(rows))}
 	it := &RiskIter{Method: Grid, Subset: p.Subset, MSE: math.NaN()}
-	if err := record(set.Recorder, it); err != nil {
-		res.Status = RecorderStopped
-		return res, err
+	loop := run.Loop[*RiskIter]{Recorder: set.Recorder, MaxIter: (len(rows) + gridBlock - 1) / gridBlock}
+	end := func(st run.Status, err error) (RiskResult, error) {
+		res.Status, res.Iterations = st, loop.Iterations()
+		it.RestartStatus = st
+		return res, loop.End(it, st, err)
 	}
-	total := 0.0
+	if err := loop.Start(it); err != nil {
+		return end(run.RecorderStopped, err)
+	}
+	total, total2 := 0.0, 0.0
 	for ri, i := range rows {
-		if ri%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				res.Risk = total / float64(max(1, ri))
-				res.Status = Canceled
-				it.Step, it.MSE, it.Status = ri, res.Risk, Canceled
-				_ = record(set.Recorder, it)
-				return res, err
-			}
+		if st, err := loop.Check(ctx); st != run.NotTerminated {
+			res.Risk = total / float64(max(1, ri))
+			it.Step, it.MSE = ri, res.Risk
+			return end(st, err)
 		}
 		if set.NoiseDraws > 0 {
 			for k := range noise {
@@ -316,221 +436,16 @@ func (m *Model) gridRisk(ctx context.Context, p *Predictor, seq []*regenNode, ro
 			}
 		}
 		total += best
-	}
-	res.Risk = total / float64(len(rows))
-	res.Status = Completed
-	it.Step, it.MSE, it.Status = len(rows), res.Risk, Completed
-	if err := record(set.Recorder, it); err != nil {
-		res.Status = RecorderStopped
-		return res, err
-	}
-	return res, nil
-}
-
-// record calls r if it is not nil.
-func record(r Recorder, it *RiskIter) error {
-	if r == nil {
-		return nil
-	}
-	return r.Record(it)
-}
-
-func (m *Model) ascentRisk(ctx context.Context, p *Predictor, df Differentiable, seq []*regenNode, rows []int, set RiskSettings, rng *rand.Rand) (RiskResult, error) {
-	res := RiskResult{Bound: set.Bound, Rows: rows}
-	var params, grads [][]float64
-	var nets []*nn.MLP
-	for _, nd := range seq {
-		if !nd.mutable {
-			continue
-		}
-		in := max(1, len(nd.pa)) // no parents: a learnable constant fed a 0
-		h := set.Hidden
-		if h == 0 {
-			h = max(2, len(nd.pa)/2)
-		}
-		net, err := nn.NewMLPConst([]int{in, h, 1}, nn.Sigmoid, 1, 0)
-		if err != nil {
-			return res, err
-		}
-		nd.net = net
-		nd.grads = net.ZeroGrads()
-		nd.gin = make([]float64, in)
-		if len(nd.x) == 0 {
-			nd.x = make([]float64, 1)
-		}
-		nets = append(nets, net)
-		params = append(params, net.Params()...)
-		grads = append(grads, nd.grads...)
-	}
-	vals := make([]float64, len(m.cols))
-	adj := make([]float64, len(m.cols))
-	xf := make([]float64, len(p.Inputs))
-	gf := make([]float64, len(p.Inputs))
-	R := float64(len(rows))
-	B := set.Bound
-	for r := 0; r < set.Restarts; r++ {
-		for _, net := range nets {
-			if r == 0 {
-				for _, q := range net.Params() {
-					for j := range q {
-						q[j] = 0
-					}
-				}
-				for l := range net.W {
-					for j := range net.W[l] {
-						net.W[l][j] = 1
-					}
-				}
-			} else {
-				net.InitGlorot(rng)
-				for _, w := range net.W {
-					for j := range w {
-						w[j] *= set.InitScale
-					}
-				}
-				for _, b := range net.B {
-					for j := range b {
-						b[j] = set.InitScale * rng.NormFloat64()
-					}
-				}
-			}
-		}
-		opt := nn.Adam{LR: set.LR, Ascent: true}
-		ref, last, calm := math.NaN(), math.NaN(), 0
-		it := &RiskIter{Method: Ascent, Subset: p.Subset, Restart: r, MSE: math.NaN()}
-		status := IterationLimit
-		for step := 0; step < set.MaxIter; step++ {
-			for _, g := range grads {
-				clear(g)
-			}
-			mse := 0.0
-			for _, i := range rows {
-				m.loadRow(vals, i)
-				for _, nd := range seq {
-					for t, pa := range nd.pa {
-						nd.x[t] = vals[pa]
-					}
-					if nd.mutable {
-						nd.u = nd.net.Predict(nd.out[:0], nd.x)[0]
-						vals[nd.v] = B * math.Tanh(nd.u)
-					} else {
-						vals[nd.v] = nd.deq.PredictGrad(nd.g, nd.x)
-					}
-				}
-				for t, v := range p.Inputs {
-					xf[t] = vals[v]
-				}
-				rsd := m.cols[m.C.Y][i] - df.PredictGrad(gf, xf)
-				mse += rsd * rsd
-				clear(adj)
-				dp := -2 * rsd / R
-				for t, v := range p.Inputs {
-					adj[v] += dp * gf[t]
-				}
-				for k := len(seq) - 1; k >= 0; k-- {
-					nd := seq[k]
-					a := adj[nd.v]
-					if a == 0 {
-						continue
-					}
-					if !nd.mutable {
-						for t, pa := range nd.pa {
-							adj[pa] += a * nd.g[t]
-						}
-						continue
-					}
-					th := math.Tanh(nd.u)
-					nd.du[0] = a * B * (1 - th*th)
-					nd.net.Backward(nd.out[:], nd.x, nd.du[:], nd.grads, nd.gin)
-					for t, pa := range nd.pa {
-						adj[pa] += nd.gin[t]
-					}
-				}
-			}
-			res.Evals += len(rows)
-			mse /= R
-			if step%set.RecordEvery == 0 {
-				it.Step, it.MSE = step, mse
-				stop := Canceled
-				err := ctx.Err()
-				if err == nil {
-					stop = RecorderStopped
-					err = record(set.Recorder, it)
-				}
-				if err != nil {
-					res.PerRestart = append(res.PerRestart, mse)
-					res.RestartStatus = append(res.RestartStatus, stop)
-					res.Risk = slices.Max(res.PerRestart)
-					res.Status = stop
-					if stop == Canceled {
-						it.Status = Canceled
-						_ = record(set.Recorder, it)
-					}
-					return res, err
-				}
-				last = mse
-				if math.IsNaN(ref) || math.Abs(mse-ref) > set.Tol {
-					ref, calm = mse, 0
-				} else if calm++; calm >= set.Patience {
-					status = Converged
-					break
-				}
-			}
-			if set.Lambda > 0 {
-				for _, net := range nets {
-					for l, w := range net.W {
-						nrm := 0.0
-						for _, v := range w {
-							nrm += v * v
-						}
-						nrm = math.Sqrt(nrm)
-						if nrm == 0 {
-							continue
-						}
-						g := gradsOf(nets, grads, net)[2*l]
-						for j, v := range w {
-							g[j] -= set.Lambda * v / nrm
-						}
-					}
-				}
-			}
-			opt.Step(params, grads)
-			res.Steps++
-		}
-		res.PerRestart = append(res.PerRestart, last)
-		res.RestartStatus = append(res.RestartStatus, status)
-		it.MSE, it.Status = last, status
-		if err := record(set.Recorder, it); err != nil {
-			res.Risk = slices.Max(res.PerRestart)
-			res.Status = RecorderStopped
-			return res, err
-		}
-		if last >= slices.Max(res.PerRestart) {
-			res.Interventions = make(map[int64]*nn.MLP, len(nets))
-			for _, nd := range seq {
-				if nd.mutable {
-					res.Interventions[nd.v] = nd.net.Clone()
-				}
+		total2 += best * best
+		if done := ri + 1; done%gridBlock == 0 || done == len(rows) {
+			it.Step, it.MSE = done, total/float64(done)
+			if st, err := loop.Next(ctx, it, false); st == run.RecorderStopped || st == run.Canceled {
+				res.Risk = it.MSE
+				return end(st, err)
 			}
 		}
 	}
-	res.Risk = slices.Max(res.PerRestart)
-	res.Status = Converged
-	if slices.Contains(res.RestartStatus, IterationLimit) {
-		res.Status = IterationLimit
-	}
-	return res, nil
-}
-
-// gradsOf returns the gradient slices of net within the concatenated grads.
-func gradsOf(nets []*nn.MLP, grads [][]float64, net *nn.MLP) [][]float64 {
-	off := 0
-	for _, n := range nets {
-		k := 2 * len(n.W)
-		if n == net {
-			return grads[off : off+k]
-		}
-		off += k
-	}
-	return nil
+	res.Risk, res.StdErr, _ = meanSE(total, total2, len(rows))
+	it.Step, it.MSE = len(rows), res.Risk
+	return end(run.Completed, nil)
 }

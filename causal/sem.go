@@ -1,6 +1,7 @@
 package causal
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 
@@ -38,8 +39,31 @@ func (c *constant) PredictGrad(g, _ []float64) float64 {
 
 // FitSEM fits E[node | parents[node]] for every node of nodes on the pooled
 // columns cols (indexed by node id), each with a fresh model from learn
-// seeded from rng. It returns the first fitting error.
-func FitSEM(cols [][]float64, nodes []int64, parents map[int64][]int64, learn Learner, rng *rand.Rand) (*SEM, error) {
+// seeded from rng (nil: the fixed seed PCG(1, 0)). It returns the first
+// fitting error, an error wrapping [ErrData] for a node or parent without
+// a column (or columns of different lengths) and [ErrSettings] for a nil
+// learn; ctx interrupts learners that implement [ContextFitter].
+func FitSEM(ctx context.Context, cols [][]float64, nodes []int64, parents map[int64][]int64, learn Learner, rng *rand.Rand) (*SEM, error) {
+	if learn == nil {
+		return nil, fmt.Errorf("%w: nil learner", ErrSettings)
+	}
+	rng = orDefault(rng)
+	col := func(v int64) []float64 {
+		if v < 0 || int(v) >= len(cols) {
+			return nil
+		}
+		return cols[v]
+	}
+	for _, v := range nodes {
+		if len(col(v)) == 0 {
+			return nil, fmt.Errorf("%w: no column for node %d", ErrData, v)
+		}
+		for _, p := range parents[v] {
+			if len(col(p)) != len(col(v)) {
+				return nil, fmt.Errorf("%w: parent %d of node %d has %d rows, want %d", ErrData, p, v, len(col(p)), len(col(v)))
+			}
+		}
+	}
 	s := &SEM{Eq: map[int64]Regressor{}, Parents: map[int64][]int64{}, Resid: map[int64][]float64{}}
 	for _, v := range nodes {
 		if _, done := s.Eq[v]; done {
@@ -60,7 +84,7 @@ func FitSEM(cols [][]float64, nodes []int64, parents map[int64][]int64, learn Le
 			}
 			r = learn(rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
 		}
-		if err := r.Fit(X, y); err != nil {
+		if err := fitContext(ctx, r, X, y); err != nil {
 			return nil, fmt.Errorf("causal: fitting equation of node %d: %w", v, err)
 		}
 		res := make([]float64, n)

@@ -1,6 +1,7 @@
 package problems
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -30,9 +31,18 @@ func P1Graph() *causal.Graph {
 	return g
 }
 
+// MaxRows is the largest environment P1Env and P2Env draw.
+const MaxRows = 10_000_000
+
 // P1Env draws n rows (columns [P1Vars]) of the P1 environment with gain g:
-// Y ~ N(0,1), M = g·Y + N(0,1), X1 = tanh(Y + M) + N(0, 0.1²).
+// Y ~ N(0,1), M = g·Y + N(0,1), X1 = tanh(Y + M) + N(0, 0.1²). A nil rng
+// means the fixed seed PCG(1, 0). It returns nil for n outside 1..MaxRows
+// (which causal.Data.Validate reports as an error).
 func P1Env(g float64, n int, rng *rand.Rand) *mat.Dense {
+	if n < 1 || n > MaxRows {
+		return nil
+	}
+	rng = orDefault(rng)
 	d := mat.NewDense(n, 3, nil)
 	for i := 0; i < n; i++ {
 		y := rng.NormFloat64()
@@ -104,7 +114,13 @@ func P2Alpha(e int) float64 { return float64(e) - 10.5 }
 
 // P2Env draws n rows (columns [P2Vars]) of environment e of the paper's
 // simulator; every equation has N(0, 0.1²) noise, roots Y, X6, X8 too.
+// A nil rng means the fixed seed PCG(1, 0). It returns nil for n outside
+// 1..MaxRows (which causal.Data.Validate reports as an error).
 func P2Env(e, n int, rng *rand.Rand) *mat.Dense {
+	if n < 1 || n > MaxRows {
+		return nil
+	}
+	rng = orDefault(rng)
 	a := P2Alpha(e)
 	sig := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 	nz := func() float64 { return 0.1 * rng.NormFloat64() }
@@ -126,9 +142,18 @@ func P2Env(e, n int, rng *rand.Rand) *mat.Dense {
 	return d
 }
 
+// MaxDAGNodes is the largest graph RandomDAG draws.
+const MaxDAGNodes = 10_000
+
 // RandomDAG returns a random DAG over n nodes named V0..V{n-1}: each pair
-// i < j gets the edge Vi->Vj with probability p.
-func RandomDAG(n int, p float64, rng *rand.Rand) *causal.Graph {
+// i < j gets the edge Vi->Vj with probability p. A nil rng means the fixed
+// seed PCG(1, 0). It returns an error wrapping causal.ErrSettings for n
+// outside 1..MaxDAGNodes or p outside [0, 1] (NaN included).
+func RandomDAG(n int, p float64, rng *rand.Rand) (*causal.Graph, error) {
+	if n < 1 || n > MaxDAGNodes || !(p >= 0 && p <= 1) {
+		return nil, fmt.Errorf("%w: RandomDAG(%d, %v): want 1 <= n <= %d and 0 <= p <= 1", causal.ErrSettings, n, p, MaxDAGNodes)
+	}
+	rng = orDefault(rng)
 	names := make([]string, n)
 	for i := range names {
 		names[i] = "V" + itoa(i)
@@ -141,11 +166,15 @@ func RandomDAG(n int, p float64, rng *rand.Rand) *causal.Graph {
 			}
 		}
 	}
-	g, err := causal.NewGraph(names, edges)
-	if err != nil {
-		panic(err)
+	return causal.NewGraph(names, edges)
+}
+
+// orDefault returns r, or a generator with the fixed seed PCG(1, 0).
+func orDefault(r *rand.Rand) *rand.Rand {
+	if r != nil {
+		return r
 	}
-	return g
+	return rand.New(rand.NewPCG(1, 0))
 }
 
 func itoa(i int) string {

@@ -38,7 +38,7 @@ func TestEnvShapes(t *testing.T) {
 	if r, c := problems.P2Env(3, 5, rng).Dims(); r != 5 || c != len(problems.P2Vars) {
 		t.Errorf("P2Env is %d×%d", r, c)
 	}
-	if g := problems.RandomDAG(12, 0.3, rng); g.Len() != 12 {
+	if g, err := problems.RandomDAG(12, 0.3, rng); err != nil || g.Len() != 12 {
 		t.Errorf("RandomDAG has %d nodes", g.Len())
 	}
 }
