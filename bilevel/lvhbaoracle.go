@@ -191,7 +191,7 @@ func (o *LVHBAOracle) Saddle(ctx context.Context, x, y, z []float64) (SaddlePoin
 	}
 	eta := math.Min(g1, g2)
 	var out SaddlePoint
-	res := math.Inf(1)
+	var res float64
 	for out.Iterations = 0; ; out.Iterations++ {
 		if err := op(fw, w); err != nil {
 			return out, err

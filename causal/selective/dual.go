@@ -10,8 +10,6 @@ type dn struct {
 	d [4]float64
 }
 
-func cst(v float64) dn { return dn{v: v} }
-
 func vr(v float64, i int) dn {
 	x := dn{v: v}
 	x.d[i] = 1
@@ -81,9 +79,6 @@ func sigmoid(x float64) float64 {
 	e := math.Exp(x)
 	return e / (1 + e)
 }
-
-// softplus is log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|}).
-func softplus(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
 
 func (x dn) sigmoid() dn {
 	s := sigmoid(x.v)

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -377,18 +375,6 @@ func dot(x, y []float64) float64 {
 		s += x[i] * y[i]
 	}
 	return s
-}
-
-// key formats a vector for caches and tables.
-func key(v []float64) string {
-	var b strings.Builder
-	for i, x := range v {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
-	}
-	return b.String()
 }
 
 // boundsOf returns the bounds of variable j of a MILP (nil slices mean 0

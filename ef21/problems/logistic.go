@@ -89,7 +89,6 @@ func (b *block) margins(z, x []float64) {
 		c0, c1 := cols[ptr[j]:ptr[j+1]], cols[ptr[j+1]:ptr[j+2]]
 		c2, c3 := cols[ptr[j+2]:ptr[j+3]], cols[ptr[j+3]:ptr[j+4]]
 		n := min(len(c0), len(c1), len(c2), len(c3))
-		c0, c1, c2, c3 = c0[:len(c0)], c1[:len(c1)], c2[:len(c2)], c3[:len(c3)]
 		var z0, z1, z2, z3 float64
 		if b.vals == nil {
 			for k := range n {

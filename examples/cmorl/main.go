@@ -56,7 +56,6 @@ import (
 	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/rl"
 	"github.com/optlearn/optlearn/rl/envs"
-	"github.com/optlearn/optlearn/rl/mlp"
 	"github.com/optlearn/optlearn/rl/morl"
 	"github.com/optlearn/optlearn/rl/ppo"
 )
@@ -410,11 +409,11 @@ func runCartPole(ctx context.Context, rep *claims.Report, workers int) error {
 	var reached []string
 	for seed := uint64(1); seed <= 3; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 0))
-		pol, err := mlp.NewCategorical(4, 2, nil, rng)
+		pol, err := ppo.NewCategoricalMLP(4, 2, nil, rng)
 		if err != nil {
 			return err
 		}
-		cr, err := mlp.NewCritic(4, 1, nil, rng)
+		cr, err := ppo.NewCriticMLP(4, 1, nil, rng)
 		if err != nil {
 			return err
 		}
@@ -466,8 +465,8 @@ func runPendulum(ctx context.Context, workers int, out string) error {
 			LSOnly: ls, Workers: workers, Rand: rand.New(rand.NewPCG(1, 0)), Recorder: printer("Pendulum"),
 			PPO: ppo.Settings{NumSteps: 1024, NumEnvs: 4, Epochs: 5, Minibatches: 16, Gamma: 0.99, GAE: true},
 			NewAgent: func(rng *rand.Rand) *ppo.Agent {
-				p, _ := mlp.NewGaussian(3, 1, nil, rng)
-				c, _ := mlp.NewCritic(3, 2, nil, rng)
+				p, _ := ppo.NewGaussianMLP(3, 1, nil, rng)
+				c, _ := ppo.NewCriticMLP(3, 2, nil, rng)
 				return &ppo.Agent{Policy: p, Critic: c, ObsNorm: ppo.NewRunningStat(3), RetNorm: ppo.NewRunningStat(2)}
 			},
 		}
