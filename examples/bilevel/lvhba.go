@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -18,7 +19,7 @@ import (
 )
 
 // r1: the coupled-constraint toy (spec R1) at n = 100.
-func (a *app) r1() error {
+func (a *app) r1(ctx context.Context) error {
 	n := 100
 	iters := 80000
 	if !a.quick {
@@ -56,14 +57,14 @@ func (a *app) r1() error {
 	})
 	var m bilevel.LVHBA
 	pc := p.ProjC()
-	res, err := m.Solve(a.ctx, p, fill(n, 10), fill(2*n, 10), &bilevel.LVHBASettings{MaxIter: iters, ProjC: pc,
+	res, err := m.Solve(ctx, p, fill(n, 10), fill(2*n, 10), &bilevel.LVHBASettings{MaxIter: iters, ProjC: pc,
 		Recorder: run.Tee(rec, a.printer("R1"))})
 	if err != nil {
 		return err
 	}
 	// Timed run without a recorder.
 	start, cpu0 := time.Now(), cpuTime()
-	if _, err := m.Solve(a.ctx, p, fill(n, 10), fill(2*n, 10), &bilevel.LVHBASettings{MaxIter: 80000, ProjC: pc}); err != nil {
+	if _, err := m.Solve(ctx, p, fill(n, 10), fill(2*n, 10), &bilevel.LVHBASettings{MaxIter: 80000, ProjC: pc}); err != nil {
 		return err
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
@@ -99,7 +100,7 @@ func (a *app) r1() error {
 		}
 		return nil
 	})
-	offRes, err := m.Solve(a.ctx, p, fill(n, 10), fill(2*n, 10), &off)
+	offRes, err := m.Solve(ctx, p, fill(n, 10), fill(2*n, 10), &off)
 	fmt.Printf("official parameters (α=0.008, η=0.01, c_k=0.025(k+1)^0.3): relerr in [%.3g, %.3g] between 1.5k and 20k, final %.3g, err %v (spec: oscillates, 0.2–0.6)\n",
 		lo, hi, bilevel.RelErr(offRes.X, xstar), err)
 
@@ -126,7 +127,7 @@ func (a *app) r1() error {
 }
 
 // r2: synthetic SVM hyperparameter learning (spec R2).
-func (a *app) r2() error {
+func (a *app) r2(ctx context.Context) error {
 	seeds := []uint64{1}
 	if !a.quick {
 		seeds = []uint64{1, 2, 3, 4, 5}
@@ -139,7 +140,7 @@ func (a *app) r2() error {
 	var msgV, msgF, msgA string
 	for _, seed := range seeds {
 		for _, lam0 := range []float64{0, 1} {
-			r, err := a.r2run(seed, lam0, iters, lam0 == 0 && seed == seeds[0])
+			r, err := a.r2run(ctx, seed, lam0, iters, lam0 == 0 && seed == seeds[0])
 			if err != nil {
 				return err
 			}
@@ -172,7 +173,7 @@ type r2result struct {
 	elapsed                                 time.Duration
 }
 
-func (a *app) r2run(seed uint64, lam0 float64, iters int, plotIt bool) (r2result, error) {
+func (a *app) r2run(ctx context.Context, seed uint64, lam0 float64, iters int, plotIt bool) (r2result, error) {
 	var r r2result
 	rng := newRand(seed)
 	d, err := problems.NewSVMData(rng, 200, 100, 500, 8, 0.3, 0.3)
@@ -218,7 +219,7 @@ func (a *app) r2run(seed uint64, lam0 float64, iters int, plotIt bool) (r2result
 	}
 	var m bilevel.LVHBA
 	start := time.Now()
-	res, err := m.Solve(a.ctx, p, x0, y0, s)
+	res, err := m.Solve(ctx, p, x0, y0, s)
 	r.elapsed = time.Since(start)
 	if err != nil {
 		return r, err

@@ -43,7 +43,6 @@ type app struct {
 	progress bool
 	out      string
 	report   claims.Report
-	ctx      context.Context
 }
 
 func (a *app) claim(name, paper, measured string, pass bool) {
@@ -55,14 +54,15 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the claims as one JSON object on the last line")
 	out := flag.String("out", filepath.Join(os.TempDir(), "optlearn-bilevel"), "directory for figures")
 	flag.Parse()
-	a := &app{quick: *quick, progress: !*asJSON, out: *out, ctx: context.Background(), report: claims.Report{Example: "bilevel"}}
+	a := &app{quick: *quick, progress: !*asJSON, out: *out, report: claims.Report{Example: "bilevel"}}
 	if err := os.MkdirAll(a.out, 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	steps := []func() error{a.p1, a.p2, a.p3, a.r1, a.r2}
+	ctx := context.Background()
+	steps := []func(context.Context) error{a.p1, a.p2, a.p3, a.r1, a.r2}
 	for _, f := range steps {
-		if err := f(); err != nil {
+		if err := f(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, "bilevel example:", err)
 			os.Exit(1)
 		}
@@ -93,7 +93,7 @@ func fill(n int, v float64) []float64 {
 func dist(a, b []float64) float64 { return math.Sqrt(linalg.DistSq(a, b)) }
 
 // p1: closed-form quadratic (spec P1).
-func (a *app) p1() error {
+func (a *app) p1(ctx context.Context) error {
 	fmt.Println("== P1: quadratic bilevel problem, dx = 5, dy = 8, ρ = 0.1 (closed-form ψσ)")
 	q, err := problems.NewQuadratic(5, 8, 0.1, newRand(1))
 	if err != nil {
@@ -132,7 +132,7 @@ func (a *app) p1() error {
 	var msg string
 	for _, sigma := range []float64{1e-2, 1e-3} {
 		var m bilevel.Penalty
-		res, err := m.Solve(a.ctx, q, make([]float64, 5), make([]float64, 8), nil,
+		res, err := m.Solve(ctx, q, make([]float64, 5), make([]float64, 8), nil,
 			&bilevel.PenaltySettings{Sigma: sigma, Inner: 10, Alpha: 1 / q.PsiLipschitz(sigma), MaxIter: 100000})
 		if err != nil {
 			return err
@@ -150,7 +150,7 @@ func (a *app) p1() error {
 }
 
 // p2: nonconvex PL lower level over σ (spec P2).
-func (a *app) p2() error {
+func (a *app) p2(ctx context.Context) error {
 	fmt.Println("\n== P2: g = Σ (y−x)² + 3 sin²(y−x) (nonconvex, PL), f = ½‖y−t‖² + ½‖x‖², x* = t/2")
 	p, err := problems.NewSinePL(nil, 0)
 	if err != nil {
@@ -170,7 +170,7 @@ func (a *app) p2() error {
 	var specMsg string
 	for _, sigma := range sigmas {
 		var m bilevel.Penalty
-		resA, err := m.Solve(a.ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1),
+		resA, err := m.Solve(ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1),
 			&bilevel.PenaltySettings{Sigma: sigma, Inner: 5, Alpha: 0.2, MaxIter: 100000})
 		if err != nil {
 			return err
@@ -184,7 +184,7 @@ func (a *app) p2() error {
 			lyA = append(lyA, math.Log(eA))
 			continue
 		}
-		resB, err := m.Solve(a.ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1),
+		resB, err := m.Solve(ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1),
 			&bilevel.PenaltySettings{Sigma: sigma, SingleLoop: true, Alpha: 2 * sigma, MaxIter: int(100 / sigma)})
 		if err != nil {
 			return err
@@ -276,7 +276,7 @@ func logAxes(p *plot.Plot, x, y bool) {
 }
 
 // p3: stochastic P2 (spec P3).
-func (a *app) p3() error {
+func (a *app) p3(ctx context.Context) error {
 	fmt.Println("\n== P3: stochastic P2 (multiplicative lower noise, noisy target), Algorithm A, σ=0.01, T=10, K=3000")
 	fmt.Printf("%-6s %-4s %-22s %-10s\n", "s", "M", "mean ‖x−x*‖ (last 500)", "prototype")
 	proto := map[float64]float64{0.1: 0.022, 0.5: 0.115}
@@ -285,7 +285,7 @@ func (a *app) p3() error {
 		var msg string
 		ok := true
 		for _, batch := range []int{1, 16} {
-			e, err := a.p3run(s, batch, 7)
+			e, err := a.p3run(ctx, s, batch, 7)
 			if err != nil {
 				return err
 			}
@@ -295,11 +295,11 @@ func (a *app) p3() error {
 		}
 		a.claim(fmt.Sprintf("P3 s=%g", s), fmt.Sprintf("mean ‖x − x*‖ over the last 500 of 3000 iterations ≤ %g (prototype %g)", limit[s], proto[s]), msg, ok)
 	}
-	e1, err := a.p3run(0.5, 1, 11)
+	e1, err := a.p3run(ctx, 0.5, 1, 11)
 	if err != nil {
 		return err
 	}
-	e2, err := a.p3run(0.5, 1, 11)
+	e2, err := a.p3run(ctx, 0.5, 1, 11)
 	if err != nil {
 		return err
 	}
@@ -308,7 +308,7 @@ func (a *app) p3() error {
 	return nil
 }
 
-func (a *app) p3run(noise float64, batch int, seed uint64) (float64, error) {
+func (a *app) p3run(ctx context.Context, noise float64, batch int, seed uint64) (float64, error) {
 	p, err := problems.NewSinePL(nil, noise)
 	if err != nil {
 		return 0, err
@@ -322,7 +322,7 @@ func (a *app) p3run(noise float64, batch int, seed uint64) (float64, error) {
 		return nil
 	})
 	var m bilevel.Penalty
-	_, err = m.Solve(a.ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1), &bilevel.PenaltySettings{
+	_, err = m.Solve(ctx, p, make([]float64, 5), fill(5, 1), fill(5, -1), &bilevel.PenaltySettings{
 		Sigma: 0.01, Inner: 10, Alpha: 0.2, MaxIter: 3000, Batch: batch, Rand: newRand(seed),
 		Recorder: run.Tee(rec, a.printer(fmt.Sprintf("P3 s=%g M=%d", noise, batch)))})
 	return sum / 500, err
