@@ -46,3 +46,9 @@ func detectAVX2FMA() bool {
 	const avx2 = 1 << 5
 	return ebx7&avx2 != 0
 }
+
+// HasAVX2FMA reports whether the CPU and the operating system support AVX2
+// and FMA, which the assembly kernels need: linalg chooses its kernels with
+// it, and other packages with kernels of their own (nn) ask it too, so the
+// CPU is probed in one place. It is false off amd64 and with -tags purego.
+func HasAVX2FMA() bool { return hasAVX2FMA }
