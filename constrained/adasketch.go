@@ -243,14 +243,9 @@ func Solve(ctx context.Context, p EqProblem, x0, l0 []float64, s *Settings) (Res
 	if err != nil {
 		return Result{}, err
 	}
-	d, m, err := checkStart(p, x0, l0)
+	w, d, m, err := startWork(p, x0, l0)
 	if err != nil {
 		return Result{}, err
-	}
-	w := newWork(d, m)
-	copy(w.cur.x, x0)
-	if l0 != nil {
-		copy(w.cur.l, l0)
 	}
 	sv := solver{p: p, s: set, w: w, d: d, m: m, mu: set.Mu0, nu: set.Nu0, delta: set.Delta0}
 	return sv.outer(ctx, sv.step, func() {})
@@ -731,4 +726,19 @@ func (sv *solver) kNorm() float64 {
 		}
 	}
 	return mat.Norm(sv.w.K, 2)
+}
+
+// startWork checks the start (x0, l0) against p and returns the work space
+// of a run positioned there (a nil l0 means λ₀ = 0), with d and m.
+func startWork(p EqProblem, x0, l0 []float64) (*work, int, int, error) {
+	d, m, err := checkStart(p, x0, l0)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	w := newWork(d, m)
+	copy(w.cur.x, x0)
+	if l0 != nil {
+		copy(w.cur.l, l0)
+	}
+	return w, d, m, nil
 }

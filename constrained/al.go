@@ -106,14 +106,9 @@ func SolveAL(ctx context.Context, p EqProblem, x0, l0 []float64, s *ALSettings) 
 	if err != nil {
 		return Result{}, err
 	}
-	d, m, err := checkStart(p, x0, l0)
+	w, d, m, err := startWork(p, x0, l0)
 	if err != nil {
 		return Result{}, err
-	}
-	w := newWork(d, m)
-	copy(w.cur.x, x0)
-	if l0 != nil {
-		copy(w.cur.l, l0)
 	}
 	a := &al{set: set, tau: set.Tau0,
 		A: mat.NewDense(d, d, nil), hs: mat.NewSymDense(d, nil), gtg: mat.NewSymDense(d, nil), lam: make([]float64, m),

@@ -131,14 +131,9 @@ func SolveSQP(ctx context.Context, p EqProblem, x0, l0 []float64, s *SQPSettings
 	if err != nil {
 		return Result{}, err
 	}
-	d, m, err := checkStart(p, x0, l0)
+	w, d, m, err := startWork(p, x0, l0)
 	if err != nil {
 		return Result{}, err
-	}
-	w := newWork(d, m)
-	copy(w.cur.x, x0)
-	if l0 != nil {
-		copy(w.cur.l, l0)
 	}
 	sq := &sqp{set: set, kappa: set.Kappa}
 	sq.sv = solver{p: p, w: w, d: d, m: m, mu: set.Mu0, s: Settings{
