@@ -286,12 +286,17 @@ func (md *Model) LogProb(grad, theta []float64) float64 {
 			// cost of a gradient)
 			A, E, S := vr(a, 0), vr(e, 1), vr(s, 2)
 			B := A.add(E)
+			var sa dn // S(a), needed by the tested cells and the prevalence
 			switch {
 			case md.T[i] == 0:
 				nb := B.scale(-1)
 				l = clampLog(nb.softplus().sub(nb.sub(S).softplus()).div(S))
+				if md.Lambda > 0 {
+					sa = uS(A, S)
+				}
 			default:
-				sa, sb := uS(A, S), uS(B, S)
+				var sb dn
+				sa, sb = uS(A, S), uS(B, S)
 				p11 := uniform11(A, B, S, sa, sb)
 				if md.Y[i] == 1 {
 					l = clampLog(p11)
@@ -300,7 +305,7 @@ func (md *Model) LogProb(grad, theta []float64) float64 {
 				}
 			}
 			if md.Lambda > 0 {
-				py = uS(A, S).div(S)
+				py = sa.div(S)
 			}
 		} else {
 			var pt, p11, p0 dn
