@@ -125,19 +125,7 @@ func (ml Mallows) Sample(w []float64, n int, rng *rand.Rand) ([]Ranking, error) 
 		return nil, err
 	}
 	m := len(w)
-	centre := make([]int, m)
-	for c := range centre {
-		centre[c] = c
-	}
-	slices.SortStableFunc(centre, func(a, b int) int {
-		switch {
-		case w[a] > w[b]:
-			return -1
-		case w[a] < w[b]:
-			return 1
-		}
-		return 0
-	})
+	centre := byUtility(w)
 	out := make([]Ranking, n)
 	weights := make([]float64, m)
 	for v := range out {
@@ -201,19 +189,7 @@ func UtilityRatio(S []int, w []float64, group []int, q *Quota) float64 {
 	for _, c := range S {
 		num += w[c]
 	}
-	order := make([]int, len(w))
-	for c := range order {
-		order[c] = c
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		switch {
-		case w[a] > w[b]:
-			return -1
-		case w[a] < w[b]:
-			return 1
-		}
-		return 0
-	})
+	order := byUtility(w)
 	k, den := len(S), 0.0
 	if q == nil {
 		for _, c := range order[:k] {
@@ -243,4 +219,22 @@ func UtilityRatio(S []int, w []float64, group []int, q *Quota) float64 {
 		}
 	}
 	return num / den
+}
+
+// byUtility returns the items in decreasing order of w, ties by index.
+func byUtility(w []float64) []int {
+	order := make([]int, len(w))
+	for c := range order {
+		order[c] = c
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case w[a] > w[b]:
+			return -1
+		case w[a] < w[b]:
+			return 1
+		}
+		return 0
+	})
+	return order
 }
