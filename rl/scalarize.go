@@ -160,7 +160,17 @@ func Evaluate(env MOEnv, p Policy, episodes int, gamma float64, deterministic bo
 
 // OneHotIndex returns the index of the largest entry of a one-hot
 // observation (the first on ties; 0 for an empty slice).
+//
+// A true one-hot vector (one positive entry, every other ±0) is found in
+// one branch-light pass; any other input takes the general argmax.
 func OneHotIndex(obs []float64) int {
+	k := firstNonzero(obs, 0)
+	if k == len(obs) {
+		return 0
+	}
+	if obs[k] > 0 && firstNonzero(obs, k+1) == len(obs) {
+		return k
+	}
 	best := 0
 	for i, v := range obs {
 		if v > obs[best] {
@@ -168,4 +178,28 @@ func OneHotIndex(obs []float64) int {
 		}
 	}
 	return best
+}
+
+// firstNonzero returns the index of the first entry of x[from:] that is
+// not ±0 (NaN counts as nonzero), or len(x).
+func firstNonzero(x []float64, from int) int {
+	i := from
+	for ; i+8 <= len(x); i += 8 {
+		y := x[i : i+8 : i+8]
+		if (math.Float64bits(y[0])|math.Float64bits(y[1])|math.Float64bits(y[2])|math.Float64bits(y[3])|
+			math.Float64bits(y[4])|math.Float64bits(y[5])|math.Float64bits(y[6])|math.Float64bits(y[7]))<<1 != 0 {
+			break
+		}
+	}
+	for ; i+4 <= len(x); i += 4 {
+		if (math.Float64bits(x[i])|math.Float64bits(x[i+1])|math.Float64bits(x[i+2])|math.Float64bits(x[i+3]))<<1 != 0 {
+			break
+		}
+	}
+	for ; i < len(x); i++ {
+		if math.Float64bits(x[i])<<1 != 0 {
+			return i
+		}
+	}
+	return i
 }

@@ -123,12 +123,14 @@ func (a *Adam) step(params, grads [][]float64) {
 	c1 := 1 - math.Pow(b1, float64(a.t))
 	c2 := 1 - math.Pow(b2, float64(a.t))
 	step := sign * lr * math.Sqrt(c2) / c1
+	epsHat := eps * math.Sqrt(c2) // hoisted: the same product in every element
 	for i, p := range params {
 		g, m, v := grads[i], a.m[i], a.v[i]
-		for j := range p {
-			m[j] = b1*m[j] + (1-b1)*g[j]
-			v[j] = b2*v[j] + (1-b2)*g[j]*g[j]
-			p[j] += step * m[j] / (math.Sqrt(v[j]) + eps*math.Sqrt(c2))
+		m, v = m[:len(p)], v[:len(p)]
+		for j, gj := range g[:len(p)] {
+			m[j] = b1*m[j] + (1-b1)*gj
+			v[j] = b2*v[j] + (1-b2)*gj*gj
+			p[j] += step * m[j] / (math.Sqrt(v[j]) + epsHat)
 		}
 	}
 }

@@ -16,6 +16,7 @@ type Tabular struct {
 	Logits []float64
 	grad   []float64
 	prob   []float64
+	logp   []float64 // log prob, scratch of LogProbGrad
 }
 
 var _ Differentiable = (*Tabular)(nil)
@@ -27,7 +28,7 @@ func NewTabular(s, a int) *Tabular {
 	if !tableSize(s, a) {
 		return &Tabular{S: s, A: a}
 	}
-	return &Tabular{S: s, A: a, Logits: make([]float64, s*a), grad: make([]float64, s*a), prob: make([]float64, a)}
+	return &Tabular{S: s, A: a, Logits: make([]float64, s*a), grad: make([]float64, s*a), prob: make([]float64, a), logp: make([]float64, a)}
 }
 
 // probs fills t.prob with π(·|s) and returns log Σ exp.
@@ -81,7 +82,7 @@ func (t *Tabular) LogProb(obs []float64, a rl.Action) float64 {
 
 // Clone returns a deep copy.
 func (t *Tabular) Clone() rl.Policy {
-	return &Tabular{S: t.S, A: t.A, Logits: slices.Clone(t.Logits), grad: make([]float64, len(t.grad)), prob: make([]float64, t.A)}
+	return &Tabular{S: t.S, A: t.A, Logits: slices.Clone(t.Logits), grad: make([]float64, len(t.grad)), prob: make([]float64, t.A), logp: make([]float64, t.A)}
 }
 
 // Params returns the logits and their gradient buffer.
@@ -100,12 +101,14 @@ func (t *Tabular) LogProbGrad(obs []float64, a rl.Action, wLogp, wEnt float64) (
 		return math.NaN(), math.NaN()
 	}
 	p := t.probs(s)
-	for _, q := range p {
+	lp := t.logp
+	for b, q := range p {
+		lp[b] = math.Log(q) // each log once: the entropy, log π(a) and ∇H reuse it
 		if q > 0 {
-			ent -= q * math.Log(q)
+			ent -= q * lp[b]
 		}
 	}
-	logp = math.Log(p[a.Discrete])
+	logp = lp[a.Discrete]
 	if wLogp == 0 && wEnt == 0 {
 		return logp, ent
 	}
@@ -117,7 +120,7 @@ func (t *Tabular) LogProbGrad(obs []float64, a rl.Action, wLogp, wEnt float64) (
 		}
 		g[b] += wLogp * d
 		if q > 0 {
-			g[b] += wEnt * (-q * (math.Log(q) + ent))
+			g[b] += wEnt * (-q * (lp[b] + ent))
 		}
 	}
 	return logp, ent
