@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/cmplx"
@@ -182,9 +183,7 @@ func (r RBP) Delta(dst []float64, net *EPNet, x []float64, label int, ustar []fl
 		return dst, err
 	}
 	steps := r.Steps
-	if steps == 0 {
-		steps = 20
-	}
+	steps = cmp.Or(steps, 20)
 	w := &net.wk
 	activate(w.s, ustar)
 	net.errorVec(w.e, w.s, label)
@@ -234,12 +233,8 @@ func (h HolomorphicEP) Delta(dst []float64, net *EPNet, x []float64, label int, 
 		return dst, err
 	}
 	steps, tol := h.Steps, h.Tol
-	if steps == 0 {
-		steps = 20
-	}
-	if tol == 0 {
-		tol = 1e-12
-	}
+	steps = cmp.Or(steps, 20)
+	tol = cmp.Or(tol, 1e-12)
 	w := &net.wk
 	sstar, ub, acc := w.sstar, w.ub, w.delta
 	activate(sstar, ustar)
@@ -313,12 +308,8 @@ func (o OnlineHEP) Delta(dst []float64, net *EPNet, x []float64, label int, usta
 		return dst, fmt.Errorf("%w: OnlineHEP.Steps = %d and Block = %d must be non-negative", ErrSettings, o.Steps, o.Block)
 	}
 	steps, block := o.Steps, o.Block
-	if steps == 0 {
-		steps = 1200
-	}
-	if block == 0 {
-		block = 60
-	}
+	steps = cmp.Or(steps, 1200)
+	block = cmp.Or(block, 60)
 	q := steps / block
 	if q < o.N || q%o.N != 0 {
 		return dst, fmt.Errorf("%w: OnlineHEP needs a whole number of rotations: %d blocks of %d steps for N = %d", ErrSettings, q, block, o.N)

@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -39,9 +40,7 @@ func (h HomeostaticLoss) check(net *EPNet, rng *rand.Rand) (int, error) {
 		return 0, fmt.Errorf("%w: HomeostaticLoss.Coef = %g must be finite and non-negative", ErrSettings, h.Coef)
 	}
 	k := h.Draws
-	if k == 0 {
-		k = 5
-	}
+	k = cmp.Or(k, 5)
 	if k > 0 && rng == nil {
 		return 0, fmt.Errorf("%w: HomeostaticLoss with draws needs a non-nil rng", ErrSettings)
 	}

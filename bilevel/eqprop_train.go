@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -147,27 +148,13 @@ func epDefaults(s *EPSettings) error {
 			return err
 		}
 	}
-	if s.MaxIter == 0 {
-		s.MaxIter = 15
-	}
-	if s.BatchSize == 0 {
-		s.BatchSize = 50
-	}
-	if s.LearningRate == 0 {
-		s.LearningRate = 2e-3
-	}
-	if s.FreeSteps == 0 {
-		s.FreeSteps = 150
-	}
-	if s.EvalSteps == 0 {
-		s.EvalSteps = 500
-	}
-	if s.FreeTol == 0 {
-		s.FreeTol = 1e-10
-	}
-	if s.AlignSamples == 0 {
-		s.AlignSamples = 100
-	}
+	s.MaxIter = cmp.Or(s.MaxIter, 15)
+	s.BatchSize = cmp.Or(s.BatchSize, 50)
+	s.LearningRate = cmp.Or(s.LearningRate, 2e-3)
+	s.FreeSteps = cmp.Or(s.FreeSteps, 150)
+	s.EvalSteps = cmp.Or(s.EvalSteps, 500)
+	s.FreeTol = cmp.Or(s.FreeTol, 1e-10)
+	s.AlignSamples = cmp.Or(s.AlignSamples, 100)
 	if s.Rand == nil {
 		s.Rand = rand.New(rand.NewPCG(defaultSeed, 0))
 	}

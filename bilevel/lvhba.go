@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -158,12 +159,8 @@ func lvhbaDefaults(s *LVHBASettings) error {
 	def(&s.CLow, 0.1)
 	def(&s.P, 0.45)
 	def(&s.R, 1000)
-	if s.MaxIter == 0 {
-		s.MaxIter = 1500
-	}
-	if s.RecordEvery == 0 {
-		s.RecordEvery = 1
-	}
+	s.MaxIter = cmp.Or(s.MaxIter, 1500)
+	s.RecordEvery = cmp.Or(s.RecordEvery, 1)
 	if !(s.P < 1) {
 		return fmt.Errorf("%w: P = %g must be in (0, 1)", ErrSettings, s.P)
 	}

@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -82,15 +83,9 @@ func (o *LVHBAOracle) params() (g1, g2, r float64, err error) {
 		return 0, 0, 0, err
 	}
 	g1, g2, r = o.Gamma1, o.Gamma2, o.R
-	if g1 == 0 {
-		g1 = 10
-	}
-	if g2 == 0 {
-		g2 = 10
-	}
-	if r == 0 {
-		r = 1000
-	}
+	g1 = cmp.Or(g1, 10)
+	g2 = cmp.Or(g2, 10)
+	r = cmp.Or(r, 1000)
 	return g1, g2, r, nil
 }
 
@@ -132,12 +127,8 @@ func (o *LVHBAOracle) Saddle(ctx context.Context, x, y, z []float64) (SaddlePoin
 		return SaddlePoint{}, err
 	}
 	tol, maxIter := o.Tol, o.MaxIter
-	if tol == 0 {
-		tol = defaultSaddleTol
-	}
-	if maxIter == 0 {
-		maxIter = defaultSaddleMaxIter
-	}
+	tol = cmp.Or(tol, defaultSaddleTol)
+	maxIter = cmp.Or(maxIter, defaultSaddleMaxIter)
 	projY := o.ProjY
 	if projY == nil {
 		projY = Identity{}

@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -93,9 +94,7 @@ func (o *PenaltyOracle) GradContext(ctx context.Context, dst, x []float64) ([]fl
 		return dst, math.NaN(), fmt.Errorf("%w: Beta is zero and the problem gives no Lipschitz constants", ErrSettings)
 	}
 	tol := o.Tol
-	if tol == 0 {
-		tol = defaultOracleTol
-	}
+	tol = cmp.Or(tol, defaultOracleTol)
 	maxInner := o.MaxInner
 	if maxInner <= 0 {
 		maxInner = defaultOracleMaxInner

@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -219,9 +220,7 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 		return nil, fmt.Errorf("%w: starting point", ErrNotFinite)
 	}
 	r := &penaltyRun{p: p, nx: nx, ny: ny}
-	if s.Sigma == 0 {
-		s.Sigma = defaultSigma
-	}
+	s.Sigma = cmp.Or(s.Sigma, defaultSigma)
 	if err := checkSigma(s.Sigma); err != nil {
 		return nil, err
 	}
@@ -239,12 +238,8 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 	lf, lg := s.LipUpper, s.LipLower
 	if lp, ok := p.(Lipschitz); ok {
 		pf, pg := lp.Lipschitz()
-		if lf == 0 {
-			lf = pf
-		}
-		if lg == 0 {
-			lg = pg
-		}
+		lf = cmp.Or(lf, pf)
+		lg = cmp.Or(lg, pg)
 	}
 	if s.Beta == 0 {
 		if !(s.Sigma*lf+lg > 0) {
@@ -267,24 +262,12 @@ func (m *Penalty) setup(p Problem, x0, y0, z0 []float64, settings *PenaltySettin
 			s.Alpha = defaultAlphaDouble
 		}
 	}
-	if s.MaxIter == 0 {
-		s.MaxIter = defaultOuter
-	}
-	if s.Batch == 0 {
-		s.Batch = 1
-	}
-	if s.Momentum == 0 {
-		s.Momentum = defaultMomentum
-	}
-	if s.Decay == 0 {
-		s.Decay = defaultDecay
-	}
-	if s.Tol == 0 {
-		s.Tol = defaultTol
-	}
-	if s.RecordEvery == 0 {
-		s.RecordEvery = 1
-	}
+	s.MaxIter = cmp.Or(s.MaxIter, defaultOuter)
+	s.Batch = cmp.Or(s.Batch, 1)
+	s.Momentum = cmp.Or(s.Momentum, defaultMomentum)
+	s.Decay = cmp.Or(s.Decay, defaultDecay)
+	s.Tol = cmp.Or(s.Tol, defaultTol)
+	s.RecordEvery = cmp.Or(s.RecordEvery, 1)
 	r.projX, r.projY = s.ProjX, s.ProjY
 	if r.projX == nil {
 		r.projX = Identity{}

@@ -1,6 +1,7 @@
 package bilevel
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -192,22 +193,14 @@ func (p *Polyhedron) Project(v []float64) error {
 		return err
 	}
 	tol := p.Tol
-	if tol == 0 {
-		tol = defaultPolyTol
-	}
+	tol = cmp.Or(tol, defaultPolyTol)
 	maxSweeps := p.MaxSweeps
-	if maxSweeps == 0 {
-		maxSweeps = defaultPolySweeps
-	}
+	maxSweeps = cmp.Or(maxSweeps, defaultPolySweeps)
 	radius := p.InfeasibleRadius
-	if radius == 0 {
-		radius = defaultInfeasibleRadius
-	}
+	radius = cmp.Or(radius, defaultInfeasibleRadius)
 	radius *= 1 + linalg.Nrm2(v)
 	omega := p.Relax
-	if omega == 0 {
-		omega = 1
-	}
+	omega = cmp.Or(omega, 1)
 	if !(omega > 0 && omega < 2) {
 		return fmt.Errorf("%w: Polyhedron.Relax = %g not in (0, 2)", ErrSettings, omega)
 	}

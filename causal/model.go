@@ -1,6 +1,7 @@
 package causal
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -242,9 +243,7 @@ func (m *Model) FitPredictor(ctx context.Context, subset []int64, s *PredictorSe
 	if learn == nil {
 		learn = defaultLearner()
 	}
-	if doRows == 0 {
-		doRows = m.n
-	}
+	doRows = cmp.Or(doRows, m.n)
 	cols, err := m.DoSample(doRows, set.DoNoise, rng)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package causal
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -59,12 +60,8 @@ func (r *RFFRidge) Fit(X *mat.Dense, y []float64) error {
 		return err
 	}
 	D, sig, lam := r.Features, r.Bandwidth, r.Lambda
-	if D == 0 {
-		D = 200
-	}
-	if lam == 0 {
-		lam = 1e-4
-	}
+	D = cmp.Or(D, 200)
+	lam = cmp.Or(lam, 1e-4)
 	if math.IsNaN(sig) || math.IsInf(sig, 0) || math.IsNaN(lam) || math.IsInf(lam, 0) {
 		return fmt.Errorf("%w: %w: RFFRidge Bandwidth %v, Lambda %v", ErrSettings, ErrNotFinite, sig, lam)
 	}
@@ -75,7 +72,7 @@ func (r *RFFRidge) Fit(X *mat.Dense, y []float64) error {
 		return fmt.Errorf("%w: RFFRidge design %d×%d is too large (at most %d features, %d entries)", ErrSettings, n, w, maxFeatures, maxDesign)
 	}
 	if sig == 0 {
-		sig = medianDistance(X)
+		sig = medianDistance(X) // only when needed: it costs up to 500² distances
 	}
 	rng := orDefault(r.Rand)
 	r.d = d

@@ -1,6 +1,7 @@
 package causal
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -101,9 +102,7 @@ func (r *Ridge) Fit(X *mat.Dense, y []float64) error {
 		return err
 	}
 	lam := r.Lambda
-	if lam == 0 {
-		lam = ridgeGuard
-	}
+	lam = cmp.Or(lam, ridgeGuard)
 	if math.IsNaN(lam) || math.IsInf(lam, 0) {
 		return fmt.Errorf("%w: %w: ridge Lambda %v", ErrSettings, ErrNotFinite, lam)
 	}

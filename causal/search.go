@@ -338,9 +338,7 @@ func medianSD(x [][]float64, c int) (float64, float64) {
 	}
 	slices.Sort(v)
 	sd := math.Sqrt(ss / float64(len(v)))
-	if sd == 0 {
-		sd = 1
-	}
+	sd = cmp.Or(sd, 1)
 	return v[len(v)/2], sd
 }
 

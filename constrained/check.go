@@ -1,6 +1,7 @@
 package constrained
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -51,9 +52,7 @@ func CheckDerivatives(p EqProblem, x, l []float64, tol float64) (DerivativeRepor
 	case !linalg.AllFinite(x) || !linalg.AllFinite(l):
 		return rep, fmt.Errorf("%w: x or l", ErrNotFinite)
 	}
-	if tol == 0 {
-		tol = 1e-6
-	}
+	tol = cmp.Or(tol, 1e-6)
 	relErr := func(a, fd float64) float64 { return math.Abs(a-fd) / math.Max(1, math.Abs(fd)) }
 	xp := append([]float64(nil), x...)
 	g := make([]float64, d)

@@ -1,6 +1,7 @@
 package constrained
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -97,15 +98,9 @@ func (g *GMRES) Solve(ctx context.Context, A *mat.Dense, x, b []float64, s *GMRE
 	case !linalg.AllFinite(raw.Data) || !linalg.AllFinite(x) || !linalg.AllFinite(b):
 		return GMRESResult{Status: run.Failure}, fmt.Errorf("%w: A, x or b", ErrNotFinite)
 	}
-	if set.Tol == 0 {
-		set.Tol = gmresDefaultTol
-	}
-	if set.MaxIter == 0 {
-		set.MaxIter = n
-	}
-	if set.Restart == 0 {
-		set.Restart = min(20, n)
-	}
+	set.Tol = cmp.Or(set.Tol, gmresDefaultTol)
+	set.MaxIter = cmp.Or(set.MaxIter, n)
+	set.Restart = cmp.Or(set.Restart, min(20, n))
 	set.Restart = min(set.Restart, n)
 	g.size(n, set.Restart)
 	return g.run(ctx, raw, x, b, set)

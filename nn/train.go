@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -95,12 +96,8 @@ func (s *TrainSettings) withDefaults() (TrainSettings, error) {
 	if s != nil {
 		set = *s
 	}
-	if set.Epochs == 0 {
-		set.Epochs = 200
-	}
-	if set.LR == 0 {
-		set.LR = 0.01
-	}
+	set.Epochs = cmp.Or(set.Epochs, 200)
+	set.LR = cmp.Or(set.LR, 0.01)
 	for _, f := range []struct {
 		name string
 		v    float64

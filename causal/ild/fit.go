@@ -1,6 +1,7 @@
 package ild
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -282,18 +283,10 @@ func Fit(ctx context.Context, md *Model, train, val *Data, s *Settings) (Result,
 	if s != nil {
 		set = *s
 	}
-	if set.MaxIter == 0 {
-		set.MaxIter = 15000
-	}
-	if set.Batch == 0 {
-		set.Batch = 500
-	}
-	if set.LR == 0 {
-		set.LR = 1e-3
-	}
-	if set.EvalEvery == 0 {
-		set.EvalEvery = 100
-	}
+	set.MaxIter = cmp.Or(set.MaxIter, 15000)
+	set.Batch = cmp.Or(set.Batch, 500)
+	set.LR = cmp.Or(set.LR, 1e-3)
+	set.EvalEvery = cmp.Or(set.EvalEvery, 100)
 	if set.Rand == nil {
 		set.Rand = rand.New(rand.NewPCG(1, 0))
 	}

@@ -1,6 +1,7 @@
 package ild
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -51,13 +52,9 @@ func (s Simulation) Generate(nTrain, nVal, nTest int, rng *rand.Rand) (*Dataset,
 		}
 	}
 	scale := s.BiasScale
-	if scale == 0 {
-		scale = 2
-	}
+	scale = cmp.Or(scale, 2)
 	slope := s.Slope
-	if slope == 0 {
-		slope = 0.5
-	}
+	slope = cmp.Or(slope, 0.5)
 	upper := func() []float64 {
 		a := make([]float64, m*m)
 		for i := 0; i < m; i++ {

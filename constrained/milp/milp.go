@@ -1,6 +1,7 @@
 package milp
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"errors"
@@ -116,12 +117,8 @@ func (BranchBound) Solve(ctx context.Context, p *Problem, s *Settings) (Result, 
 	if s != nil {
 		set = *s
 	}
-	if set.IntTol == 0 {
-		set.IntTol = 1e-6
-	}
-	if set.GapTol == 0 {
-		set.GapTol = 1e-9
-	}
+	set.IntTol = cmp.Or(set.IntTol, 1e-6)
+	set.GapTol = cmp.Or(set.GapTol, 1e-9)
 	if !(set.IntTol > 0 && set.IntTol < 0.5) || math.IsNaN(set.GapTol) || set.MaxIter < 0 {
 		return Result{}, fmt.Errorf("%w: IntTol %v, GapTol %v, MaxIter %d", ErrSettings, set.IntTol, set.GapTol, set.MaxIter)
 	}

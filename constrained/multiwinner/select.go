@@ -1,6 +1,7 @@
 package multiwinner
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
@@ -153,9 +154,7 @@ func Select(ctx context.Context, rule Rule, p *Profile, k int, q *Quota, s *Sett
 	if set.Rand == nil {
 		set.Rand = rand.New(rand.NewPCG(1, 0))
 	}
-	if set.MaxExact == 0 {
-		set.MaxExact = 1_000_000
-	}
+	set.MaxExact = cmp.Or(set.MaxExact, 1_000_000)
 	if rule == nil || p == nil {
 		return nil, fmt.Errorf("%w: nil rule or profile", ErrSettings)
 	}

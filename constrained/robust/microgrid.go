@@ -1,6 +1,7 @@
 package robust
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -122,12 +123,8 @@ func Microgrid(s *MicrogridSettings) (*Problem, error) {
 	if s != nil {
 		set = *s
 	}
-	if set.FeederScale == 0 {
-		set.FeederScale = 1
-	}
-	if set.HDCost == 0 {
-		set.HDCost = 30
-	}
+	set.FeederScale = cmp.Or(set.FeederScale, 1)
+	set.HDCost = cmp.Or(set.HDCost, 30)
 	if !(set.FeederScale > 0) || !(set.HDCost >= 0) || math.IsInf(set.FeederScale, 0) || math.IsInf(set.HDCost, 0) {
 		return nil, fmt.Errorf("%w: FeederScale %v, HDCost %v", ErrSettings, set.FeederScale, set.HDCost)
 	}

@@ -1,6 +1,7 @@
 package robust
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -173,12 +174,8 @@ func Solve(ctx context.Context, p *Problem, s *Settings) (Result, error) {
 	if s != nil {
 		set = *s
 	}
-	if set.Tol == 0 {
-		set.Tol = 1e-6
-	}
-	if set.MaxIter == 0 {
-		set.MaxIter = 50
-	}
+	set.Tol = cmp.Or(set.Tol, 1e-6)
+	set.MaxIter = cmp.Or(set.MaxIter, 50)
 	if set.Sub == nil {
 		set.Sub = VertexEnum{}
 	}

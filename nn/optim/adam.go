@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -103,18 +104,10 @@ func (a *Adam) step(params, grads [][]float64) {
 		}
 	}
 	lr, b1, b2, eps := a.LR, a.Beta1, a.Beta2, a.Eps
-	if lr == 0 {
-		lr = 0.001
-	}
-	if b1 == 0 {
-		b1 = 0.9
-	}
-	if b2 == 0 {
-		b2 = 0.999
-	}
-	if eps == 0 {
-		eps = 1e-8
-	}
+	lr = cmp.Or(lr, 0.001)
+	b1 = cmp.Or(b1, 0.9)
+	b2 = cmp.Or(b2, 0.999)
+	eps = cmp.Or(eps, 1e-8)
 	sign := -1.0
 	if a.Ascent {
 		sign = 1

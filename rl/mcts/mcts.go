@@ -1,6 +1,7 @@
 package mcts
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -91,18 +92,10 @@ func Run(ctx context.Context, root StepNode, s *Settings) (*Node, error) {
 	if s != nil {
 		set = *s
 	}
-	if set.MaxIter == 0 {
-		set.MaxIter = 500
-	}
-	if set.Children == 0 {
-		set.Children = 6
-	}
-	if set.WExp == 0 {
-		set.WExp = 1
-	}
-	if set.MaxDepth == 0 {
-		set.MaxDepth = 8
-	}
+	set.MaxIter = cmp.Or(set.MaxIter, 500)
+	set.Children = cmp.Or(set.Children, 6)
+	set.WExp = cmp.Or(set.WExp, 1)
+	set.MaxDepth = cmp.Or(set.MaxDepth, 8)
 	if set.Rand == nil {
 		set.Rand = rand.New(rand.NewPCG(1, 0))
 	}

@@ -60,9 +60,7 @@ func NewArchive(ref []float64, capacity int) (*Archive, error) {
 	if capacity < 0 {
 		return nil, fmt.Errorf("%w: archive capacity %d", ErrSettings, capacity)
 	}
-	if capacity == 0 {
-		capacity = DefaultPolicyBuffer
-	}
+	capacity = cmp.Or(capacity, DefaultPolicyBuffer)
 	return &Archive{Ref: slices.Clone(ref), Cap: capacity}, nil
 }
 

@@ -1,6 +1,7 @@
 package morl
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -115,12 +116,8 @@ func Extend(ctx context.Context, ar *Archive, ext Extender, s *ExtendSettings) (
 		return nil, fmt.Errorf("%w: Extend needs an archive, an extender and settings", ErrSettings)
 	}
 	o := *s
-	if o.NumSelect == 0 {
-		o.NumSelect = 5
-	}
-	if o.UpdateIter == 0 {
-		o.UpdateIter = 20
-	}
+	o.NumSelect = cmp.Or(o.NumSelect, 5)
+	o.UpdateIter = cmp.Or(o.UpdateIter, 20)
 	if o.Rand == nil {
 		o.Rand = rand.New(rand.NewPCG(1, 0))
 	}

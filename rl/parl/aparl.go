@@ -1,6 +1,7 @@
 package parl
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -109,12 +110,8 @@ func (s *Settings) defaults() (Settings, error) {
 	c.Lambda = cmpOr(c.Lambda, 0.1)
 	c.LR = cmpOr(c.LR, 0.05)
 	c.Ridge = cmpOr(c.Ridge, 1e-3)
-	if c.MaxIter == 0 {
-		c.MaxIter = 100
-	}
-	if c.Batch == 0 {
-		c.Batch = 32
-	}
+	c.MaxIter = cmp.Or(c.MaxIter, 100)
+	c.Batch = cmp.Or(c.Batch, 32)
 	if c.Rand == nil {
 		c.Rand = rand.New(rand.NewPCG(1, 0))
 	}

@@ -1,6 +1,7 @@
 package srm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -71,18 +72,10 @@ func Fit(ctx context.Context, chosen, rejected [][]float64, s *Settings) (*Model
 	if set.Hidden == nil {
 		set.Hidden = []int{64, 64}
 	}
-	if set.LR == 0 {
-		set.LR = 1e-3
-	}
-	if set.Batch == 0 {
-		set.Batch = 128
-	}
-	if set.Epochs == 0 {
-		set.Epochs = 2
-	}
-	if set.L2 == 0 {
-		set.L2 = 1e-4
-	}
+	set.LR = cmp.Or(set.LR, 1e-3)
+	set.Batch = cmp.Or(set.Batch, 128)
+	set.Epochs = cmp.Or(set.Epochs, 2)
+	set.L2 = cmp.Or(set.L2, 1e-4)
 	if set.Rand == nil {
 		set.Rand = rand.New(rand.NewPCG(1, 0))
 	}
