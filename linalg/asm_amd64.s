@@ -223,34 +223,43 @@ axpydone:
 	RET
 
 // func axpyAVX512(a float64, x, y []float64)
-// axpyAVX2 with 8-wide registers, 32 elements per iteration.
+// axpyAVX2 with 8-wide registers, 32 elements per iteration of a 64-byte
+// aligned loop with one index register, each vector loaded, fused and
+// stored in turn (the shape of gcc -O3 -march=native's loop, unrolled):
+// this measured about 8% faster at d = 10³ than four loads, four FMAs and
+// four stores with two advancing pointers (linalg/testdata/cbench).
 TEXT ·axpyAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSD a+0(FP), Z0
 	MOVQ x_base+8(FP), SI
 	MOVQ x_len+16(FP), CX
 	MOVQ y_base+32(FP), DI
-	CMPQ CX, $32
-	JLT axpyz8
-
-axpyz32:
-	VMOVUPD (DI), Z1
-	VMOVUPD 64(DI), Z2
-	VMOVUPD 128(DI), Z3
-	VMOVUPD 192(DI), Z4
-	VFMADD231PD (SI), Z0, Z1
-	VFMADD231PD 64(SI), Z0, Z2
-	VFMADD231PD 128(SI), Z0, Z3
-	VFMADD231PD 192(SI), Z0, Z4
-	VMOVUPD Z1, (DI)
-	VMOVUPD Z2, 64(DI)
-	VMOVUPD Z3, 128(DI)
-	VMOVUPD Z4, 192(DI)
-	ADDQ $256, SI
-	ADDQ $256, DI
-	SUBQ $32, CX
-	CMPQ CX, $32
-	JGE axpyz32
-
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	SHLQ $3, DX
+	XORQ AX, AX
+	TESTQ DX, DX
+	JEQ axpyztail
+	PCALIGN $64
+axpyzloop:
+	VMOVUPD (SI)(AX*1), Z1
+	VFMADD213PD (DI)(AX*1), Z0, Z1
+	VMOVUPD Z1, (DI)(AX*1)
+	VMOVUPD 64(SI)(AX*1), Z2
+	VFMADD213PD 64(DI)(AX*1), Z0, Z2
+	VMOVUPD Z2, 64(DI)(AX*1)
+	VMOVUPD 128(SI)(AX*1), Z3
+	VFMADD213PD 128(DI)(AX*1), Z0, Z3
+	VMOVUPD Z3, 128(DI)(AX*1)
+	VMOVUPD 192(SI)(AX*1), Z4
+	VFMADD213PD 192(DI)(AX*1), Z0, Z4
+	VMOVUPD Z4, 192(DI)(AX*1)
+	ADDQ $256, AX
+	CMPQ AX, DX
+	JNE axpyzloop
+axpyztail:
+	ADDQ AX, SI
+	ADDQ AX, DI
+	ANDQ $31, CX
 axpyz8:
 	CMPQ CX, $8
 	JLT axpyz1check
@@ -261,11 +270,9 @@ axpyz8:
 	ADDQ $64, DI
 	SUBQ $8, CX
 	JMP axpyz8
-
 axpyz1check:
 	TESTQ CX, CX
 	JEQ axpyzdone
-
 axpyz1:
 	VMOVSD (DI), X1
 	VFMADD231SD (SI), X0, X1
@@ -274,7 +281,6 @@ axpyz1:
 	ADDQ $8, DI
 	DECQ CX
 	JNE axpyz1
-
 axpyzdone:
 	VZEROUPPER
 	RET
