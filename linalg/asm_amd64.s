@@ -385,3 +385,74 @@ expdone:
 	SETEQ inRange+48(FP)
 	VZEROUPPER
 	RET
+
+// Lane numbers 0 to 7 of collectAVX512's index vector.
+DATA iota8<>+0(SB)/8, $0
+DATA iota8<>+8(SB)/8, $1
+DATA iota8<>+16(SB)/8, $2
+DATA iota8<>+24(SB)/8, $3
+DATA iota8<>+32(SB)/8, $4
+DATA iota8<>+40(SB)/8, $5
+DATA iota8<>+48(SB)/8, $6
+DATA iota8<>+56(SB)/8, $7
+GLOBL iota8<>(SB), RODATA|NOPTR, $64
+
+// func collectAVX512(idx []int, mag []float64, x []float64, tb uint64, base int) (n int)
+// collectRef on the first len(x) &^ 7 entries of x, eight at a time, into
+// idx[0:] and mag[0:] (their lengths are ignored; the caller guarantees a
+// capacity of at least len(x)), returning how many it wrote. The magnitude
+// of each entry is its bit pattern with the sign cleared, clamped (as an
+// unsigned integer) to that of +Inf, which maps every NaN to +Inf as
+// magnitude does and keeps the order of all other values; tb is the
+// threshold's bit pattern with the sign cleared. A block of eight with an
+// entry at or above tb has its indices and magnitudes compressed to the
+// front of a register and stored whole: the eight-word store ends at most
+// at the current block's end, so it stays within the capacity.
+TEXT ·collectAVX512(SB), NOSPLIT, $0-96
+	MOVQ idx_base+0(FP), DI
+	MOVQ mag_base+24(FP), R8
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
+	MOVQ tb+72(FP), AX
+	VPBROADCASTQ AX, Z15            // threshold bits
+	MOVQ $0x7fffffffffffffff, AX
+	VPBROADCASTQ AX, Z14            // sign mask
+	MOVQ $0x7ff0000000000000, AX
+	VPBROADCASTQ AX, Z13            // bits of +Inf
+	MOVQ base+80(FP), AX
+	VPBROADCASTQ AX, Z12
+	VPADDQ iota8<>(SB), Z12, Z12    // indices of the current block
+	MOVQ $8, AX
+	VPBROADCASTQ AX, Z11
+	XORQ DX, DX                     // entries written
+	SHRQ $3, CX
+	JEQ collectdone
+	PCALIGN $32
+
+collectloop:
+	VPANDQ (SI), Z14, Z1
+	VPMINUQ Z13, Z1, Z1
+	VPCMPUQ $5, Z15, Z1, K1         // magnitude bits >= tb
+	KORTESTW K1, K1
+	JNE collectfound
+
+collectnext:
+	ADDQ $64, SI
+	VPADDQ Z11, Z12, Z12
+	DECQ CX
+	JNE collectloop
+
+collectdone:
+	MOVQ DX, n+88(FP)
+	VZEROUPPER
+	RET
+
+collectfound:
+	VPCOMPRESSQ Z12, K1, Z2
+	VPCOMPRESSQ Z1, K1, Z3
+	VMOVDQU64 Z2, (DI)(DX*8)
+	VMOVDQU64 Z3, (R8)(DX*8)
+	KMOVW K1, AX
+	POPCNTL AX, AX
+	ADDQ AX, DX
+	JMP collectnext

@@ -11,5 +11,6 @@ func init() {
 	if hasAVX512 {
 		axpyPaths["avx512"] = axpyAVX512
 		dotPaths["avx512"] = dotAVX512
+		collectPaths["avx512"] = collectAsm
 	}
 }
