@@ -164,6 +164,45 @@ func TestTopKCollectRoom(t *testing.T) {
 	}
 }
 
+// TestTopKRadixKth checks radixKth against sorting, on magnitudes with
+// many orders, heavy ties, zeros, subnormals and +Inf, for every k of small
+// sets and spread-out k of larger ones.
+func TestTopKRadixKth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 0))
+	hist := make([]int32, 2<<radixBits)
+	special := []float64{0, 5e-324, 1e-310, 1, 1.0000000000000002, math.MaxFloat64, math.Inf(1)}
+	for _, n := range []int{1, 2, 3, 31, 32, 33, 100, 1000, 20000} {
+		for trial := 0; trial < 4; trial++ {
+			a := make([]float64, n)
+			for i := range a {
+				switch trial {
+				case 0:
+					a[i] = magnitude(rng.NormFloat64())
+				case 1:
+					a[i] = math.Abs(rng.NormFloat64()) * math.Pow(10, float64(rng.IntN(40)-20))
+				case 2:
+					a[i] = float64(rng.IntN(4))
+				case 3:
+					a[i] = special[rng.IntN(len(special))]
+				}
+			}
+			sorted := slices.Clone(a)
+			slices.Sort(sorted)
+			orig := slices.Clone(a)
+			scratch := make([]float64, n)
+			for k := 1; k <= n; k += 1 + k/8 {
+				got := radixKth(a, k, scratch, hist)
+				if want := sorted[n-k]; math.Float64bits(got) != math.Float64bits(want) {
+					t.Fatalf("n=%d trial=%d k=%d: got %v, want %v", n, trial, k, got, want)
+				}
+				if !slices.Equal(a, orig) {
+					t.Fatalf("n=%d trial=%d k=%d: radixKth modified its input", n, trial, k)
+				}
+			}
+		}
+	}
+}
+
 func TestTopKRange(t *testing.T) {
 	for _, k := range []int{-1, 4} {
 		func() {
