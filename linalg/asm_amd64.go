@@ -10,25 +10,30 @@ func dotAVX2(x, y []float64) float64
 func dotAVX512(x, y []float64) float64
 func axpyAVX2(a float64, x, y []float64)
 func axpyAVX512(a float64, x, y []float64)
+func axpyToAVX2(dst []float64, a float64, x, y []float64)
+func axpyToAVX512(dst []float64, a float64, x, y []float64)
 func expAVX2(dst, x []float64) (inRange bool)
 func collectAVX512(idx []int, mag []float64, x []float64, tb uint64, base int) (n int)
 
 // init installs the assembly kernels when the CPU has AVX2 and FMA, and the
-// 8-wide Dot and Axpy when it also has AVX-512F: in the default build they measured
-// faster than gonum's SSE2 kernels at d = 10³ and 10⁵ (BenchmarkDot,
-// BenchmarkAxpy; README), and Exp is several times math.Exp per element
-// (BenchmarkExp).
+// 8-wide Dot, Axpy, AxpyTo and TopK scan when it also has AVX-512F: in the
+// default build they measured faster than gonum's SSE2 kernels at d = 10³
+// and 10⁵ (BenchmarkDot, BenchmarkAxpy, BenchmarkAxpyTo; README) and than
+// collectBits (BenchmarkTopK), and Exp is several times math.Exp per
+// element (BenchmarkExp).
 func init() {
 	if !hasAVX2FMA {
 		return
 	}
 	dotKernel = dotAVX2
 	axpyKernel = axpyAVX2
+	axpyToKernel = axpyToAVX2
 	expKernel = expAsm
 	kernelPath = "avx2"
 	if hasAVX512 {
 		dotKernel = dotAVX512
 		axpyKernel = axpyAVX512
+		axpyToKernel = axpyToAVX512
 		collectKernel = collectAsm
 		kernelPath = "avx512"
 	}

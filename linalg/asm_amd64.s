@@ -285,6 +285,138 @@ axpyzdone:
 	VZEROUPPER
 	RET
 
+// func axpyToAVX2(dst []float64, a float64, x, y []float64)
+// dst[i] = a*x[i] + y[i], rounded twice as axpyToRef (4-wide multiply,
+// then add; no FMA, so that the result equals the reference bit for bit),
+// 16 elements per iteration of a 64-byte aligned loop with one index
+// register. dst may be x or y. The lengths are checked by the caller.
+TEXT ·axpyToAVX2(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	VBROADCASTSD a+24(FP), Y0
+	MOVQ x_base+32(FP), SI
+	MOVQ x_len+40(FP), CX
+	MOVQ y_base+56(FP), DX
+	MOVQ CX, BX
+	ANDQ $-16, BX
+	SHLQ $3, BX
+	XORQ AX, AX
+	TESTQ BX, BX
+	JEQ axpytoytail
+	PCALIGN $64
+axpytoyloop:
+	VMULPD (SI)(AX*1), Y0, Y1
+	VADDPD (DX)(AX*1), Y1, Y1
+	VMOVUPD Y1, (DI)(AX*1)
+	VMULPD 32(SI)(AX*1), Y0, Y2
+	VADDPD 32(DX)(AX*1), Y2, Y2
+	VMOVUPD Y2, 32(DI)(AX*1)
+	VMULPD 64(SI)(AX*1), Y0, Y3
+	VADDPD 64(DX)(AX*1), Y3, Y3
+	VMOVUPD Y3, 64(DI)(AX*1)
+	VMULPD 96(SI)(AX*1), Y0, Y4
+	VADDPD 96(DX)(AX*1), Y4, Y4
+	VMOVUPD Y4, 96(DI)(AX*1)
+	ADDQ $128, AX
+	CMPQ AX, BX
+	JNE axpytoyloop
+axpytoytail:
+	ADDQ AX, SI
+	ADDQ AX, DX
+	ADDQ AX, DI
+	ANDQ $15, CX
+axpytoyvec:
+	CMPQ CX, $4
+	JLT axpytoy1check
+	VMULPD (SI), Y0, Y1
+	VADDPD (DX), Y1, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP axpytoyvec
+axpytoy1check:
+	TESTQ CX, CX
+	JEQ axpytoydone
+axpytoy1:
+	VMULSD (SI), X0, X1
+	VADDSD (DX), X1, X1
+	VMOVSD X1, (DI)
+	ADDQ $8, SI
+	ADDQ $8, DX
+	ADDQ $8, DI
+	DECQ CX
+	JNE axpytoy1
+axpytoydone:
+	VZEROUPPER
+	RET
+
+// func axpyToAVX512(dst []float64, a float64, x, y []float64)
+// dst[i] = a*x[i] + y[i], rounded twice as axpyToRef (8-wide multiply,
+// then add; no FMA, so that the result equals the reference bit for bit),
+// 32 elements per iteration of a 64-byte aligned loop with one index
+// register. dst may be x or y. The lengths are checked by the caller.
+TEXT ·axpyToAVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	VBROADCASTSD a+24(FP), Z0
+	MOVQ x_base+32(FP), SI
+	MOVQ x_len+40(FP), CX
+	MOVQ y_base+56(FP), DX
+	MOVQ CX, BX
+	ANDQ $-32, BX
+	SHLQ $3, BX
+	XORQ AX, AX
+	TESTQ BX, BX
+	JEQ axpytoztail
+	PCALIGN $64
+axpytozloop:
+	VMULPD (SI)(AX*1), Z0, Z1
+	VADDPD (DX)(AX*1), Z1, Z1
+	VMOVUPD Z1, (DI)(AX*1)
+	VMULPD 64(SI)(AX*1), Z0, Z2
+	VADDPD 64(DX)(AX*1), Z2, Z2
+	VMOVUPD Z2, 64(DI)(AX*1)
+	VMULPD 128(SI)(AX*1), Z0, Z3
+	VADDPD 128(DX)(AX*1), Z3, Z3
+	VMOVUPD Z3, 128(DI)(AX*1)
+	VMULPD 192(SI)(AX*1), Z0, Z4
+	VADDPD 192(DX)(AX*1), Z4, Z4
+	VMOVUPD Z4, 192(DI)(AX*1)
+	ADDQ $256, AX
+	CMPQ AX, BX
+	JNE axpytozloop
+axpytoztail:
+	ADDQ AX, SI
+	ADDQ AX, DX
+	ADDQ AX, DI
+	ANDQ $31, CX
+axpytozvec:
+	CMPQ CX, $8
+	JLT axpytoz1check
+	VMULPD (SI), Z0, Z1
+	VADDPD (DX), Z1, Z1
+	VMOVUPD Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP axpytozvec
+axpytoz1check:
+	TESTQ CX, CX
+	JEQ axpytozdone
+axpytoz1:
+	VMULSD (SI), X0, X1
+	VADDSD (DX), X1, X1
+	VMOVSD X1, (DI)
+	ADDQ $8, SI
+	ADDQ $8, DX
+	ADDQ $8, DI
+	DECQ CX
+	JNE axpytoz1
+axpytozdone:
+	VZEROUPPER
+	RET
+
 // Constants of expAVX2.
 DATA expc<>+0(SB)/8, $1.4426950408889634    // log2(e)
 DATA expc<>+8(SB)/8, $6.93147180369123816490e-01 // ln2 high part

@@ -91,6 +91,26 @@ func BenchmarkAxpy(b *testing.B) {
 	}
 }
 
+// BenchmarkAxpyTo compares AxpyTo (dst = a*x + y) with gonum
+// floats.AddScaledTo, the default before this package had its own kernel.
+func BenchmarkAxpyTo(b *testing.B) {
+	for _, n := range benchSizes[:2] {
+		x, y := benchVecs(n)
+		dst := make([]float64, n)
+		for _, c := range []struct {
+			name string
+			f    func(dst []float64, a float64, x, y []float64)
+		}{{"linalg", func(dst []float64, a float64, x, y []float64) { AxpyTo(dst, a, x, y) }}, {"gonum", gonumAxpyTo}} {
+			b.Run(fmt.Sprintf("%s/d=%d", c.name, n), func(b *testing.B) {
+				b.SetBytes(int64(24 * n))
+				for b.Loop() {
+					c.f(dst, 1e-9, x, y)
+				}
+			})
+		}
+	}
+}
+
 // topkRun times TopK(x, k) with the installed collect kernel and reports
 // millions of elements per wall-second and, where the thread's CPU time is
 // available, per CPU-second (the figure to read on a loaded machine).
