@@ -138,6 +138,14 @@ func BenchmarkTopK(b *testing.B) {
 	x, _ := benchVecs(d)
 	var sp Sparse
 	b.Run("linalg", func(b *testing.B) { topkRun(b, &sp, x, k) })
+	// Heavy ties (integers in -3..3, as in examples/topk): 29% of the
+	// entries share the k-th largest magnitude and all are candidates.
+	ties := make([]float64, d)
+	rng := rand.New(rand.NewPCG(13, 0))
+	for i := range ties {
+		ties[i] = float64(rng.IntN(7) - 3)
+	}
+	b.Run("linalg-ties", func(b *testing.B) { topkRun(b, &sp, ties, k) })
 	// The same TopK with the portable threshold scan, which is the default
 	// on CPUs without AVX-512 (the same-run baseline of the assembly scan).
 	b.Run("linalg-bits", func(b *testing.B) {

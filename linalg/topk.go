@@ -121,11 +121,12 @@ var radixShifts = [...]uint{52, 41, 30, 19, 8, 0}
 // values are magnitudes (non-negative, no NaN), exactly: non-negative
 // float64 values order as their bit patterns do, so it counts the values per
 // digit of the bit pattern from the top, keeps the bucket that holds the
-// k-th largest, and goes on with the next digit among those. a is not
-// modified; scratch (len(a) long) receives the kept values, and hist (of
-// length 2<<radixBits) the counts (two tables, alternate entries, so that
-// runs of one digit do not wait on each other's increments). When few values
-// are left, selectKth finishes.
+// k-th largest, and goes on with the next digit among those; it stops early
+// when the values left are all equal, and when few are left selectKth
+// finishes. a is not modified; scratch (len(a) long) receives the kept
+// values, and hist (of length 2<<radixBits) the counts (two tables,
+// alternate entries, so that runs of one digit do not wait on each other's
+// increments).
 func radixKth(a []float64, k int, scratch []float64, hist []int32) float64 {
 	src := a
 	var prefix uint64
@@ -141,17 +142,27 @@ func radixKth(a []float64, k int, scratch []float64, hist []int32) float64 {
 		clear(h0)
 		clear(h1)
 		const mask = nb - 1
+		lo, hi := uint64(math.MaxUint64), uint64(0)
 		i := 0
 		for ; i+2 <= len(src); i += 2 {
-			h0[(math.Float64bits(src[i])>>shift)&mask]++
-			h1[(math.Float64bits(src[i+1])>>shift)&mask]++
+			b0, b1 := math.Float64bits(src[i]), math.Float64bits(src[i+1])
+			h0[(b0>>shift)&mask]++
+			h1[(b1>>shift)&mask]++
+			lo, hi = min(lo, b0, b1), max(hi, b0, b1)
 		}
 		if i < len(src) {
-			h0[(math.Float64bits(src[i])>>shift)&mask]++
+			b0 := math.Float64bits(src[i])
+			h0[(b0>>shift)&mask]++
+			lo, hi = min(lo, b0), max(hi, b0)
+		}
+		if lo == hi {
+			// All equal (heavy ties): that value is the k-th largest.
+			return math.Float64frombits(lo)
 		}
 		b := nb - 1
+		c := 0
 		for ; b > 0; b-- {
-			c := int(h0[b]) + int(h1[b])
+			c = int(h0[b]) + int(h1[b])
 			if k <= c {
 				break
 			}
@@ -160,6 +171,12 @@ func radixKth(a []float64, k int, scratch []float64, hist []int32) float64 {
 		prefix |= uint64(b) << shift
 		if shift == 0 {
 			break
+		}
+		if b == 0 {
+			c = int(h0[0]) + int(h1[0])
+		}
+		if c == len(src) {
+			continue // every value has this digit: nothing to drop
 		}
 		// Keep the values whose digit is b (all share the higher digits).
 		out := scratch[:len(src)]
