@@ -223,34 +223,43 @@ axpydone:
 	RET
 
 // func axpyAVX512(a float64, x, y []float64)
-// axpyAVX2 with 8-wide registers, 32 elements per iteration.
+// axpyAVX2 with 8-wide registers, 32 elements per iteration of a 64-byte
+// aligned loop with one index register, each vector loaded, fused and
+// stored in turn (the shape of gcc -O3 -march=native's loop, unrolled):
+// this measured about 8% faster at d = 10³ than four loads, four FMAs and
+// four stores with two advancing pointers (linalg/testdata/cbench).
 TEXT ·axpyAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSD a+0(FP), Z0
 	MOVQ x_base+8(FP), SI
 	MOVQ x_len+16(FP), CX
 	MOVQ y_base+32(FP), DI
-	CMPQ CX, $32
-	JLT axpyz8
-
-axpyz32:
-	VMOVUPD (DI), Z1
-	VMOVUPD 64(DI), Z2
-	VMOVUPD 128(DI), Z3
-	VMOVUPD 192(DI), Z4
-	VFMADD231PD (SI), Z0, Z1
-	VFMADD231PD 64(SI), Z0, Z2
-	VFMADD231PD 128(SI), Z0, Z3
-	VFMADD231PD 192(SI), Z0, Z4
-	VMOVUPD Z1, (DI)
-	VMOVUPD Z2, 64(DI)
-	VMOVUPD Z3, 128(DI)
-	VMOVUPD Z4, 192(DI)
-	ADDQ $256, SI
-	ADDQ $256, DI
-	SUBQ $32, CX
-	CMPQ CX, $32
-	JGE axpyz32
-
+	MOVQ CX, DX
+	ANDQ $-32, DX
+	SHLQ $3, DX
+	XORQ AX, AX
+	TESTQ DX, DX
+	JEQ axpyztail
+	PCALIGN $64
+axpyzloop:
+	VMOVUPD (SI)(AX*1), Z1
+	VFMADD213PD (DI)(AX*1), Z0, Z1
+	VMOVUPD Z1, (DI)(AX*1)
+	VMOVUPD 64(SI)(AX*1), Z2
+	VFMADD213PD 64(DI)(AX*1), Z0, Z2
+	VMOVUPD Z2, 64(DI)(AX*1)
+	VMOVUPD 128(SI)(AX*1), Z3
+	VFMADD213PD 128(DI)(AX*1), Z0, Z3
+	VMOVUPD Z3, 128(DI)(AX*1)
+	VMOVUPD 192(SI)(AX*1), Z4
+	VFMADD213PD 192(DI)(AX*1), Z0, Z4
+	VMOVUPD Z4, 192(DI)(AX*1)
+	ADDQ $256, AX
+	CMPQ AX, DX
+	JNE axpyzloop
+axpyztail:
+	ADDQ AX, SI
+	ADDQ AX, DI
+	ANDQ $31, CX
 axpyz8:
 	CMPQ CX, $8
 	JLT axpyz1check
@@ -261,11 +270,9 @@ axpyz8:
 	ADDQ $64, DI
 	SUBQ $8, CX
 	JMP axpyz8
-
 axpyz1check:
 	TESTQ CX, CX
 	JEQ axpyzdone
-
 axpyz1:
 	VMOVSD (DI), X1
 	VFMADD231SD (SI), X0, X1
@@ -274,8 +281,139 @@ axpyz1:
 	ADDQ $8, DI
 	DECQ CX
 	JNE axpyz1
-
 axpyzdone:
+	VZEROUPPER
+	RET
+
+// func axpyToAVX2(dst []float64, a float64, x, y []float64)
+// dst[i] = a*x[i] + y[i], rounded twice as axpyToRef (4-wide multiply,
+// then add; no FMA, so that the result equals the reference bit for bit),
+// 16 elements per iteration of a 64-byte aligned loop with one index
+// register. dst may be x or y. The lengths are checked by the caller.
+TEXT ·axpyToAVX2(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	VBROADCASTSD a+24(FP), Y0
+	MOVQ x_base+32(FP), SI
+	MOVQ x_len+40(FP), CX
+	MOVQ y_base+56(FP), DX
+	MOVQ CX, BX
+	ANDQ $-16, BX
+	SHLQ $3, BX
+	XORQ AX, AX
+	TESTQ BX, BX
+	JEQ axpytoytail
+	PCALIGN $64
+axpytoyloop:
+	VMULPD (SI)(AX*1), Y0, Y1
+	VADDPD (DX)(AX*1), Y1, Y1
+	VMOVUPD Y1, (DI)(AX*1)
+	VMULPD 32(SI)(AX*1), Y0, Y2
+	VADDPD 32(DX)(AX*1), Y2, Y2
+	VMOVUPD Y2, 32(DI)(AX*1)
+	VMULPD 64(SI)(AX*1), Y0, Y3
+	VADDPD 64(DX)(AX*1), Y3, Y3
+	VMOVUPD Y3, 64(DI)(AX*1)
+	VMULPD 96(SI)(AX*1), Y0, Y4
+	VADDPD 96(DX)(AX*1), Y4, Y4
+	VMOVUPD Y4, 96(DI)(AX*1)
+	ADDQ $128, AX
+	CMPQ AX, BX
+	JNE axpytoyloop
+axpytoytail:
+	ADDQ AX, SI
+	ADDQ AX, DX
+	ADDQ AX, DI
+	ANDQ $15, CX
+axpytoyvec:
+	CMPQ CX, $4
+	JLT axpytoy1check
+	VMULPD (SI), Y0, Y1
+	VADDPD (DX), Y1, Y1
+	VMOVUPD Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP axpytoyvec
+axpytoy1check:
+	TESTQ CX, CX
+	JEQ axpytoydone
+axpytoy1:
+	VMULSD (SI), X0, X1
+	VADDSD (DX), X1, X1
+	VMOVSD X1, (DI)
+	ADDQ $8, SI
+	ADDQ $8, DX
+	ADDQ $8, DI
+	DECQ CX
+	JNE axpytoy1
+axpytoydone:
+	VZEROUPPER
+	RET
+
+// func axpyToAVX512(dst []float64, a float64, x, y []float64)
+// dst[i] = a*x[i] + y[i], rounded twice as axpyToRef (8-wide multiply,
+// then add; no FMA, so that the result equals the reference bit for bit),
+// 32 elements per iteration of a 64-byte aligned loop with one index
+// register. dst may be x or y. The lengths are checked by the caller.
+TEXT ·axpyToAVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	VBROADCASTSD a+24(FP), Z0
+	MOVQ x_base+32(FP), SI
+	MOVQ x_len+40(FP), CX
+	MOVQ y_base+56(FP), DX
+	MOVQ CX, BX
+	ANDQ $-32, BX
+	SHLQ $3, BX
+	XORQ AX, AX
+	TESTQ BX, BX
+	JEQ axpytoztail
+	PCALIGN $64
+axpytozloop:
+	VMULPD (SI)(AX*1), Z0, Z1
+	VADDPD (DX)(AX*1), Z1, Z1
+	VMOVUPD Z1, (DI)(AX*1)
+	VMULPD 64(SI)(AX*1), Z0, Z2
+	VADDPD 64(DX)(AX*1), Z2, Z2
+	VMOVUPD Z2, 64(DI)(AX*1)
+	VMULPD 128(SI)(AX*1), Z0, Z3
+	VADDPD 128(DX)(AX*1), Z3, Z3
+	VMOVUPD Z3, 128(DI)(AX*1)
+	VMULPD 192(SI)(AX*1), Z0, Z4
+	VADDPD 192(DX)(AX*1), Z4, Z4
+	VMOVUPD Z4, 192(DI)(AX*1)
+	ADDQ $256, AX
+	CMPQ AX, BX
+	JNE axpytozloop
+axpytoztail:
+	ADDQ AX, SI
+	ADDQ AX, DX
+	ADDQ AX, DI
+	ANDQ $31, CX
+axpytozvec:
+	CMPQ CX, $8
+	JLT axpytoz1check
+	VMULPD (SI), Z0, Z1
+	VADDPD (DX), Z1, Z1
+	VMOVUPD Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JMP axpytozvec
+axpytoz1check:
+	TESTQ CX, CX
+	JEQ axpytozdone
+axpytoz1:
+	VMULSD (SI), X0, X1
+	VADDSD (DX), X1, X1
+	VMOVSD X1, (DI)
+	ADDQ $8, SI
+	ADDQ $8, DX
+	ADDQ $8, DI
+	DECQ CX
+	JNE axpytoz1
+axpytozdone:
 	VZEROUPPER
 	RET
 
@@ -379,3 +517,74 @@ expdone:
 	SETEQ inRange+48(FP)
 	VZEROUPPER
 	RET
+
+// Lane numbers 0 to 7 of collectAVX512's index vector.
+DATA iota8<>+0(SB)/8, $0
+DATA iota8<>+8(SB)/8, $1
+DATA iota8<>+16(SB)/8, $2
+DATA iota8<>+24(SB)/8, $3
+DATA iota8<>+32(SB)/8, $4
+DATA iota8<>+40(SB)/8, $5
+DATA iota8<>+48(SB)/8, $6
+DATA iota8<>+56(SB)/8, $7
+GLOBL iota8<>(SB), RODATA|NOPTR, $64
+
+// func collectAVX512(idx []int, mag []float64, x []float64, tb uint64, base int) (n int)
+// collectRef on the first len(x) &^ 7 entries of x, eight at a time, into
+// idx[0:] and mag[0:] (their lengths are ignored; the caller guarantees a
+// capacity of at least len(x)), returning how many it wrote. The magnitude
+// of each entry is its bit pattern with the sign cleared, clamped (as an
+// unsigned integer) to that of +Inf, which maps every NaN to +Inf as
+// magnitude does and keeps the order of all other values; tb is the
+// threshold's bit pattern with the sign cleared. A block of eight with an
+// entry at or above tb has its indices and magnitudes compressed to the
+// front of a register and stored whole: the eight-word store ends at most
+// at the current block's end, so it stays within the capacity.
+TEXT ·collectAVX512(SB), NOSPLIT, $0-96
+	MOVQ idx_base+0(FP), DI
+	MOVQ mag_base+24(FP), R8
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
+	MOVQ tb+72(FP), AX
+	VPBROADCASTQ AX, Z15            // threshold bits
+	MOVQ $0x7fffffffffffffff, AX
+	VPBROADCASTQ AX, Z14            // sign mask
+	MOVQ $0x7ff0000000000000, AX
+	VPBROADCASTQ AX, Z13            // bits of +Inf
+	MOVQ base+80(FP), AX
+	VPBROADCASTQ AX, Z12
+	VPADDQ iota8<>(SB), Z12, Z12    // indices of the current block
+	MOVQ $8, AX
+	VPBROADCASTQ AX, Z11
+	XORQ DX, DX                     // entries written
+	SHRQ $3, CX
+	JEQ collectdone
+	PCALIGN $32
+
+collectloop:
+	VPANDQ (SI), Z14, Z1
+	VPMINUQ Z13, Z1, Z1
+	VPCMPUQ $5, Z15, Z1, K1         // magnitude bits >= tb
+	KORTESTW K1, K1
+	JNE collectfound
+
+collectnext:
+	ADDQ $64, SI
+	VPADDQ Z11, Z12, Z12
+	DECQ CX
+	JNE collectloop
+
+collectdone:
+	MOVQ DX, n+88(FP)
+	VZEROUPPER
+	RET
+
+collectfound:
+	VPCOMPRESSQ Z12, K1, Z2
+	VPCOMPRESSQ Z1, K1, Z3
+	VMOVDQU64 Z2, (DI)(DX*8)
+	VMOVDQU64 Z3, (R8)(DX*8)
+	KMOVW K1, AX
+	POPCNTL AX, AX
+	ADDQ AX, DX
+	JMP collectnext

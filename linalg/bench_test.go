@@ -3,6 +3,7 @@ package linalg
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 	"unsafe"
@@ -90,6 +91,45 @@ func BenchmarkAxpy(b *testing.B) {
 	}
 }
 
+// BenchmarkAxpyTo compares AxpyTo (dst = a*x + y) with gonum
+// floats.AddScaledTo, the default before this package had its own kernel.
+func BenchmarkAxpyTo(b *testing.B) {
+	for _, n := range benchSizes[:2] {
+		x, y := benchVecs(n)
+		dst := make([]float64, n)
+		for _, c := range []struct {
+			name string
+			f    func(dst []float64, a float64, x, y []float64)
+		}{{"linalg", func(dst []float64, a float64, x, y []float64) { AxpyTo(dst, a, x, y) }}, {"gonum", gonumAxpyTo}} {
+			b.Run(fmt.Sprintf("%s/d=%d", c.name, n), func(b *testing.B) {
+				b.SetBytes(int64(24 * n))
+				for b.Loop() {
+					c.f(dst, 1e-9, x, y)
+				}
+			})
+		}
+	}
+}
+
+// topkRun times TopK(x, k) with the installed collect kernel and reports
+// millions of elements per wall-second and, where the thread's CPU time is
+// available, per CPU-second (the figure to read on a loaded machine).
+func topkRun(b *testing.B, sp *Sparse, x []float64, k int) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	d := len(x)
+	b.SetBytes(int64(8 * d))
+	c0, ok := threadCPU()
+	for b.Loop() {
+		TopK(sp, x, k)
+	}
+	c1, _ := threadCPU()
+	b.ReportMetric(float64(d)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melems/s")
+	if ok && c1 > c0 {
+		b.ReportMetric(float64(d)*float64(b.N)/(c1-c0).Seconds()/1e6, "Melems/cpu-s")
+	}
+}
+
 // BenchmarkTopK compares TopK (k = d/100) with sorting indices by magnitude.
 // The elems/s metric is the rate the target refers to.
 func BenchmarkTopK(b *testing.B) {
@@ -97,12 +137,22 @@ func BenchmarkTopK(b *testing.B) {
 	k := d / 100
 	x, _ := benchVecs(d)
 	var sp Sparse
-	b.Run("linalg", func(b *testing.B) {
-		b.SetBytes(8 * d)
-		for b.Loop() {
-			TopK(&sp, x, k)
-		}
-		b.ReportMetric(float64(d)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melems/s")
+	b.Run("linalg", func(b *testing.B) { topkRun(b, &sp, x, k) })
+	// Heavy ties (integers in -3..3, as in examples/topk): 29% of the
+	// entries share the k-th largest magnitude and all are candidates.
+	ties := make([]float64, d)
+	rng := rand.New(rand.NewPCG(13, 0))
+	for i := range ties {
+		ties[i] = float64(rng.IntN(7) - 3)
+	}
+	b.Run("linalg-ties", func(b *testing.B) { topkRun(b, &sp, ties, k) })
+	// The same TopK with the portable threshold scan, which is the default
+	// on CPUs without AVX-512 (the same-run baseline of the assembly scan).
+	b.Run("linalg-bits", func(b *testing.B) {
+		saved := collectKernel
+		collectKernel = collectBits
+		defer func() { collectKernel = saved }()
+		topkRun(b, &sp, x, k)
 	})
 	b.Run("sort", func(b *testing.B) {
 		idx := make([]int, d)

@@ -11,15 +11,23 @@
 // # Fast paths
 //
 // Every kernel has a plain Go reference implementation (ref.go), always
-// compiled. Dot and Axpy dispatch by default to gonum's assembly kernels
-// (gonum.org/v1/gonum/floats); the TopK candidate scan compares IEEE bit
-// patterns four entries at a time. When the module is built with
-// GOEXPERIMENT=simd on amd64, simd/archsimd versions (AVX2 and FMA) of Dot,
-// Axpy and the TopK scan are compiled and tested, and the ones that beat the
-// default path in this package's benchmarks (Dot) are installed at start-up
-// when the CPU reports those features; KernelPath tells which is in use.
-// The build tag purego forces the reference loops. Tests compare every
-// compiled path with the reference.
+// compiled. On amd64 the kernels are chosen at start-up from the CPU's
+// features, as the standard library does: with AVX2 and FMA, Dot, Axpy,
+// AxpyTo and Exp run this package's assembly (asm_amd64.s); with AVX-512F
+// as well, Dot, Axpy, AxpyTo and the TopK scan use 8-wide registers. Other
+// CPUs use gonum's assembly kernels (gonum.org/v1/gonum/floats) and a TopK
+// scan that compares IEEE bit patterns four entries at a time. When the
+// module is built with GOEXPERIMENT=simd, simd/archsimd versions of Dot,
+// Axpy and the TopK scan are compiled and tested, and the archsimd Dot is
+// installed. KernelPath tells which path is in use; the build tag purego
+// forces the reference loops. Tests compare every compiled path with the
+// reference.
+//
+// TopK guesses from an evenly spaced sample of 2048 entries a magnitude
+// that somewhat more than k entries reach, collects the entries at or above
+// it in one pass (all of them if the guess was too high), finds the k-th
+// largest collected magnitude by radix selection on its bit pattern, and
+// keeps ties in index order; the result does not depend on the path.
 //
 // Dense matrix products are not reimplemented here: Gemv forwards to gonum's
 // blas64, so a native BLAS installed with blas64.Use serves every package.

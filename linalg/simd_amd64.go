@@ -12,7 +12,8 @@ import (
 // path on the machine they were written on (an AMD EPYC, Zen 3): Dot.
 // axpySIMD and collectSIMD are compiled and tested against the reference
 // but lost to gonum's AxpyUnitary and to collectBits in BenchmarkAxpy and
-// BenchmarkTopK, so the default kernels stay in place for them.
+// BenchmarkTopK, so the default kernels (now the assembly of asm_amd64.go
+// where the CPU has the features) stay in place for them.
 func init() {
 	if archsimd.X86.AVX2() && archsimd.X86.FMA() {
 		dotKernel = dotSIMD

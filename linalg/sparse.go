@@ -22,6 +22,7 @@ type Sparse struct {
 	// Scratch storage for TopK and RandK, kept between calls.
 	work  []float64
 	words []uint64
+	hist  []int32
 }
 
 // Reset makes s the zero vector of dimension n, keeping its storage.

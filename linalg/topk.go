@@ -47,16 +47,22 @@ func TopK(dst *Sparse, x []float64, k int) {
 	cand := dst.work[:0]
 	t := 0.0
 	if d >= topkMinDim && k <= d/8 {
-		t = sampleThreshold(dst.work[d:d], x, k)
+		if cap(dst.hist) < 2<<radixBits {
+			dst.hist = make([]int32, 2<<radixBits)
+		}
+		t = sampleThreshold(dst.work[d:d+2*topkSample], x, k, dst.hist)
 	}
 	idx, cand := collectKernel(dst.Index[:0], cand, x, t, 0)
 	if len(idx) < k {
 		// The guess was too high: every entry is a candidate.
 		idx, cand = collectKernel(dst.Index[:0], cand[:0], x, 0, 0)
 	}
-	// The k-th largest candidate magnitude, found by selection on a copy.
-	sel := append(dst.work[d:d], cand...)
-	kth := selectKth(sel, k)
+	// The k-th largest candidate magnitude, found by radix selection on
+	// the bit patterns (the candidates are copied only as they narrow).
+	if cap(dst.hist) < 2<<radixBits {
+		dst.hist = make([]int32, 2<<radixBits)
+	}
+	kth := radixKth(cand, k, dst.work[d:d+len(cand)], dst.hist)
 	// Strictly larger entries are all kept; equal ones in index order.
 	above := 0
 	for _, m := range cand {
@@ -87,11 +93,13 @@ func TopK(dst *Sparse, x []float64, k int) {
 }
 
 // sampleThreshold returns a magnitude that, judged from evenly spaced
-// samples of x, somewhat more than k entries reach. buf is scratch space.
-func sampleThreshold(buf, x []float64, k int) float64 {
+// samples of x, somewhat more than k entries reach. buf (of length
+// 2*topkSample) and hist are scratch space.
+func sampleThreshold(buf, x []float64, k int, hist []int32) float64 {
 	d := len(x)
-	for j := 0; j < topkSample; j++ {
-		buf = append(buf, magnitude(x[j*d/topkSample]))
+	sample := buf[:topkSample]
+	for j := range sample {
+		sample[j] = magnitude(x[j*d/topkSample])
 	}
 	// Expected sample rank of the k-th largest entry, plus a margin of three
 	// standard deviations so that the guess rarely falls short.
@@ -100,7 +108,87 @@ func sampleThreshold(buf, x []float64, k int) float64 {
 	if r >= topkSample {
 		return 0
 	}
-	return selectKth(buf, r)
+	return radixKth(sample, r, buf[topkSample:], hist)
+}
+
+// Radix selection: the digits of a magnitude's bit pattern (the sign bit is
+// zero), from the exponent down, radixBits at a time.
+const radixBits = 11
+
+var radixShifts = [...]uint{52, 41, 30, 19, 8, 0}
+
+// radixKth returns the k-th largest (1-based, 1 <= k <= len(a)) of a, whose
+// values are magnitudes (non-negative, no NaN), exactly: non-negative
+// float64 values order as their bit patterns do, so it counts the values per
+// digit of the bit pattern from the top, keeps the bucket that holds the
+// k-th largest, and goes on with the next digit among those; it stops early
+// when the values left are all equal, and when few are left selectKth
+// finishes. a is not modified; scratch (len(a) long) receives the kept
+// values, and hist (of length 2<<radixBits) the counts (two tables,
+// alternate entries, so that runs of one digit do not wait on each other's
+// increments).
+func radixKth(a []float64, k int, scratch []float64, hist []int32) float64 {
+	src := a
+	var prefix uint64
+	for _, shift := range radixShifts {
+		if len(src) <= 32 {
+			if len(src) > 0 && &src[0] != &scratch[0] {
+				src = append(scratch[:0], src...)
+			}
+			return selectKth(src, k)
+		}
+		const nb = 1 << radixBits
+		h0, h1 := hist[:nb:nb], hist[nb:2*nb:2*nb]
+		clear(h0)
+		clear(h1)
+		const mask = nb - 1
+		lo, hi := uint64(math.MaxUint64), uint64(0)
+		i := 0
+		for ; i+2 <= len(src); i += 2 {
+			b0, b1 := math.Float64bits(src[i]), math.Float64bits(src[i+1])
+			h0[(b0>>shift)&mask]++
+			h1[(b1>>shift)&mask]++
+			lo, hi = min(lo, b0, b1), max(hi, b0, b1)
+		}
+		if i < len(src) {
+			b0 := math.Float64bits(src[i])
+			h0[(b0>>shift)&mask]++
+			lo, hi = min(lo, b0), max(hi, b0)
+		}
+		if lo == hi {
+			// All equal (heavy ties): that value is the k-th largest.
+			return math.Float64frombits(lo)
+		}
+		b := nb - 1
+		c := 0
+		for ; b > 0; b-- {
+			c = int(h0[b]) + int(h1[b])
+			if k <= c {
+				break
+			}
+			k -= c
+		}
+		prefix |= uint64(b) << shift
+		if shift == 0 {
+			break
+		}
+		if b == 0 {
+			c = int(h0[0]) + int(h1[0])
+		}
+		if c == len(src) {
+			continue // every value has this digit: nothing to drop
+		}
+		// Keep the values whose digit is b (all share the higher digits).
+		out := scratch[:len(src)]
+		n := 0
+		for _, v := range src {
+			out[n] = v
+			diff := (math.Float64bits(v)>>shift)&mask ^ uint64(b)
+			n += int((diff - 1) >> 63) // 1 when diff == 0
+		}
+		src = out[:n]
+	}
+	return math.Float64frombits(prefix)
 }
 
 // selectKth returns the k-th largest value of a (1-based), reordering a.

@@ -124,6 +124,85 @@ func TestTopKCollectPaths(t *testing.T) {
 	}
 }
 
+// TestTopKCollectRoom runs every collect path as TopK does, appending to
+// slices that already hold entries and have room for all of x (the assembly
+// path needs that room), on vectors with NaN, ±Inf, ±0, subnormals and runs
+// of equal magnitudes, and checks that no path writes beyond the room it
+// was given.
+func TestTopKCollectRoom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 0))
+	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324, -5e-324, 1, -1, math.MaxFloat64}
+	for name, collect := range collectPaths {
+		for _, n := range lengths() {
+			x := make([]float64, n)
+			randVec(rng, x)
+			for i := range x {
+				if rng.IntN(4) == 0 {
+					x[i] = special[rng.IntN(len(special))]
+				}
+			}
+			for _, th := range []float64{0, 5e-324, 1e-3, 1, math.MaxFloat64, math.Inf(1)} {
+				const pre, guard = 3, 16
+				bi := make([]int, pre, pre+n+guard)
+				bm := make([]float64, pre, pre+n+guard)
+				for i := range bi[:cap(bi)] {
+					bi[:cap(bi)][i] = -7
+					bm[:cap(bm)][i] = -7
+				}
+				wi, wm := collectRef(slices.Clone(bi), slices.Clone(bm), x, th, 10)
+				gi, gm := collect(bi[:pre:pre+n], bm[:pre:pre+n], x, th, 10)
+				if !slices.Equal(wi, gi) || !slices.Equal(wm, gm) {
+					t.Fatalf("%s: n=%d t=%v: got %v %v, want %v %v", name, n, th, gi, gm, wi, wm)
+				}
+				for i := pre + n; i < cap(bi); i++ {
+					if bi[:cap(bi)][i] != -7 || bm[:cap(bm)][i] != -7 {
+						t.Fatalf("%s: n=%d t=%v: wrote beyond the room at %d", name, n, th, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTopKRadixKth checks radixKth against sorting, on magnitudes with
+// many orders, heavy ties, zeros, subnormals and +Inf, for every k of small
+// sets and spread-out k of larger ones.
+func TestTopKRadixKth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 0))
+	hist := make([]int32, 2<<radixBits)
+	special := []float64{0, 5e-324, 1e-310, 1, 1.0000000000000002, math.MaxFloat64, math.Inf(1)}
+	for _, n := range []int{1, 2, 3, 31, 32, 33, 100, 1000, 20000} {
+		for trial := 0; trial < 4; trial++ {
+			a := make([]float64, n)
+			for i := range a {
+				switch trial {
+				case 0:
+					a[i] = magnitude(rng.NormFloat64())
+				case 1:
+					a[i] = math.Abs(rng.NormFloat64()) * math.Pow(10, float64(rng.IntN(40)-20))
+				case 2:
+					a[i] = float64(rng.IntN(4))
+				case 3:
+					a[i] = special[rng.IntN(len(special))]
+				}
+			}
+			sorted := slices.Clone(a)
+			slices.Sort(sorted)
+			orig := slices.Clone(a)
+			scratch := make([]float64, n)
+			for k := 1; k <= n; k += 1 + k/8 {
+				got := radixKth(a, k, scratch, hist)
+				if want := sorted[n-k]; math.Float64bits(got) != math.Float64bits(want) {
+					t.Fatalf("n=%d trial=%d k=%d: got %v, want %v", n, trial, k, got, want)
+				}
+				if !slices.Equal(a, orig) {
+					t.Fatalf("n=%d trial=%d k=%d: radixKth modified its input", n, trial, k)
+				}
+			}
+		}
+	}
+}
+
 func TestTopKRange(t *testing.T) {
 	for _, k := range []int{-1, 4} {
 		func() {
