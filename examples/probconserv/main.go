@@ -37,7 +37,24 @@ func main() {
 	quick := flag.Bool("quick", true, "run the spec's 20 instances only (full mode adds 50-instance and tensor-grid tables)")
 	asJSON := flag.Bool("json", false, "end the output with one JSON line of claims")
 	out := flag.String("out", filepath.Join(os.TempDir(), "optlearn-probconserv"), "directory for the figures")
+	var tf trainFlags
+	flag.StringVar(&tf.variant, "train", "", "train the ANP step-1 model instead of running the example: anp or softc (lambda = 1)")
+	flag.StringVar(&tf.family, "family", "diffusion", "-train: GPME family (diffusion, PME, Stefan)")
+	flag.IntVar(&tf.functions, "functions", 1000, "-train: number of training functions")
+	flag.IntVar(&tf.extra, "extra", 50, "-train: fresh target points per function (besides the 100 contexts)")
+	flag.IntVar(&tf.steps, "steps", 1800, "-train: Adam steps (minibatches of 16 functions)")
+	flag.IntVar(&tf.hidden, "hidden", 32, "-train: hidden width (the paper: 128)")
+	flag.Uint64Var(&tf.seed, "seed", 1, "-train: seed of the data, the initial weights and the minibatches")
+	flag.StringVar(&tf.out, "o", "anp.json.gz", "-train: checkpoint file to write")
+	flag.IntVar(&tf.every, "every", 200, "-train: write a partial checkpoint every this many steps")
 	flag.Parse()
+	if tf.variant != "" {
+		if err := trainModel(context.Background(), tf); err != nil {
+			fmt.Fprintln(os.Stderr, "probconserv:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := runExample(context.Background(), os.Stdout, *quick, *asJSON, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "probconserv:", err)
 		os.Exit(1)
