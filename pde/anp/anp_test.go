@@ -1,10 +1,20 @@
 package anp
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/optlearn/optlearn/pde"
+	"github.com/optlearn/optlearn/pde/gpme"
+	"github.com/optlearn/optlearn/run"
 )
 
 func tinyData(t testing.TB, n, extra int, seed uint64) []Function {
@@ -14,6 +24,18 @@ func tinyData(t testing.TB, n, extra int, seed uint64) []Function {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// shrink keeps the first nc contexts and nt targets of each function, to
+// make training tests fast.
+func shrink(d []Function, nc, nt int) []Function {
+	out := make([]Function, len(d))
+	for i, f := range d {
+		f.CTau, f.CXi, f.CY = f.CTau[:nc], f.CXi[:nc], f.CY[:nc]
+		f.TTau, f.TXi, f.TY = f.TTau[:nt], f.TXi[:nt], f.TY[:nt]
+		out[i] = f
+	}
+	return out
 }
 
 // The graph's outputs (latent distributions, predictive mean and standard
@@ -89,7 +111,7 @@ func TestGraphMatchesFastPass(t *testing.T) {
 }
 
 func TestTrainTiny(t *testing.T) {
-	data := tinyData(t, 4, 20, 3)
+	data := shrink(tinyData(t, 4, 20, 3), 20, 30)
 	m, err := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
 	if err != nil {
 		t.Fatal(err)
@@ -110,5 +132,240 @@ func TestTrainTiny(t *testing.T) {
 	t.Logf("%+v first %.4f last %.4f", res, first, last)
 	if !(last < first) {
 		t.Errorf("loss did not decrease: %v -> %v", first, last)
+	}
+}
+
+// Save/Load round-trips bit-exactly, and two runs from the same seeds give
+// the same weights bit for bit.
+func TestCheckpointAndDeterminism(t *testing.T) {
+	data := shrink(tinyData(t, 2, 10, 4), 20, 30)
+	train := func() *Model {
+		m, err := New(Config{Hidden: 8, Latent: 4, Heads: 2, SelfAttention: true}, rand.New(rand.NewPCG(1, 0)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Train(context.Background(), m, data, &Settings{MaxIter: 5, Batch: 3, Lambda: 1, ResidualPoints: 2, Rand: rand.New(rand.NewPCG(9, 0))}); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a, b := train(), train()
+	pa, pb := a.Params(), b.Params()
+	for i := range pa {
+		for j := range pa[i] {
+			if math.Float64bits(pa[i][j]) != math.Float64bits(pb[i][j]) {
+				t.Fatalf("same seed, different weight %d[%d]: %v vs %v", i, j, pa[i][j], pb[i][j])
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := a.Save(&buf, map[string]string{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	raw := buf.Bytes()
+	c, meta, err := Load(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta["k"] != "v" || c.Config != a.Config {
+		t.Errorf("meta %v config %+v, want %+v", meta, c.Config, a.Config)
+	}
+	pc := c.Params()
+	for i := range pa {
+		for j := range pa[i] {
+			if math.Float64bits(pa[i][j]) != math.Float64bits(pc[i][j]) {
+				t.Fatalf("round trip changed weight %d[%d]", i, j)
+			}
+		}
+	}
+	d, _ := New(a.Config, rand.New(rand.NewPCG(3, 3)))
+	if err := d.LoadWeights(bytes.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if d.Params()[0][0] != pa[0][0] {
+		t.Error("LoadWeights did not load")
+	}
+}
+
+func TestTrainSoftCFinite(t *testing.T) {
+	data := shrink(tinyData(t, 2, 10, 5), 20, 30)
+	m, _ := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
+	res, err := Train(context.Background(), m, data, &Settings{MaxIter: 8, Batch: 6, Lambda: 1, ResidualPoints: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.IsNaN(res.Loss) || math.IsNaN(res.Residual) || !(res.Residual > 0) {
+		t.Errorf("SoftC losses %+v", res)
+	}
+}
+
+func TestPredictorShapes(t *testing.T) {
+	m, _ := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
+	c, _ := CaseFor(Stefan, 0.6)
+	cx, err := gpme.SampleContexts(c, rand.New(rand.NewPCG(1, 0)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := pde.UniformGrid(0, 1, 11)
+	p := &Predictor{Model: m, Case: c, Contexts: cx, Draws: 3}
+	mus, covs, err := p.PredictLatent(0.05, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mus) != 3 || len(covs) != 3 || len(mus[0]) != 11 || covs[0].Dim() != 11 {
+		t.Fatalf("shapes %d %d %d %d", len(mus), len(covs), len(mus[0]), covs[0].Dim())
+	}
+	again, _, _ := p.PredictLatent(0.05, x)
+	if again[2][5] != mus[2][5] {
+		t.Error("nil Rand is not a fixed stream")
+	}
+	for _, v := range covs[1].Diag() {
+		if !(v >= minStd*minStd) {
+			t.Fatalf("variance %v below the floor", v)
+		}
+	}
+}
+
+// Every exported entry point refuses bad input with a sentinel error.
+func TestBadInput(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 0))
+	m, _ := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rng)
+	other, _ := New(Config{Hidden: 4, Latent: 4, Heads: 2}, rng)
+	var good bytes.Buffer
+	if err := m.Save(&good, nil); err != nil {
+		t.Fatal(err)
+	}
+	var small bytes.Buffer
+	if err := other.Save(&small, nil); err != nil {
+		t.Fatal(err)
+	}
+	rewrite := func(edit func(f *file)) []byte {
+		f, err := readFile(bytes.NewReader(good.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(f)
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if err := json.NewEncoder(zw).Encode(f); err != nil {
+			t.Fatal(err)
+		}
+		zw.Close()
+		return buf.Bytes()
+	}
+	v2 := rewrite(func(f *file) { f.Version = 2 })
+	badShape := rewrite(func(f *file) { f.Tensors[0].Shape = []int{3, 9} })
+	short := rewrite(func(f *file) { f.Tensors = f.Tensors[:3] })
+	data := tinyData(t, 1, 2, 1)
+	ragged := append([]Function(nil), data...)
+	ragged[1].CTau = ragged[1].CTau[:5]
+	ragged[1].CXi = ragged[1].CXi[:5]
+	ragged[1].CY = ragged[1].CY[:5]
+	c, _ := CaseFor(PME, 3)
+	cx, _ := gpme.SampleContexts(c, rand.New(rand.NewPCG(1, 0)), false)
+	badCx := cx
+	badCx.Y = cx.Y[:10]
+	nanCx := gpme.Contexts{T: []float64{0.1}, X: []float64{0.2}, Y: []float64{math.NaN()}}
+	cond, _ := m.Condition([]float64{0.5}, []float64{0.5}, []float64{1})
+	x := []float64{0, 0.5, 1}
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"config heads", func() error { _, err := New(Config{Hidden: 10, Heads: 4}, rng); return err }(), ErrSettings},
+		{"config negative", func() error { _, err := New(Config{Hidden: -1}, rng); return err }(), ErrSettings},
+		{"nil rng", func() error { _, err := New(Config{}, nil); return err }(), ErrSettings},
+		{"condition ragged", func() error { _, err := m.Condition([]float64{1, 2}, []float64{1}, []float64{1}); return err }(), ErrDimension},
+		{"condition empty", func() error { _, err := m.Condition(nil, nil, nil); return err }(), ErrEmpty},
+		{"condition NaN", func() error { _, err := m.Condition([]float64{math.NaN()}, []float64{1}, []float64{1}); return err }(), ErrNotFinite},
+		{"decode ragged", func() error {
+			_, _, err := cond.Decode([]float64{1, 2}, []float64{1}, [][]float64{cond.ZMean})
+			return err
+		}(), ErrDimension},
+		{"decode empty", func() error { _, _, err := cond.Decode(nil, nil, [][]float64{cond.ZMean}); return err }(), ErrEmpty},
+		{"decode no z", func() error { _, _, err := cond.Decode([]float64{1}, []float64{1}, nil); return err }(), ErrEmpty},
+		{"decode z length", func() error { _, _, err := cond.Decode([]float64{1}, []float64{1}, [][]float64{{1}}); return err }(), ErrDimension},
+		{"decode z NaN", func() error {
+			_, _, err := cond.Decode([]float64{1}, []float64{1}, [][]float64{{math.NaN(), 0, 0, 0}})
+			return err
+		}(), ErrNotFinite},
+		{"predict nil model", func() error { _, _, err := (&Predictor{Case: c, Contexts: cx}).PredictLatent(0.5, x); return err }(), ErrSettings},
+		{"predict bad case", func() error { _, _, err := (&Predictor{Model: m, Contexts: cx}).PredictLatent(0.5, x); return err }(), ErrSettings},
+		{"predict draws", func() error {
+			_, _, err := (&Predictor{Model: m, Case: c, Contexts: cx, Draws: -1}).PredictLatent(0.5, x)
+			return err
+		}(), ErrSettings},
+		{"predict mismatched contexts", func() error {
+			_, _, err := (&Predictor{Model: m, Case: c, Contexts: badCx}).PredictLatent(0.5, x)
+			return err
+		}(), ErrDimension},
+		{"predict empty contexts", func() error { _, _, err := (&Predictor{Model: m, Case: c}).PredictLatent(0.5, x); return err }(), ErrEmpty},
+		{"predict NaN context", func() error {
+			_, _, err := (&Predictor{Model: m, Case: c, Contexts: nanCx}).PredictLatent(0.5, x)
+			return err
+		}(), ErrNotFinite},
+		{"predict empty grid", func() error {
+			_, _, err := (&Predictor{Model: m, Case: c, Contexts: cx}).PredictLatent(0.5, nil)
+			return err
+		}(), ErrEmpty},
+		{"predict NaN t", func() error {
+			_, _, err := (&Predictor{Model: m, Case: c, Contexts: cx}).PredictLatent(math.NaN(), x)
+			return err
+		}(), ErrNotFinite},
+		{"train nil model", func() error { _, err := Train(ctx, nil, data, nil); return err }(), ErrSettings},
+		{"train no data", func() error { _, err := Train(ctx, m, nil, nil); return err }(), ErrEmpty},
+		{"train ragged", func() error { _, err := Train(ctx, m, ragged, nil); return err }(), ErrDimension},
+		{"train lambda", func() error { _, err := Train(ctx, m, data, &Settings{Lambda: -1}); return err }(), ErrSettings},
+		{"train LR NaN", func() error { _, err := Train(ctx, m, data, &Settings{LR: math.NaN()}); return err }(), ErrSettings},
+		{"train steps", func() error { _, err := Train(ctx, m, data, &Settings{MaxIter: -2}); return err }(), ErrSettings},
+		{"train time limit", func() error { _, err := Train(ctx, m, data, &Settings{TimeLimit: -1}); return err }(), ErrSettings},
+		{"data n", func() error { _, err := MakeData([]Family{PME}, 0, 1, rng); return err }(), ErrSettings},
+		{"data family", func() error { _, err := MakeData([]Family{Family(7)}, 1, 1, rng); return err }(), ErrSettings},
+		{"case param", func() error { _, err := CaseFor(Stefan, 2); return err }(), ErrSettings},
+		{"family of", func() error { _, _, err := FamilyOf(gpme.Case{Solution: pde.Advection{}}); return err }(), ErrSettings},
+		{"load not gzip", func() error { _, _, err := Load(strings.NewReader("{}")); return err }(), ErrCheckpoint},
+		{"load version", func() error { _, _, err := Load(bytes.NewReader(v2)); return err }(), ErrCheckpoint},
+		{"load shape", func() error { _, _, err := Load(bytes.NewReader(badShape)); return err }(), ErrDimension},
+		{"load tensor count", func() error { _, _, err := Load(bytes.NewReader(short)); return err }(), ErrDimension},
+		{"load into other shape", func() error { return m.LoadWeights(bytes.NewReader(small.Bytes())) }(), ErrDimension},
+		{"pretrained missing", func() error { _, err := Pretrained(Family(9), false); return err }(), ErrSettings},
+	}
+	for _, tc := range cases {
+		if !errors.Is(tc.err, tc.want) {
+			t.Errorf("%s: err = %v, want %v", tc.name, tc.err, tc.want)
+		}
+	}
+	// The version and shape errors name both the expected and the found value.
+	_, _, err := Load(bytes.NewReader(v2))
+	if !strings.Contains(err.Error(), "version 2, want 1") {
+		t.Errorf("version error %q", err)
+	}
+	err = m.LoadWeights(bytes.NewReader(small.Bytes()))
+	if !strings.Contains(err.Error(), "Hidden:4") || !strings.Contains(err.Error(), "Hidden:8") {
+		t.Errorf("shape error %q does not name both", err)
+	}
+	_, _, err = Load(bytes.NewReader(badShape))
+	if !strings.Contains(err.Error(), "[3 9]") || !strings.Contains(err.Error(), "[3 8]") {
+		t.Errorf("shape error %q does not name both", err)
+	}
+	t.Logf("%d bad-input cases", len(cases))
+}
+
+// Train stops at the first step boundary after ctx is canceled (a step
+// of this size takes milliseconds; the slack is for a loaded machine).
+func TestTrainCancel(t *testing.T) {
+	data := shrink(tinyData(t, 2, 10, 6), 20, 30)
+	m, _ := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res, err := Train(ctx, m, data, &Settings{MaxIter: 1 << 30, Batch: 6})
+	if !errors.Is(err, context.DeadlineExceeded) || res.Status != run.Canceled {
+		t.Fatalf("err %v status %v", err, res.Status)
+	}
+	if d := time.Since(start); d > 50*time.Millisecond+250*time.Millisecond {
+		t.Errorf("stopped after %v", d)
 	}
 }

@@ -40,8 +40,8 @@ type fileConfig struct {
 }
 
 type fileTensor struct {
-	Name  string    `json:"name"`
-	Shape []int     `json:"shape"`
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
 	Data  []byte `json:"data"`
 }
 

@@ -124,7 +124,10 @@ func (s *Settings) withDefaults() (Settings, error) {
 // step. It returns an error wrapping [ErrSettings] for bad settings,
 // [ErrEmpty] for no data, [ErrDimension] for ragged data, [ErrNotFinite]
 // if the loss or a gradient is not finite (the weights are then those of
-// the last good step), or ctx's error.
+// the last good step), or ctx's error. ctx is checked after every step: a
+// cancel takes effect at the next step boundary (one step of the shipped
+// size, 16 functions of 100 contexts and 150 targets with hidden width
+// 32, takes about 0.1 s of CPU).
 func Train(ctx context.Context, m *Model, data []Function, s *Settings) (Result, error) {
 	o, err := s.withDefaults()
 	if err != nil {
@@ -151,6 +154,9 @@ func Train(ctx context.Context, m *Model, data []Function, s *Settings) (Result,
 		if o.Lambda > 0 && (f.Case.Solution == nil || !(f.Case.T > 0) || !(f.Case.L > 0)) {
 			return Result{Status: run.Failure}, fmt.Errorf("%w: function %d has no case (needed for the residual)", ErrSettings, i)
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{Status: run.Canceled}, err
 	}
 	B := min(o.Batch, len(data))
 	gr, err := newGraph(m, B, nc, nt, o.ResidualPoints, o.Lambda)
