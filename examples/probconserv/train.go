@@ -58,7 +58,7 @@ func trainModel(ctx context.Context, tf trainFlags) error {
 	if err != nil {
 		return err
 	}
-	m, err := anp.New(anp.Config{Hidden: tf.hidden}, rand.New(rand.NewPCG(tf.seed, 1)))
+	m, err := anp.New(anp.Architecture{Hidden: tf.hidden}, rand.New(rand.NewPCG(tf.seed, 1)))
 	if err != nil {
 		return err
 	}

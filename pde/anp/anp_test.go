@@ -47,7 +47,7 @@ func TestGraphMatchesFastPass(t *testing.T) {
 		self   bool
 		lambda float64
 	}{{false, 0}, {true, 1}} {
-		m, err := New(Config{Hidden: 8, Latent: 4, Heads: 2, SelfAttention: tc.self}, rand.New(rand.NewPCG(5, 0)))
+		m, err := New(Architecture{Hidden: 8, Latent: 4, Heads: 2, SelfAttention: tc.self}, rand.New(rand.NewPCG(5, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestGraphMatchesFastPass(t *testing.T) {
 		sd := gr.sigma.Value().Data().([]float64)
 		zmc := gr.zMeanC.Value().Data().([]float64)
 		zsc := gr.zStdC.Value().Data().([]float64)
-		dz, nt := m.Config.Latent, len(data[0].TTau)
+		dz, nt := m.Arch.Latent, len(data[0].TTau)
 		for b, f := range data {
 			c, err := m.Condition(f.CTau, f.CXi, f.CY)
 			if err != nil {
@@ -112,7 +112,7 @@ func TestGraphMatchesFastPass(t *testing.T) {
 
 func TestTrainTiny(t *testing.T) {
 	data := shrink(tinyData(t, 4, 20, 3), 20, 30)
-	m, err := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
+	m, err := New(Architecture{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestTrainTiny(t *testing.T) {
 func TestCheckpointAndDeterminism(t *testing.T) {
 	data := shrink(tinyData(t, 2, 10, 4), 20, 30)
 	train := func() *Model {
-		m, err := New(Config{Hidden: 8, Latent: 4, Heads: 2, SelfAttention: true}, rand.New(rand.NewPCG(1, 0)))
+		m, err := New(Architecture{Hidden: 8, Latent: 4, Heads: 2, SelfAttention: true}, rand.New(rand.NewPCG(1, 0)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,8 +167,8 @@ func TestCheckpointAndDeterminism(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if meta["k"] != "v" || c.Config != a.Config {
-		t.Errorf("meta %v config %+v, want %+v", meta, c.Config, a.Config)
+	if meta["k"] != "v" || c.Arch != a.Arch {
+		t.Errorf("meta %v config %+v, want %+v", meta, c.Arch, a.Arch)
 	}
 	pc := c.Params()
 	for i := range pa {
@@ -178,7 +178,7 @@ func TestCheckpointAndDeterminism(t *testing.T) {
 			}
 		}
 	}
-	d, _ := New(a.Config, rand.New(rand.NewPCG(3, 3)))
+	d, _ := New(a.Arch, rand.New(rand.NewPCG(3, 3)))
 	if err := d.LoadWeights(bytes.NewReader(raw)); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestCheckpointAndDeterminism(t *testing.T) {
 
 func TestTrainSoftCFinite(t *testing.T) {
 	data := shrink(tinyData(t, 2, 10, 5), 20, 30)
-	m, _ := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
+	m, _ := New(Architecture{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
 	res, err := Train(context.Background(), m, data, &Settings{MaxIter: 8, Batch: 6, Lambda: 1, ResidualPoints: 4})
 	if err != nil {
 		t.Fatal(err)
@@ -200,7 +200,7 @@ func TestTrainSoftCFinite(t *testing.T) {
 }
 
 func TestPredictorShapes(t *testing.T) {
-	m, _ := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
+	m, _ := New(Architecture{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
 	c, _ := CaseFor(Stefan, 0.6)
 	cx, err := gpme.SampleContexts(c, rand.New(rand.NewPCG(1, 0)), false)
 	if err != nil {
@@ -229,8 +229,8 @@ func TestPredictorShapes(t *testing.T) {
 // Every exported entry point refuses bad input with a sentinel error.
 func TestBadInput(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 0))
-	m, _ := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rng)
-	other, _ := New(Config{Hidden: 4, Latent: 4, Heads: 2}, rng)
+	m, _ := New(Architecture{Hidden: 8, Latent: 4, Heads: 2}, rng)
+	other, _ := New(Architecture{Hidden: 4, Latent: 4, Heads: 2}, rng)
 	var good bytes.Buffer
 	if err := m.Save(&good, nil); err != nil {
 		t.Fatal(err)
@@ -274,9 +274,9 @@ func TestBadInput(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"config heads", func() error { _, err := New(Config{Hidden: 10, Heads: 4}, rng); return err }(), ErrSettings},
-		{"config negative", func() error { _, err := New(Config{Hidden: -1}, rng); return err }(), ErrSettings},
-		{"nil rng", func() error { _, err := New(Config{}, nil); return err }(), ErrSettings},
+		{"config heads", func() error { _, err := New(Architecture{Hidden: 10, Heads: 4}, rng); return err }(), ErrSettings},
+		{"config negative", func() error { _, err := New(Architecture{Hidden: -1}, rng); return err }(), ErrSettings},
+		{"nil rng", func() error { _, err := New(Architecture{}, nil); return err }(), ErrSettings},
 		{"condition ragged", func() error { _, err := m.Condition([]float64{1, 2}, []float64{1}, []float64{1}); return err }(), ErrDimension},
 		{"condition empty", func() error { _, err := m.Condition(nil, nil, nil); return err }(), ErrEmpty},
 		{"condition NaN", func() error { _, err := m.Condition([]float64{math.NaN()}, []float64{1}, []float64{1}); return err }(), ErrNotFinite},
@@ -357,7 +357,7 @@ func TestBadInput(t *testing.T) {
 // of this size takes milliseconds; the slack is for a loaded machine).
 func TestTrainCancel(t *testing.T) {
 	data := shrink(tinyData(t, 2, 10, 6), 20, 30)
-	m, _ := New(Config{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
+	m, _ := New(Architecture{Hidden: 8, Latent: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()

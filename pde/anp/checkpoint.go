@@ -59,7 +59,7 @@ type file struct {
 // NaN or Inf, or the writer's error.
 func (m *Model) Save(w io.Writer, meta map[string]string) error {
 	f := file{Format: Format, Version: Version, Meta: meta,
-		Config: fileConfig{Hidden: m.Config.Hidden, Latent: m.Config.Latent, Heads: m.Config.Heads, SelfAttention: m.Config.SelfAttention}}
+		Config: fileConfig{Hidden: m.Arch.Hidden, Latent: m.Arch.Latent, Heads: m.Arch.Heads, SelfAttention: m.Arch.SelfAttention}}
 	for _, t := range m.tensors() {
 		for i, v := range t.data {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -114,7 +114,7 @@ func Load(r io.Reader) (*Model, map[string]string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c := Config{Hidden: f.Config.Hidden, Latent: f.Config.Latent, Heads: f.Config.Heads, SelfAttention: f.Config.SelfAttention}
+	c := Architecture{Hidden: f.Config.Hidden, Latent: f.Config.Latent, Heads: f.Config.Heads, SelfAttention: f.Config.SelfAttention}
 	if c.Hidden <= 0 || c.Latent <= 0 || c.Heads <= 0 {
 		return nil, nil, fmt.Errorf("%w: checkpoint config %+v", ErrSettings, f.Config)
 	}
@@ -137,7 +137,7 @@ func (m *Model) LoadWeights(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	c := m.Config
+	c := m.Arch
 	if fc := (fileConfig{Hidden: c.Hidden, Latent: c.Latent, Heads: c.Heads, SelfAttention: c.SelfAttention}); fc != f.Config {
 		return fmt.Errorf("%w: checkpoint config %+v, model %+v", ErrDimension, f.Config, fc)
 	}

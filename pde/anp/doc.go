@@ -62,6 +62,6 @@
 //	agg, err := pde.AggregateLatent(mus, covs, &mass)      // ProbConserv-ANP
 //
 //	data, err := anp.MakeData([]anp.Family{anp.Diffusion}, 1000, 50, rng)
-//	m, err := anp.New(anp.Config{}, rng)
+//	m, err := anp.New(anp.Architecture{}, rng)
 //	res, err := anp.Train(ctx, m, data, &anp.Settings{MaxIter: 1500, Lambda: 1})
 package anp

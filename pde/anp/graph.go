@@ -152,7 +152,7 @@ func newGraph(m *Model, B, nc, nt, nr int, lambda float64) (*graph, error) {
 	if lambda <= 0 {
 		nr = 0
 	}
-	h, dz := m.Config.Hidden, m.Config.Latent
+	h, dz := m.Arch.Hidden, m.Arch.Latent
 	gr := &graph{m: m, B: B, nc: nc, nt: nt, nr: nr, dz: dz, lambda: lambda, g: gorgonia.NewGraph()}
 	g := gr.g
 	var err error

@@ -56,7 +56,7 @@ func (m *Model) Condition(tau, xi, y []float64) (*Conditioned, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := m.Config.Hidden
+	h := m.Arch.Hidden
 	c := &Conditioned{m: m, nc: nc, keys: make([]float64, nc*h), vals: make([]float64, nc*h)}
 	in3 := make([]float64, 3)
 	pool := make([]float64, h)
@@ -113,7 +113,7 @@ func (c *Conditioned) Decode(tau, xi []float64, zs [][]float64) (means, stds [][
 		return nil, nil, fmt.Errorf("%w: no latent values", ErrEmpty)
 	}
 	m := c.m
-	h, dz := m.Config.Hidden, m.Config.Latent
+	h, dz := m.Arch.Hidden, m.Arch.Latent
 	for s, z := range zs {
 		if len(z) != dz {
 			return nil, nil, fmt.Errorf("%w: latent value %d has %d entries, want %d", ErrDimension, s, len(z), dz)

@@ -26,9 +26,9 @@ var (
 	ErrCheckpoint = errors.New("anp: bad checkpoint")
 )
 
-// Config fixes the architecture of a [Model]. Zero fields take the
+// Architecture fixes the layer sizes of a [Model]. Zero fields take the
 // defaults below.
-type Config struct {
+type Architecture struct {
 	// Hidden is the width of every hidden layer, of the representations
 	// and of the attention output. Zero means 32 (the paper: 128).
 	Hidden int
@@ -45,7 +45,7 @@ type Config struct {
 // maxHidden bounds Hidden, Latent and Heads (checked before allocating).
 const maxHidden = 1024
 
-func (c Config) withDefaults() (Config, error) {
+func (c Architecture) withDefaults() (Architecture, error) {
 	if c.Hidden == 0 {
 		c.Hidden = 32
 	}
@@ -60,11 +60,11 @@ func (c Config) withDefaults() (Config, error) {
 		v    int
 	}{{"Hidden", c.Hidden}, {"Latent", c.Latent}, {"Heads", c.Heads}} {
 		if f.v < 0 || f.v > maxHidden {
-			return c, fmt.Errorf("%w: Config.%s = %d outside [1, %d] (zero means the default)", ErrSettings, f.name, f.v, maxHidden)
+			return c, fmt.Errorf("%w: Architecture.%s = %d outside [1, %d] (zero means the default)", ErrSettings, f.name, f.v, maxHidden)
 		}
 	}
 	if c.Hidden%c.Heads != 0 {
-		return c, fmt.Errorf("%w: Config.Hidden = %d is not a multiple of Config.Heads = %d", ErrSettings, c.Hidden, c.Heads)
+		return c, fmt.Errorf("%w: Architecture.Hidden = %d is not a multiple of Architecture.Heads = %d", ErrSettings, c.Hidden, c.Heads)
 	}
 	return c, nil
 }
@@ -86,7 +86,7 @@ func (c Config) withDefaults() (Config, error) {
 // go through [Model.Condition]. It is not safe for concurrent use (the
 // networks keep scratch buffers): use [Model.Clone] per goroutine.
 type Model struct {
-	Config Config
+	Arch Architecture
 	// Det, Lat: context encoders 3 → H → H → H.
 	Det, Lat *nn.MLP
 	// QK embeds query and key coordinates 2 → H → H.
@@ -103,8 +103,8 @@ type Model struct {
 
 // New returns a model with the given architecture, its weights drawn from
 // rng (Glorot uniform, zero biases) in a fixed order. It returns an error
-// wrapping [ErrSettings] for a bad Config or a nil rng.
-func New(c Config, rng *rand.Rand) (*Model, error) {
+// wrapping [ErrSettings] for a bad Architecture or a nil rng.
+func New(c Architecture, rng *rand.Rand) (*Model, error) {
 	c, err := c.withDefaults()
 	if err != nil {
 		return nil, err
@@ -112,7 +112,7 @@ func New(c Config, rng *rand.Rand) (*Model, error) {
 	if rng == nil {
 		return nil, fmt.Errorf("%w: New needs a *rand.Rand", ErrSettings)
 	}
-	m := &Model{Config: c}
+	m := &Model{Arch: c}
 	h, dz := c.Hidden, c.Latent
 	mk := func(sizes ...int) *nn.MLP {
 		if err != nil {
@@ -207,7 +207,7 @@ func (m *Model) NumParams() int {
 
 // Clone returns a deep copy with its own scratch buffers.
 func (m *Model) Clone() *Model {
-	c := &Model{Config: m.Config, Det: m.Det.Clone(), Lat: m.Lat.Clone(), QK: m.QK.Clone(),
+	c := &Model{Arch: m.Arch, Det: m.Det.Clone(), Lat: m.Lat.Clone(), QK: m.QK.Clone(),
 		Cross: m.Cross.Clone(), LatHead: m.LatHead.Clone(), ZMean: m.ZMean.Clone(), ZStd: m.ZStd.Clone(), Dec: m.Dec.Clone()}
 	if m.Self != nil {
 		c.Self = m.Self.Clone()

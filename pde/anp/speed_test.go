@@ -16,7 +16,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	data := tinyData(b, 6, 50, 1)
 	for _, lam := range []float64{0, 1} {
 		b.Run(map[float64]string{0: "anp", 1: "softc"}[lam], func(b *testing.B) {
-			m, _ := New(Config{}, rand.New(rand.NewPCG(1, 0)))
+			m, _ := New(Architecture{}, rand.New(rand.NewPCG(1, 0)))
 			gr, err := newGraph(m, 16, 100, 150, 16, lam)
 			if err != nil {
 				b.Fatal(err)
@@ -48,7 +48,7 @@ func BenchmarkTrainStep(b *testing.B) {
 // 100 latent draws (the Predictor call ProbConserv-ANP makes per
 // instance), hidden width 32.
 func BenchmarkPredict201x100(b *testing.B) {
-	m, _ := New(Config{}, rand.New(rand.NewPCG(1, 0)))
+	m, _ := New(Architecture{}, rand.New(rand.NewPCG(1, 0)))
 	c, _ := gpme.CaseByName("Stefan0.6")
 	cx, _ := gpme.SampleContexts(c, rand.New(rand.NewPCG(1, 0)), false)
 	x, _ := pde.UniformGrid(0, 1, 201)
