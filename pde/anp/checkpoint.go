@@ -118,6 +118,18 @@ func Load(r io.Reader) (*Model, map[string]string, error) {
 	if c.Hidden <= 0 || c.Latent <= 0 || c.Heads <= 0 {
 		return nil, nil, fmt.Errorf("%w: checkpoint config %+v", ErrSettings, f.Config)
 	}
+	c, err = c.withDefaults()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Compare sizes before allocating a model of the file's architecture.
+	have := 0
+	for _, t := range f.Tensors {
+		have += len(t.Data) / 8
+	}
+	if want := paramCount(c); have != want {
+		return nil, nil, fmt.Errorf("%w: checkpoint holds %d weights, its architecture %+v needs %d", ErrDimension, have, f.Config, want)
+	}
 	// The weights are overwritten below; the seed only fills them first.
 	m, err := New(c, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
@@ -127,6 +139,25 @@ func Load(r io.Reader) (*Model, map[string]string, error) {
 		return nil, nil, err
 	}
 	return m, f.Meta, nil
+}
+
+// paramCount returns the number of weights of a model of architecture c
+// (defaults filled in), the sum over [Model.Params].
+func paramCount(c Architecture) int {
+	mlp := func(sizes ...int) int {
+		n := 0
+		for i := 1; i < len(sizes); i++ {
+			n += (sizes[i-1] + 1) * sizes[i]
+		}
+		return n
+	}
+	h, dz := c.Hidden, c.Latent
+	att := 4*h*h + h
+	n := 2*mlp(3, h, h, h) + mlp(2, h, h) + att + mlp(h, h, h) + 2*mlp(h, dz) + mlp(h+dz+2, h, h, 2)
+	if c.SelfAttention {
+		n += att
+	}
+	return n
 }
 
 // LoadWeights reads a checkpoint into m, whose architecture the file
