@@ -6,7 +6,14 @@
 // ProbConserv with diffusion rows: MSE, conservation error, log-likelihood
 // and shock-position error. It checks the spec's acceptance claims A1-A6
 // and writes one figure per case (exact solution, means, 95% bands before
-// and after the update).
+// and after the update). It then evaluates the paper's own step-1 model,
+// an attentive neural process (package pde/anp, shipped weights: it never
+// trains in this mode), on the same instances: ANP, SoftC-ANP, HardC-ANP
+// and ProbConserv-ANP with 100 latent draws, the paper's Table 1 printed
+// beside the diffusion rows.
+//
+//	go run ./examples/probconserv -train anp -family diffusion -o pde/anp/weights/anp-diffusion.json.gz
+//	                                          # retrain one shipped model (see pde/anp/weights/README.md)
 //
 //	go run ./examples/probconserv            # quick: 20 instances, < 5 s
 //	go run ./examples/probconserv -quick=false  # also 50 instances and tensor-grid contexts
@@ -164,6 +171,14 @@ func runExample(ctx context.Context, w io.Writer, quick, asJSON bool, out string
 			}
 		}
 	}
+	if !asJSON {
+		fmt.Fprintln(os.Stderr, "probconserv: ANP rows (shipped weights, 100 latent draws per instance)")
+	}
+	anpAll, err := anpEval(ctx, all)
+	if err != nil {
+		return err
+	}
+	anpTable(w, anpAll)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -172,8 +187,14 @@ func runExample(ctx context.Context, w io.Writer, quick, asJSON bool, out string
 			return err
 		}
 	}
+	for _, ac := range anpAll {
+		if err := anpFigure(ac, filepath.Join(out, "anp-"+strings.ToLower(ac.c.Name)+".png")); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(w, "\nfigures: %s\n\n", out)
 	rep := report(all)
+	anpClaims(&rep, anpAll)
 	return rep.Write(w, asJSON)
 }
 
