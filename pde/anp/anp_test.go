@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -392,6 +393,28 @@ func TestParamCount(t *testing.T) {
 		}
 		if got := paramCount(m.Arch); got != m.NumParams() {
 			t.Errorf("%+v: paramCount %d, NumParams %d", a, got, m.NumParams())
+		}
+	}
+}
+
+// Training gives the same bits with GOMAXPROCS 1 and 2 (gorgonia's and
+// gonum's products split work by output block, never a sum).
+func TestTrainGOMAXPROCS(t *testing.T) {
+	data := tinyData(t, 2, 50, 8)
+	train := func(procs int) [][]float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		m, _ := New(Architecture{}, rand.New(rand.NewPCG(1, 0)))
+		if _, err := Train(context.Background(), m, data, &Settings{MaxIter: 2, Batch: 6, Lambda: 1, Rand: rand.New(rand.NewPCG(3, 0))}); err != nil {
+			t.Fatal(err)
+		}
+		return m.Params()
+	}
+	a, b := train(1), train(2)
+	for i := range a {
+		for j := range a[i] {
+			if math.Float64bits(a[i][j]) != math.Float64bits(b[i][j]) {
+				t.Fatalf("weight %d[%d] differs: %v vs %v", i, j, a[i][j], b[i][j])
+			}
 		}
 	}
 }
