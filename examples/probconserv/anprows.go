@@ -39,7 +39,9 @@ var paperDiffusion = map[string][3]float64{
 	mPC:    {0, 2.74, 1.55e-4},
 }
 
-type anpMetrics struct{ MSE, CE, LL float64 }
+// anpMetrics are one method's metrics on one instance; Shock is
+// |median sampled front - x*| over 200 draws (NaN without a front).
+type anpMetrics struct{ MSE, CE, LL, Shock float64 }
 
 // anpCase holds the metrics of every ANP method on the instances of a case.
 type anpCase struct {
@@ -63,6 +65,7 @@ func aMSE(r anpMetrics) float64   { return r.MSE }
 func aCE(r anpMetrics) float64    { return r.CE }
 func aAbsCE(r anpMetrics) float64 { return math.Abs(r.CE) }
 func aLL(r anpMetrics) float64    { return r.LL }
+func aShock(r anpMetrics) float64 { return r.Shock }
 
 // anpEval evaluates the shipped ANP and SoftC-ANP on the instances of
 // every case (the same contexts, grid and truth as the GP rows), with
@@ -111,9 +114,28 @@ func anpEval(ctx context.Context, all []caseRuns) ([]anpCase, error) {
 				p := &anp.Predictor{Model: m, Case: cr.c, Contexts: cx, Draws: anp.DefaultDraws, Rand: rand.New(rand.NewPCG(seed, 2))}
 				return p.PredictLatent(cr.c.TEval, in.X)
 			}
-			add := func(method string, mean, variance []float64) error {
-				var r anpMetrics
+			front, hasFront := cr.c.Solution.Front(cr.c.TEval)
+			add := func(method string, mean, variance []float64, cov pde.Covariance) error {
+				r := anpMetrics{Shock: math.NaN()}
 				var err error
+				if hasFront {
+					smp, err := pde.NewSampler(cov)
+					if err != nil {
+						return err
+					}
+					rng := rand.New(rand.NewPCG(seed, 3)) // the same draws for every method
+					draws := make([][]float64, 200)
+					for k := range draws {
+						if draws[k], err = smp.Sample(nil, mean, rng); err != nil {
+							return err
+						}
+					}
+					med, err := pde.MedianShock(in.X, draws)
+					if err != nil {
+						return err
+					}
+					r.Shock = math.Abs(med - front)
+				}
 				if r.MSE, err = pde.MSE(mean, in.Truth); err != nil {
 					return err
 				}
@@ -157,8 +179,9 @@ func anpEval(ctx context.Context, all []caseRuns) ([]anpCase, error) {
 			for _, r := range []struct {
 				m       string
 				mean, v []float64
-			}{{mANP, plain.Mean, plain.Var}, {mSoftC, soft.Mean, soft.Var}, {mHardC, hard, plain.Var}, {mPC, pc.Mean, pc.Var}} {
-				if err := add(r.m, r.mean, r.v); err != nil {
+				cov     pde.Covariance
+			}{{mANP, plain.Mean, plain.Var, plain.Cov}, {mSoftC, soft.Mean, soft.Var, soft.Cov}, {mHardC, hard, plain.Var, plain.Cov}, {mPC, pc.Mean, pc.Var, pc.Cov}} {
+				if err := add(r.m, r.mean, r.v, r.cov); err != nil {
 					return nil, err
 				}
 			}
@@ -169,8 +192,9 @@ func anpEval(ctx context.Context, all []caseRuns) ([]anpCase, error) {
 }
 
 func anpTable(w io.Writer, all []anpCase) {
-	fmt.Fprintf(w, "\nANP step-1 model (shipped weights, %d latent draws), same instances; paper = Table 1 (diffusion) where it has a row\n", anp.DefaultDraws)
-	fmt.Fprintf(w, "%-10s %-16s %11s %11s %11s %9s   %-26s\n", "case", "method", "MSE", "CE", "|CE|", "LL", "paper (MSE, CE, LL)")
+	fmt.Fprintf(w, "\nANP step-1 model (shipped weights, %d latent draws), same instances; shock = |median front - x*| over 200 draws\n", anp.DefaultDraws)
+	fmt.Fprintln(w, "from each method's covariance (ProbConserv-ANP: the average of the constrained draws' covariances); paper = Table 1 (diffusion)")
+	fmt.Fprintf(w, "%-10s %-16s %11s %11s %11s %9s %9s   %-26s\n", "case", "method", "MSE", "CE", "|CE|", "LL", "shock", "paper (MSE, CE, LL)")
 	for _, ac := range all {
 		for _, m := range anpMethods {
 			paper := "-"
@@ -178,8 +202,12 @@ func anpTable(w io.Writer, all []anpCase) {
 				p := paperDiffusion[m]
 				paper = fmt.Sprintf("%.3g, %.3g, %.2f", p[2], p[0], p[1])
 			}
-			fmt.Fprintf(w, "%-10s %-16s %11.3e %11.2e %11.2e %9.3f   %-26s\n", ac.c.Name, m,
-				ac.mean(m, aMSE), ac.mean(m, aCE), ac.mean(m, aAbsCE), ac.mean(m, aLL), paper)
+			shock := "-"
+			if v := ac.mean(m, aShock); !math.IsNaN(v) {
+				shock = fmt.Sprintf("%.4f", v)
+			}
+			fmt.Fprintf(w, "%-10s %-16s %11.3e %11.2e %11.2e %9.3f %9s   %-26s\n", ac.c.Name, m,
+				ac.mean(m, aMSE), ac.mean(m, aCE), ac.mean(m, aAbsCE), ac.mean(m, aLL), shock, paper)
 		}
 		fmt.Fprintf(w, "%-10s MSE ratio ProbConserv/ANP %.3f (paper diffusion 0.906), LL ANP %.3f -> ProbConserv %.3f\n", "",
 			ac.mean(mPC, aMSE)/ac.mean(mANP, aMSE), ac.mean(mANP, aLL), ac.mean(mPC, aLL))
@@ -230,6 +258,16 @@ func anpClaims(rep *claims.Report, all []anpCase) {
 	}
 	rep.Add("HardC-ANP has lower LL than ProbConserv-ANP", "HardC (uniform shift, variance unchanged) hurts the log-likelihood on the harder cases",
 		strings.Join(parts, ", "), ok)
+
+	parts, ok = nil, true
+	for _, name := range []string{"PME3", "Stefan0.5", "Stefan0.6"} {
+		a := anpByName(all, name)
+		g, p := a.mean(mANP, aShock), a.mean(mPC, aShock)
+		parts = append(parts, fmt.Sprintf("%s ProbConserv-ANP %.4f vs ANP %.4f", name, p, g))
+		ok = ok && p < g
+	}
+	rep.Add("ProbConserv-ANP centres the sampled front", "ProbConserv's sampled shock positions centre on the true front while the ANP's are biased",
+		"mean |median front - x*|: "+strings.Join(parts, ", "), ok)
 
 	avg2 := func(a, b string, f func(anpCase) float64) float64 {
 		return 0.5 * (f(anpByName(all, a)) + f(anpByName(all, b)))
