@@ -32,7 +32,7 @@ func ExampleTrain() {
 
 // ProbConserv-ANP with the shipped weights: constrain each of the 100
 // latent draws, then aggregate; the mean conserves the mass exactly.
-func ExamplePredictor() {
+func ExamplePredictor_PredictLatent() {
 	m, err := anp.Pretrained(anp.Stefan, false)
 	if err != nil {
 		panic(err)
@@ -84,4 +84,44 @@ func ExampleLoad() {
 	}
 	fmt.Println(meta["note"], m2.NumParams() == m.NumParams(), m2.Params()[0][0] == m.Params()[0][0])
 	// Output: untrained true true
+}
+
+// The shipped weights: one ANP and one SoftC-ANP per GPME family.
+func ExamplePretrained() {
+	for _, f := range []anp.Family{anp.Diffusion, anp.PME, anp.Stefan} {
+		m, err := anp.Pretrained(f, true)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(f, m.Arch.Hidden, m.NumParams())
+	}
+	// Output:
+	// diffusion 32 17250
+	// PME 32 17250
+	// Stefan 32 17250
+}
+
+// Training functions: parameter on the paper's range, 100 contexts, and
+// the contexts plus 50 fresh points as targets.
+func ExampleMakeData() {
+	data, err := anp.MakeData([]anp.Family{anp.PME}, 2, 50, rand.New(rand.NewPCG(1, 0)))
+	if err != nil {
+		panic(err)
+	}
+	lo, hi := anp.PME.Range()
+	f := data[0]
+	fmt.Println(len(data), len(f.CTau), len(f.TTau), f.Param >= lo && f.Param <= hi)
+	// Output: 2 100 150 true
+}
+
+// LoadWeights refuses a checkpoint of another architecture and names both.
+func ExampleModel_LoadWeights() {
+	small, _ := anp.New(anp.Architecture{Hidden: 4, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
+	var buf bytes.Buffer
+	if err := small.Save(&buf, nil); err != nil {
+		panic(err)
+	}
+	m, _ := anp.New(anp.Architecture{Hidden: 8, Heads: 2}, rand.New(rand.NewPCG(1, 0)))
+	fmt.Println(m.LoadWeights(&buf))
+	// Output: anp: dimension mismatch: checkpoint config {Hidden:4 Latent:4 Heads:2 SelfAttention:false}, model {Hidden:8 Latent:8 Heads:2 SelfAttention:false}
 }
