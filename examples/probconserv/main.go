@@ -12,12 +12,11 @@
 // and ProbConserv-ANP with 100 latent draws, the paper's Table 1 printed
 // beside the diffusion rows.
 //
-//	go run ./examples/probconserv -train anp -family diffusion -o pde/anp/weights/anp-diffusion.json.gz
-//	                                          # retrain one shipped model (see pde/anp/weights/README.md)
-//
-//	go run ./examples/probconserv            # quick: 20 instances, < 5 s
+//	go run ./examples/probconserv            # quick: 20 instances, GP and ANP rows, ~10 s of CPU
 //	go run ./examples/probconserv -quick=false  # also 50 instances and tensor-grid contexts
 //	go run ./examples/probconserv -json      # last line: the claims as JSON
+//	go run ./examples/probconserv -train anp -family diffusion -o pde/anp/weights/anp-diffusion.json.gz
+//	                                          # retrain one shipped model (pde/anp/weights/README.md)
 package main
 
 import (
