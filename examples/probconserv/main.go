@@ -6,11 +6,17 @@
 // ProbConserv with diffusion rows: MSE, conservation error, log-likelihood
 // and shock-position error. It checks the spec's acceptance claims A1-A6
 // and writes one figure per case (exact solution, means, 95% bands before
-// and after the update).
+// and after the update). It then evaluates the paper's own step-1 model,
+// an attentive neural process (package pde/anp, shipped weights: it never
+// trains in this mode), on the same instances: ANP, SoftC-ANP, HardC-ANP
+// and ProbConserv-ANP with 100 latent draws, the paper's Table 1 printed
+// beside the diffusion rows.
 //
-//	go run ./examples/probconserv            # quick: 20 instances, < 5 s
+//	go run ./examples/probconserv            # quick: 20 instances, GP and ANP rows, ~10 s of CPU
 //	go run ./examples/probconserv -quick=false  # also 50 instances and tensor-grid contexts
 //	go run ./examples/probconserv -json      # last line: the claims as JSON
+//	go run ./examples/probconserv -train anp -family diffusion -o pde/anp/weights/anp-diffusion.json.gz
+//	                                          # retrain one shipped model (pde/anp/weights/README.md)
 package main
 
 import (
@@ -37,7 +43,24 @@ func main() {
 	quick := flag.Bool("quick", true, "run the spec's 20 instances only (full mode adds 50-instance and tensor-grid tables)")
 	asJSON := flag.Bool("json", false, "end the output with one JSON line of claims")
 	out := flag.String("out", filepath.Join(os.TempDir(), "optlearn-probconserv"), "directory for the figures")
+	var tf trainFlags
+	flag.StringVar(&tf.variant, "train", "", "train the ANP step-1 model instead of running the example: anp or softc (lambda = 1)")
+	flag.StringVar(&tf.family, "family", "diffusion", "-train: GPME family (diffusion, PME, Stefan)")
+	flag.IntVar(&tf.functions, "functions", 1000, "-train: number of training functions")
+	flag.IntVar(&tf.extra, "extra", 50, "-train: fresh target points per function (besides the 100 contexts)")
+	flag.IntVar(&tf.steps, "steps", 1800, "-train: Adam steps (minibatches of 16 functions)")
+	flag.IntVar(&tf.hidden, "hidden", 32, "-train: hidden width (the paper: 128)")
+	flag.Uint64Var(&tf.seed, "seed", 1, "-train: seed of the data, the initial weights and the minibatches")
+	flag.StringVar(&tf.out, "o", "anp.json.gz", "-train: checkpoint file to write")
+	flag.IntVar(&tf.every, "every", 200, "-train: write a partial checkpoint every this many steps")
 	flag.Parse()
+	if tf.variant != "" {
+		if err := trainModel(context.Background(), tf); err != nil {
+			fmt.Fprintln(os.Stderr, "probconserv:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := runExample(context.Background(), os.Stdout, *quick, *asJSON, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "probconserv:", err)
 		os.Exit(1)
@@ -147,6 +170,14 @@ func runExample(ctx context.Context, w io.Writer, quick, asJSON bool, out string
 			}
 		}
 	}
+	if !asJSON {
+		fmt.Fprintln(os.Stderr, "probconserv: ANP rows (shipped weights, 100 latent draws per instance)")
+	}
+	anpAll, err := anpEval(ctx, all)
+	if err != nil {
+		return err
+	}
+	anpTable(w, anpAll)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -155,8 +186,14 @@ func runExample(ctx context.Context, w io.Writer, quick, asJSON bool, out string
 			return err
 		}
 	}
+	for _, ac := range anpAll {
+		if err := anpFigure(ac, filepath.Join(out, "anp-"+strings.ToLower(ac.c.Name)+".png")); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(w, "\nfigures: %s\n\n", out)
 	rep := report(all)
+	anpClaims(&rep, anpAll)
 	return rep.Write(w, asJSON)
 }
 
