@@ -18,6 +18,13 @@
 // matrix-vector products through gonum's blas64 (linalg.Gemv, linalg.Ger)
 // and allocate nothing.
 //
+// [Attention] is multi-head scaled dot-product attention (queries from one
+// set, keys and values from another, an optional mask for masked
+// self-attention), with the same two faces: a gorgonia graph
+// ([Attention.Bind]) and a graph-free [Attention.Forward] equal to it to
+// 1e-12. The ANP of package pde/anp and the dispatching policy of
+// package sched/learned use it.
+//
 // # Minibatches
 //
 // Training multiplies whole minibatches: [MLP.ForwardBatch] and

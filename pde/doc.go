@@ -67,7 +67,10 @@
 //	gB, err := moe.Backward(ctx, st, gradU) // push gB through the network
 //
 // The GPME test cases and the experiment pipeline of the paper live in
-// package pde/gpme; examples/probconserv prints the method × case table.
+// package pde/gpme; the paper's own step-1 model, an attentive neural
+// process (and SoftC-ANP, its soft-constraint baseline), with shipped
+// weights, lives in package pde/anp; examples/probconserv prints the
+// method × case table for both step-1 models.
 //
 // # Symbols
 //
