@@ -118,7 +118,8 @@ type Settings struct {
 	Rand *rand.Rand
 	// Workers is the number of goroutines the clients of a round are
 	// spread over (client i on goroutine i mod Workers). Zero means
-	// GOMAXPROCS. Results are bit-for-bit the same for any value.
+	// GOMAXPROCS. Results are bit-for-bit the same for any value. Unused
+	// with a Transport.
 	Workers int
 	// Recorder, if not nil, receives the state at the start, after every
 	// round and at the end (run.Printer and History are ready-made ones).
@@ -163,7 +164,8 @@ type Result struct {
 	Weights []float64
 	// Drift is the largest relative gap ‖g − Σᵢwᵢgᵢ‖/Σᵢwᵢ‖gᵢ‖ between the
 	// server's running aggregate and the sum recomputed from the clients,
-	// seen at the checks (see Settings.DriftEvery).
+	// seen at the checks (see Settings.DriftEvery; 0 with a Transport,
+	// where the server cannot read the clients' states).
 	Drift float64
 	// Status tells why the run stopped: run.Converged, run.IterationLimit,
 	// run.TimeLimit, run.Canceled, run.RecorderStopped or run.Failure.

@@ -55,6 +55,8 @@ type Setup struct {
 // compressor than the server's), besides the errors of [NewClient].
 func (s *Setup) NewClient(o Oracle, i int, c Compressor) (*Client, error) {
 	switch {
+	case s == nil:
+		return nil, fmt.Errorf("%w: nil setup", ErrSettings)
 	case o == nil || c == nil:
 		return nil, fmt.Errorf("%w: nil oracle or compressor", ErrSettings)
 	case len(s.Clients) != s.N:

@@ -136,6 +136,10 @@ func TestSetupNewClientBadInput(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}
+	var nilSetup *ef21.Setup
+	if _, err := nilSetup.NewClient(p, 0, ef21.TopK{K: 1}); !errors.Is(err, ef21.ErrSettings) {
+		t.Errorf("nil setup: %v, want ErrSettings", err)
+	}
 	cl, err := good().NewClient(p, 0, ef21.TopK{K: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -158,5 +162,5 @@ func TestSetupNewClientBadInput(t *testing.T) {
 			t.Errorf("Answer %s: %v, want ErrDimension", c.name, err)
 		}
 	}
-	t.Logf("%d bad-input cases", len(cases)+3)
+	t.Logf("%d bad-input cases", len(cases)+4)
 }
