@@ -189,8 +189,9 @@ type Result struct {
 // between clients, so within one client's gradient; Run then returns the
 // last complete round's iterate, Status run.Canceled and ctx.Err()).
 // Invalid input gives an error wrapping ErrDimension, ErrSettings or
-// ErrSmoothness and no run, as does an error from Settings.Transport's
-// Start; a NaN or Inf during the run stops it with Status
+// ErrSmoothness and no run; so does an error from Settings.Transport's
+// Start (Status run.Failure, or run.Canceled with ctx.Err() if ctx
+// ended); a NaN or Inf during the run stops it with Status
 // run.Failure, an error wrapping ErrNotFinite, and the last finite iterate;
 // a panic in the Oracle or Compressor is recovered and reported the same
 // way with ErrPanic, and an error from Settings.Transport's Round (a lost
@@ -210,7 +211,11 @@ func Run(ctx context.Context, o Oracle, c Compressor, x0 []float64, s *Settings)
 	}
 	defer r.stop()
 	if err := r.tr.Start(ctx, setup); err != nil {
-		return Result{}, err
+		// No round was run: X stays nil, as for invalid input.
+		if cerr := ctx.Err(); cerr != nil {
+			return Result{Status: run.Canceled}, cerr
+		}
+		return Result{Status: run.Failure}, err
 	}
 	return r.run(ctx)
 }

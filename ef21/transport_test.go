@@ -74,7 +74,7 @@ func TestTransportErrors(t *testing.T) {
 			continue
 		}
 		if c.mode == "start" {
-			if r.X != nil || r.Iterations != 0 {
+			if r.X != nil || r.Iterations != 0 || r.Status != run.Failure {
 				t.Errorf("start: a run happened: %+v", r)
 			}
 			continue
