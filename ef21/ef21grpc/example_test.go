@@ -2,9 +2,11 @@ package ef21grpc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -127,4 +129,41 @@ func ExampleTransport_Round() {
 	// Output:
 	// client 3 sent 30 entries in round 0
 	// <nil>
+}
+
+// Start checks every client against the server's setup: here the clients
+// compress with Top2 while the server's run uses Top1.
+func ExampleTransport_Start() {
+	p, _ := problems.NewHeterogeneous(1, 5, 10, 1, rand.New(rand.NewPCG(1, 0))) // one client
+	lis, _ := net.Listen("tcp", "127.0.0.1:0")
+	done := make(chan error, 1)
+	go func() { done <- ef21grpc.Serve(context.Background(), lis, 0, p, ef21.TopK{K: 2}) }()
+	tr, err := ef21grpc.Dial([]string{lis.Addr().String()}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d := p.Dim()
+	err = tr.Start(context.Background(), &ef21.Setup{N: 1, Dim: d, Clients: []ef21.ClientSettings{{Scale: 1, P: 1}}, Alpha: ef21.TopK{K: 1}.Alpha(d)})
+	fmt.Println(errors.Is(err, ef21grpc.ErrRemote), strings.Contains(err.Error(), "compressor"))
+	tr.Close()
+	fmt.Println(<-done)
+	// Output:
+	// true true
+	// <nil>
+}
+
+// Close tells the clients to stop: their Serve returns nil.
+func ExampleTransport_Close() {
+	p, _ := problems.NewR1(10, rand.New(rand.NewPCG(1, 0)))
+	lis, _ := net.Listen("tcp", "127.0.0.1:0")
+	done := make(chan error, 1)
+	go func() { done <- ef21grpc.Serve(context.Background(), lis, 0, p, ef21.TopK{K: 1}) }()
+	tr, err := ef21grpc.Dial([]string{lis.Addr().String()}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tr.Close(), <-done)
+	// Output: <nil> <nil>
 }
