@@ -9,6 +9,15 @@
 // every client answers with its compressed message cᵢ; only x and cᵢ are
 // the algorithm's traffic.
 //
+// # Paper symbols (messages of ef21.proto)
+//
+//	t (round)        RoundRequest.round, ef21.Transport.Round's t
+//	xᵗ (broadcast)   RoundRequest.x
+//	i (client)       Serve's id, RoundReply.client, SetupReply.client
+//	cᵢ (message)     RoundReply.msg (Sparse: dim, index, value), ef21.Upload.Msg
+//	wᵢ, p, batch     SetupRequest.scale = 1/(n wᵢ), p, batch
+//	fᵢ, ∇fᵢ          RoundReply.f, grad (monitoring, not the algorithm's traffic)
+//
 // # Roles
 //
 // A client process calls [Serve] with a listener, its index i and its own
