@@ -176,7 +176,10 @@ const stopGrace = time.Second
 //
 // The client keeps its answer to the last round: a round sent twice (the
 // server's retry) gets the same answer and updates the client's state
-// once. A round other than the last or the next is refused.
+// once. A round other than the last or the next is refused. A client
+// whose server disappears without Stop keeps serving until ctx ends: give
+// it a context that ends with its deployment (the example ends it when
+// its standard input closes).
 func Serve(ctx context.Context, lis net.Listener, id int, o ef21.Oracle, c ef21.Compressor) error {
 	switch {
 	case lis == nil:
