@@ -131,7 +131,7 @@ func (s *service) round(_ context.Context, req *roundRequest) (message, error) {
 		return nil, status.Errorf(codes.FailedPrecondition, "client %d: round %d before setup", s.id, t)
 	case t == s.last:
 		// A retry: the same answer, the state updated once.
-		return &s.cached, nil
+		return s.answered(), nil
 	case t != s.last+1:
 		return nil, status.Errorf(codes.FailedPrecondition, "client %d: round %d after round %d", s.id, t, s.last)
 	case len(req.x) != s.dim:
@@ -143,7 +143,15 @@ func (s *service) round(_ context.Context, req *roundRequest) (message, error) {
 	s.reply.fromUpload(req.round, s.id, &s.up)
 	s.cached = s.reply.appendTo(make([]byte, 0, s.reply.size()))
 	s.last = int64(req.round)
-	return &s.cached, nil
+	return s.answered(), nil
+}
+
+// answered returns the cached answer for gRPC to send after the handler
+// returned and the lock is released: a copy of the slice header, whose
+// bytes are never written again (each round encodes into a new slice).
+func (s *service) answered() *raw {
+	c := s.cached
+	return &c
 }
 
 // answer runs the client's round, turning a panic in the user's oracle or
