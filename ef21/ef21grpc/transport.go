@@ -400,7 +400,9 @@ func (t *Transport) lostCount() int {
 	return c
 }
 
-// Stats returns the traffic so far.
+// Stats returns the traffic so far. It is safe to call during a run, for
+// example from an ef21 Recorder to follow the bytes round by round beside
+// Iter.Bits.
 func (t *Transport) Stats() Stats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
