@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -312,12 +311,20 @@ func TestBadInput(t *testing.T) {
 		r, err := ef21.Run(ctx, p, top1, x0, &es)
 		return r, tr, err
 	}
-	// addrsN returns k loopback addresses on ports 2, 3, ... where
-	// nothing listens.
+	// addrsN returns k loopback addresses where nothing listens: ports
+	// just opened and closed again.
 	addrsN := func(k int) []string {
 		a := make([]string, k)
+		ls := make([]net.Listener, k)
 		for i := range a {
-			a[i] = "127.0.0.1:" + strconv.Itoa(2+i)
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ls[i], a[i] = l, l.Addr().String()
+		}
+		for _, l := range ls {
+			l.Close()
 		}
 		return a
 	}
