@@ -38,6 +38,9 @@ type Client struct {
 	f     float64 // fᵢ(x) at the last x
 	errSq float64 // ‖gᵢ − Scale·∇fᵢ(x)‖²
 	calls [2]int  // Grad, StochGrad calls
+	// initCmp is the compress argument of Init in Answer's round 0 (set
+	// by Setup.NewClient).
+	initCmp bool
 }
 
 // NewClient returns client i of o, compressing with c and drawing from rng

@@ -56,6 +56,15 @@
 // round in parallel goroutines, with results identical for any GOMAXPROCS;
 // every uploaded bit is counted ([MessageBits]).
 //
+// A [Transport] (Settings.Transport) carries the rounds elsewhere: each
+// round it broadcasts x with the round number and gathers one [Upload]
+// per client, which Run folds in client order. The clients at the other
+// end build their Client from the run's [Setup] ([Setup.NewClient]: same
+// settings, same random stream rand.NewPCG(seed, i)) and answer with
+// [Client.Answer], so the iterates are bit for bit those of the in-process
+// run. Sub-package ef21grpc is such a transport over gRPC; importing ef21
+// alone does not pull in gRPC.
+//
 // # Run control
 //
 // Run follows the library's conventions (package run): Settings.MaxIter

@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/optlearn/optlearn/linalg"
@@ -119,15 +118,25 @@ type Settings struct {
 	Rand *rand.Rand
 	// Workers is the number of goroutines the clients of a round are
 	// spread over (client i on goroutine i mod Workers). Zero means
-	// GOMAXPROCS. Results are bit-for-bit the same for any value.
+	// GOMAXPROCS. Results are bit-for-bit the same for any value. Unused
+	// with a Transport.
 	Workers int
 	// Recorder, if not nil, receives the state at the start, after every
 	// round and at the end (run.Printer and History are ready-made ones).
 	Recorder Recorder
 	// DriftEvery is the interval, in rounds, at which the running aggregate
 	// g is compared with Σᵢ wᵢgᵢ recomputed from the clients (Result.Drift).
-	// Zero means DefaultDriftEvery (1000); negative disables the check.
+	// Zero means DefaultDriftEvery (1000); negative disables the check. The
+	// check reads the clients' states, so it runs only with the in-process
+	// clients (Transport nil).
 	DriftEvery int
+	// Transport, if not nil, carries the rounds to clients that hold their
+	// own oracles and compressors, for example in other processes (see
+	// sub-package ef21grpc). Run then uses its Oracle only for N, Dim and
+	// the constants (Smooth, Supporter) and never calls its Grad, and its
+	// Compressor only for α. Nil means the clients run in this process on
+	// Workers goroutines.
+	Transport Transport
 }
 
 // Result is the outcome of [Run].
@@ -155,7 +164,8 @@ type Result struct {
 	Weights []float64
 	// Drift is the largest relative gap ‖g − Σᵢwᵢgᵢ‖/Σᵢwᵢ‖gᵢ‖ between the
 	// server's running aggregate and the sum recomputed from the clients,
-	// seen at the checks (see Settings.DriftEvery).
+	// seen at the checks (see Settings.DriftEvery; 0 with a Transport,
+	// where the server cannot read the clients' states).
 	Drift float64
 	// Status tells why the run stopped: run.Converged, run.IterationLimit,
 	// run.TimeLimit, run.Canceled, run.RecorderStopped or run.Failure.
@@ -179,10 +189,14 @@ type Result struct {
 // between clients, so within one client's gradient; Run then returns the
 // last complete round's iterate, Status run.Canceled and ctx.Err()).
 // Invalid input gives an error wrapping ErrDimension, ErrSettings or
-// ErrSmoothness and no run; a NaN or Inf during the run stops it with Status
+// ErrSmoothness and no run; so does an error from Settings.Transport's
+// Start (Status run.Failure, or run.Canceled with ctx.Err() if ctx
+// ended); a NaN or Inf during the run stops it with Status
 // run.Failure, an error wrapping ErrNotFinite, and the last finite iterate;
 // a panic in the Oracle or Compressor is recovered and reported the same
-// way with ErrPanic. All goroutines have exited when Run returns.
+// way with ErrPanic, and an error from Settings.Transport's Round (a lost
+// client, say) the same way with that error. All goroutines have exited
+// when Run returns.
 func Run(ctx context.Context, o Oracle, c Compressor, x0 []float64, s *Settings) (Result, error) {
 	if s == nil {
 		s = &Settings{}
@@ -191,11 +205,18 @@ func Run(ctx context.Context, o Oracle, c Compressor, x0 []float64, s *Settings)
 		return Result{}, err
 	}
 	pl := defaults(s)
-	r, err := build(o, c, x0, s, pl)
+	r, setup, err := build(o, c, x0, s, pl)
 	if err != nil {
 		return Result{}, err
 	}
 	defer r.stop()
+	if err := r.tr.Start(ctx, setup); err != nil {
+		// No round was run: X stays nil, as for invalid input.
+		if cerr := ctx.Err(); cerr != nil {
+			return Result{Status: run.Canceled}, cerr
+		}
+		return Result{Status: run.Failure}, err
+	}
 	return r.run(ctx)
 }
 
@@ -299,8 +320,8 @@ func defaults(s *Settings) plan {
 }
 
 // build computes the constants (α, Lᵢ, weights, γ), then the server, the
-// clients and the worker pool.
-func build(o Oracle, c Compressor, x0 []float64, s *Settings, pl plan) (*runner, error) {
+// clients' Setup and the transport (not started).
+func build(o Oracle, c Compressor, x0 []float64, s *Settings, pl plan) (*runner, *Setup, error) {
 	n, d := o.N(), o.Dim()
 	alpha := c.Alpha(d)
 	res := Result{Alpha: alpha, Theta: Theta(alpha), Beta: Beta(alpha)}
@@ -308,35 +329,35 @@ func build(o Oracle, c Compressor, x0 []float64, s *Settings, pl plan) (*runner,
 	if s.Gamma == 0 || (s.Weighted && s.Weights == nil) {
 		var err error
 		if li, res.L, err = smoothness(o, s); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		res.LAM, res.LQM = MeanAM(li), MeanQM(li)
 	}
 	var err error
 	if res.Weights, err = weights(s, li, n); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if res.Gamma, res.Wc, err = stepsize(o, s, pl, li, res.L, alpha); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	server, err := NewServer(x0, res.Weights, res.Gamma)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r := &runner{s: s, pl: pl, o: o, n: n, d: d, server: server, res: res,
-		msgs: make([]linalg.Sparse, n), sent: make([]bool, n), errs: make([]error, n),
-		bcast: make([]float64, d), gradSum: make([]float64, d), xGood: make([]float64, d),
-		clients: make([]*Client, n), initCmp: s.InitCompressed}
+	r := &runner{s: s, pl: pl, n: n, d: d, server: server, res: res,
+		up: make([]Upload, n), bcast: make([]float64, d), gradSum: make([]float64, d),
+		xGood: make([]float64, d), tr: s.Transport}
+	if r.tr == nil {
+		r.local = &local{o: o, c: c, workers: pl.workers}
+		r.tr = r.local
+	}
+	setup := &Setup{N: n, Dim: d, Clients: make([]ClientSettings, n), Seed: pl.seed,
+		InitCompressed: s.InitCompressed, Alpha: alpha}
 	for i := range n {
-		cfg := ClientSettings{Scale: 1 / (float64(n) * res.Weights[i]), P: pl.p, Batch: s.Batch}
-		rng := rand.New(rand.NewPCG(pl.seed, uint64(i)))
-		if r.clients[i], err = NewClient(o, i, c, cfg, rng); err != nil {
-			return nil, err
-		}
-		r.msgs[i].Reset(d)
+		setup.Clients[i] = ClientSettings{Scale: 1 / (float64(n) * res.Weights[i]), P: pl.p, Batch: s.Batch}
+		r.up[i].Msg.Reset(d)
 	}
-	r.startPool()
-	return r, nil
+	return r, setup, nil
 }
 
 // weights returns the aggregation weights: s.Weights (validated), Lᵢ/ΣLⱼ
@@ -407,33 +428,16 @@ func stepsize(o Oracle, s *Settings, pl plan, li []float64, l, alpha float64) (g
 type runner struct {
 	s       *Settings
 	pl      plan
-	o       Oracle
 	n, d    int
-	clients []*Client
 	server  *Server
-	msgs    []linalg.Sparse
-	sent    []bool
-	errs    []error
+	tr      Transport
+	local   *local // tr when it is the in-process default, else nil
+	up      []Upload
 	bcast   []float64 // x as received by the clients
 	gradSum []float64
 	xGood   []float64
 	res     Result
 	iter    Iter
-
-	// Worker pool: worker k ≥ 1 runs clients k, k+w, ... when signalled;
-	// the calling goroutine runs share 0.
-	workers int
-	start   []chan job
-	done    chan struct{}
-	wg      sync.WaitGroup
-	initCmp bool
-}
-
-// job is one phase for the worker pool: the initial round or a round, and
-// the context's done channel, checked between clients.
-type job struct {
-	done <-chan struct{}
-	init bool
 }
 
 // errStopped marks the clients skipped because the context ended; the run
@@ -472,105 +476,36 @@ func smoothness(o Oracle, s *Settings) ([]float64, float64, error) {
 	return li, l, nil
 }
 
-func (r *runner) startPool() {
-	w := min(r.pl.workers, r.n)
-	r.workers = w
-	// Share 0 runs on the calling goroutine; shares 1..w-1 on their own.
-	r.done = make(chan struct{}, w)
-	for k := 1; k < w; k++ {
-		ch := make(chan job)
-		r.start = append(r.start, ch)
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			for j := range ch {
-				r.work(j, k)
-				r.done <- struct{}{}
-			}
-		}()
-	}
-}
-
-// stop ends the worker goroutines and waits for them.
+// stop ends the in-process clients' goroutines, if any, and waits for
+// them.
 func (r *runner) stop() {
-	for _, ch := range r.start {
-		close(ch)
-	}
-	r.wg.Wait()
-	r.start = nil
-}
-
-// work runs share k of the clients, i = k, k+w, k+2w, ..., on the
-// broadcast point, checking the context between clients. Interleaving
-// balances the load when the clients' costs grow with i (as with sorted
-// splits); each client's result depends only on its own state, so the
-// assignment never changes the outcome.
-func (r *runner) work(j job, k int) {
-	for i := k; i < r.n; i += r.workers {
-		select {
-		case <-j.done:
-			r.errs[i], r.sent[i] = errStopped, false
-			continue
-		default:
-		}
-		r.client(j.init, i)
+	if r.local != nil {
+		r.local.stop()
 	}
 }
 
-// client runs client i's part of a phase and turns a panic in user code
-// into an error wrapping ErrPanic.
-func (r *runner) client(init bool, i int) {
-	defer func() {
-		if p := recover(); p != nil {
-			r.errs[i], r.sent[i] = fmt.Errorf("%w: client %d: %v", ErrPanic, i, p), false
-		}
-	}()
-	if init {
-		r.errs[i] = r.clients[i].Init(&r.msgs[i], r.bcast, r.initCmp)
-		r.sent[i] = r.errs[i] == nil
-	} else {
-		r.sent[i], r.errs[i] = r.clients[i].Round(&r.msgs[i], r.bcast)
-	}
-}
-
-// phase runs every client once, in parallel, and returns the first error in
-// client order.
-func (r *runner) phase(ctx context.Context, init bool) error {
-	j := job{done: ctx.Done(), init: init}
-	for _, ch := range r.start {
-		ch <- j
-	}
-	r.work(j, 0)
-	for range r.start {
-		<-r.done
-	}
-	for _, err := range r.errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// fold sends the messages of this phase to the server in client order and
+// fold sends the uploads of this round to the server in client order and
 // fills the monitoring fields of r.iter.
 func (r *runner) fold() error {
 	bits := int64(0)
 	parts := 0
 	fsum, gsum := 0.0, 0.0
 	linalg.Zero(r.gradSum)
-	for i, cl := range r.clients {
-		if r.sent[i] {
-			if err := r.server.Fold(i, &r.msgs[i]); err != nil {
+	for i := range r.up {
+		u := &r.up[i]
+		if u.Sent {
+			if err := r.server.Fold(i, &u.Msg); err != nil {
 				return err
 			}
-			bits += MessageBits(&r.msgs[i])
+			bits += MessageBits(&u.Msg)
 			parts++
 		}
-		f, grad, e := cl.Diagnostics()
-		fsum += f
-		gsum += r.res.Weights[i] * e
-		linalg.Axpy(1, grad, r.gradSum)
+		if len(u.Grad) != r.d {
+			return fmt.Errorf("%w: client %d: gradient of length %d, dimension %d", ErrDimension, i, len(u.Grad), r.d)
+		}
+		fsum += u.F
+		gsum += r.res.Weights[i] * u.ErrSq
+		linalg.Axpy(1, u.Grad, r.gradSum)
 	}
 	inv := 1 / float64(r.n)
 	r.res.Bits += bits
@@ -591,7 +526,7 @@ func (r *runner) drift() float64 {
 	sum := r.gradSum // reused as scratch; refilled by the next fold
 	linalg.Zero(sum)
 	scale := 0.0
-	for i, cl := range r.clients {
+	for i, cl := range r.local.clients {
 		linalg.Axpy(r.res.Weights[i], cl.State(), sum)
 		scale += r.res.Weights[i] * linalg.Nrm2(cl.State())
 	}
@@ -603,9 +538,9 @@ func (r *runner) drift() float64 {
 func (r *runner) finish(loop *run.Loop[*Iter], st run.Status, err error) (Result, error) {
 	r.res.Status = st
 	r.res.X = append([]float64(nil), r.xGood...)
-	for _, cl := range r.clients {
-		r.res.GradCalls += cl.calls[0]
-		r.res.StochGradCalls += cl.calls[1]
+	for i := range r.up {
+		r.res.GradCalls += r.up[i].GradCalls
+		r.res.StochGradCalls += r.up[i].StochGradCalls
 	}
 	r.iter.X = r.res.X
 	r.iter.F, r.iter.GradNormSq = r.res.F, r.res.GradNormSq
@@ -641,7 +576,7 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return r.finish(loop, run.Canceled, err)
 	}
-	if err := r.phase(ctx, true); err != nil {
+	if err := r.tr.Round(ctx, 0, r.bcast, r.up); err != nil {
 		st, err := failed(ctx, err)
 		return r.finish(loop, st, err)
 	}
@@ -665,7 +600,7 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 			return r.finish(loop, run.Failure, fmt.Errorf("%w: iterate at round %d", ErrNotFinite, t))
 		}
 		copy(r.bcast, x)
-		if err := r.phase(ctx, false); err != nil {
+		if err := r.tr.Round(ctx, t, r.bcast, r.up); err != nil {
 			st, err := failed(ctx, err)
 			if st == run.Failure {
 				err = fmt.Errorf("round %d: %w", t, err)
@@ -679,7 +614,7 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 			return r.finish(loop, run.Failure, fmt.Errorf("%w: f or ‖∇f‖² at round %d", ErrNotFinite, t))
 		}
 		r.accept(t)
-		if r.pl.driftEvery > 0 && t%r.pl.driftEvery == 0 {
+		if r.local != nil && r.pl.driftEvery > 0 && t%r.pl.driftEvery == 0 {
 			r.res.Drift = max(r.res.Drift, r.drift())
 		}
 		if st, err := loop.Next(ctx, &r.iter, r.converged()); st != run.NotTerminated {
