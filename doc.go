@@ -14,15 +14,18 @@
 //     selection, CSR matrices); dense products go through gonum's blas64.
 //   - libsvm: a LIBSVM reader; libsvm/sets embeds the data sets the
 //     examples use.
-//   - nn: the multilayer perceptron shared by the packages that train
-//     networks (per-sample and batched passes on plain slices, weights seeded
-//     from the caller's *rand.Rand, a gorgonia binding for other losses);
+//   - nn: the multilayer perceptron and multi-head attention shared by the
+//     packages that train networks (per-sample and batched passes on plain
+//     slices, weights seeded from the caller's *rand.Rand, a gorgonia binding
+//     for other losses);
 //     nn/optim: Adam on plain slices; nn/openblas: an optional native BLAS.
 //   - mcmc: Hamiltonian Monte Carlo, random-walk Metropolis and their
 //     diagnostics for any log-density with a gradient.
 //   - ef21 (+ ef21/problems): EF21 and its weighted, stochastic and
 //     partial-participation variants (Richtárik, Gasanov, Burlachenko, ICLR
-//     2024); example examples/ef21.
+//     2024); example examples/ef21. ef21/ef21grpc: the same clients as
+//     separate processes over gRPC, bit for bit the in-process iterates;
+//     example examples/ef21-grpc.
 //   - constrained (+ constrained/problems): AdaSketch-Newton for
 //     equality-constrained programs and the paper's inexact-SQP and
 //     augmented-Lagrangian baselines (Hong, Na, Mahoney, Kolar, ICML 2023);
@@ -40,8 +43,9 @@
 //     non-learned half of Tassel, Gebser, Schekotihin (ICAPS 2023):
 //     instances, dispatching rules, branch and bound, tabu search, Gantt
 //     charts; example examples/sched-jssp.
-//   - pde (+ pde/gpme): ProbConserv, conservation laws imposed on
-//     probabilistic predictions (Hansen et al., ICML 2023), and physics-
+//   - pde (+ pde/gpme, pde/anp): ProbConserv, conservation laws imposed on
+//     probabilistic predictions (Hansen et al., ICML 2023), with a GP or the
+//     paper's attentive neural process (shipped weights) as step 1, and physics-
 //     informed hard constraints with a mixture of experts (Chalapathi, Du,
 //     Krishnapriyan, ICLR 2024); examples examples/probconserv and
 //     examples/hcmoe.
