@@ -6,11 +6,15 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/optlearn/optlearn/sched"
 )
 
 // tinySettings is a training run of a few seconds.
 func tinySettings(seed uint64, workers int) *Settings {
-	return &Settings{Updates: 2, Episodes: 4, PerInstance: 2, Epochs: 2, Minibatches: 4, SolverIter: 200,
+	a, _ := sched.GenerateTaillard(6, 5, 11, 22)
+	b, _ := sched.GenerateTaillard(5, 6, 33, 44)
+	return &Settings{Instances: []*sched.Instance{a, b}, Updates: 2, Episodes: 4, PerInstance: 2, Epochs: 2, Minibatches: 4, SolverIter: 200,
 		Workers: workers, Rand: rand.New(rand.NewPCG(seed, 0))}
 }
 

@@ -48,7 +48,7 @@ func TestGradientFiniteDifference(t *testing.T) {
 	}
 	ins := testInputs(t, 4, 3, 6, 1)
 	rng := rand.New(rand.NewPCG(9, 9))
-	for k, in := range ins {
+	for k, in := range []*Input{ins[0], ins[len(ins)-1]} {
 		dl := make([]float64, in.J+1)
 		for a := range dl {
 			if in.Legal[a] {

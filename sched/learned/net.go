@@ -310,3 +310,5 @@ func (in *Input) Clone() *Input {
 }
 
 func clone[T any](s []T) []T { return append([]T(nil), s...) }
+
+var negInf = math.Inf(-1)

@@ -254,6 +254,7 @@ func parallel(n, workers int, f func(i, w int) error) error {
 	}
 	errs := make([]error, n)
 	var next atomic.Int64
+	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -261,7 +262,7 @@ func parallel(n, workers int, f func(i, w int) error) error {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= n {
+				if i >= n || failed.Load() {
 					return
 				}
 				func() {
@@ -272,6 +273,9 @@ func parallel(n, workers int, f func(i, w int) error) error {
 					}()
 					errs[i] = f(i, w)
 				}()
+				if errs[i] != nil {
+					failed.Store(true)
+				}
 			}
 		}(w)
 	}

@@ -109,3 +109,13 @@ func LoadFile(path string) (*Net, error) {
 	defer f.Close()
 	return Load(f)
 }
+
+// shipped holds the weights trained by the package's documented command
+// (see the package doc).
+//
+//go:embed weights/jssp-v1.gz
+var shipped []byte
+
+// Shipped returns the trained network shipped with the package (see the
+// package doc for how it was trained and how to reproduce it).
+func Shipped() (*Net, error) { return Load(bytes.NewReader(shipped)) }
