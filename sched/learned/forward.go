@@ -100,8 +100,19 @@ func (c *layerCache) forward(l []float64) {
 			qi := c.q[(q0+i)*Dim : (q0+i+1)*Dim]
 			pr := c.p[(q0+i)*g : (q0+i+1)*g]
 			mr := c.mask[(q0+i)*g : (q0+i+1)*g]
+			// A masked score is s − 1e9, whose exponential underflows to
+			// exactly 0 once a key is kept: skip it (same bits, less work
+			// on the sparse job–resource mask). A row that keeps no key
+			// takes the full additive-mask path.
+			kept := false
+			for _, m := range mr {
+				kept = kept || m
+			}
 			mx := math.Inf(-1)
 			for j := 0; j < g; j++ {
+				if kept && !mr[j] {
+					continue
+				}
 				kj := c.k[(q0+j)*Dim : (q0+j+1)*Dim]
 				var s float64
 				for t := 0; t < Dim; t++ {
@@ -116,12 +127,19 @@ func (c *layerCache) forward(l []float64) {
 			}
 			var z float64
 			for j := range pr {
+				if kept && !mr[j] {
+					pr[j] = 0
+					continue
+				}
 				pr[j] = math.Exp(pr[j] - mx)
 				z += pr[j]
 			}
 			ai := c.a[(q0+i)*Dim : (q0+i+1)*Dim]
 			clear(ai)
 			for j := range pr {
+				if pr[j] == 0 {
+					continue
+				}
 				pr[j] /= z
 				vj := c.v[(q0+j)*Dim : (q0+j+1)*Dim]
 				for t := 0; t < Dim; t++ {

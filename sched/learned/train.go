@@ -103,6 +103,10 @@ type Recorder = run.Recorder[*Iter]
 // Printer writes a progress line at most every 2 s.
 type Printer = run.Printer[*Iter]
 
+// History keeps every training state, for plots (Iter.Net of every entry
+// is the same, final network).
+type History = run.History[Iter, *Iter]
+
 // Result is the outcome of [Train].
 type Result struct {
 	// Net is the trained network (the one passed to Train, updated in place).
