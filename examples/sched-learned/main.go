@@ -4,7 +4,8 @@
 // 2023, arXiv 2306.05747), with the weights shipped in package
 // sched/learned, on the Taillard groups: the mean gap to the best-known
 // makespans of the learned rule (best of 32 sampled rollouts at T_e =
-// 0.5 + 1.5e/32, and greedy), beside the best static rule FDD/MWKR,
+// 0.5 + 1.5e/32, and greedy; and, as a reported deviation, best of 32
+// with No-Op masked, "nd-learned"), beside the best static rule FDD/MWKR,
 // random best-of-32, softmax-MWKR best-of-32, the untrained network
 // (control) and the tabu search given the learned rule's wall time. It
 // checks the spec's acceptance A6.
@@ -39,7 +40,7 @@ import (
 var groups = []string{"15x15", "20x15", "20x20", "30x15", "30x20", "50x15", "50x20", "100x20"}
 
 // methods are the table's columns.
-var methods = []string{"learned", "greedy", "FDD/MWKR", "random32", "MWKR32", "untrained", "tabu=time"}
+var methods = []string{"learned", "greedy", "FDD/MWKR", "random32", "MWKR32", "untrained", "nd-learned", "tabu=time"}
 
 const (
 	mLearned = iota
@@ -48,6 +49,7 @@ const (
 	mRandom
 	mMWKR
 	mUntrained
+	mNonDelay
 	mTabu
 )
 
@@ -166,6 +168,13 @@ func evaluate(ctx context.Context, cfg config, net, untrained *learned.Net, prog
 				if err := add(mLearned, r.Schedule); err != nil {
 					return nil, err
 				}
+				rn, err := net.BestOf(ctx, inst, &learned.InferSettings{NonDelay: true, Rand: rand.New(rand.NewPCG(uint64(sd), 0))})
+				if err != nil {
+					return nil, err
+				}
+				if err := add(mNonDelay, rn.Schedule); err != nil {
+					return nil, err
+				}
 				rg, err := net.BestOf(ctx, inst, &learned.InferSettings{Greedy: true})
 				if err != nil {
 					return nil, err
@@ -245,9 +254,17 @@ func (t *table) print(w io.Writer, cfg config) {
 // a6Groups is the number of groups A6 looks at.
 const a6Groups = 5
 
+func ndDetail(t *table, n int) []string {
+	var out []string
+	for g := 0; g < n; g++ {
+		out = append(out, fmt.Sprintf("%s %.1f", groups[g], t.gap[g][mNonDelay]))
+	}
+	return out
+}
+
 func (t *table) claims(rep *claims.Report, cfg config) {
 	n := min(a6Groups, len(t.gap))
-	var req, stretch, ctrl int
+	var req, stretch, ctrl, nd, ndStretch int
 	var detail, sdetail, cdetail []string
 	for g := 0; g < n; g++ {
 		x := t.gap[g]
@@ -261,6 +278,12 @@ func (t *table) claims(rep *claims.Report, cfg config) {
 		if x[mLearned] < x[mMWKR] {
 			stretch++
 		}
+		if x[mNonDelay] <= bar {
+			nd++
+		}
+		if x[mNonDelay] < x[mMWKR] {
+			ndStretch++
+		}
 		detail = append(detail, fmt.Sprintf("%s %.1f vs %.1f", groups[g], x[mLearned], bar))
 		sdetail = append(sdetail, fmt.Sprintf("%s %.1f vs %.1f", groups[g], x[mLearned], x[mMWKR]))
 		cdetail = append(cdetail, fmt.Sprintf("%s %.1f", groups[g], x[mUntrained]))
@@ -273,5 +296,8 @@ func (t *table) claims(rep *claims.Report, cfg config) {
 		fmt.Sprintf("%d of %d groups: %s", ctrl, n, strings.Join(cdetail, ", ")), ctrl < 4)
 	rep.Add("A6 stretch (reported): learned beats softmax-MWKR best-of-32", "on >= 3 of the 5 groups",
 		fmt.Sprintf("%d of %d groups: %s", stretch, n, strings.Join(sdetail, ", ")), stretch >= 3)
+	rep.Add("not A6 (deviation, reported): the learned ranking with No-Op masked at inference passes A6's bar",
+		"the spec's policy may wait (No-Op); masking it is not the paper's method",
+		fmt.Sprintf("%d of %d groups pass the bar, %d beat softmax-MWKR best-of-32: %s", nd, n, ndStretch, strings.Join(ndDetail(t, n), ", ")), n == a6Groups && nd >= 4)
 	rep.Add("all schedules valid", "every schedule passes Validate", fmt.Sprintf("%d invalid", t.invalid), t.invalid == 0)
 }

@@ -30,7 +30,8 @@
 //   - [BestOf] / [Net.BestOf]: best of 32 sampled rollouts at temperatures
 //     T_e = 0.5 + 1.5e/32 ([Temperature]), rollouts in parallel, or one
 //     greedy rollout; the baselines [MWKRSoftmax] and [UniformPolicy] of
-//     the spec's A6 run through the same function.
+//     the spec's A6 run through the same function. InferSettings.NonDelay
+//     masks No-Op (a reported deviation: the learned job ranking alone).
 //   - [Net.Save] / [Load]: a versioned gzip format whose errors name the
 //     expected and the found version and shape; [Shipped] returns the
 //     trained weights embedded in the package.

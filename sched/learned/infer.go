@@ -18,6 +18,11 @@ type InferSettings struct {
 	Rollouts int
 	// Greedy plays one episode at T = 0 (the arg-max ordering) instead.
 	Greedy bool
+	// NonDelay gives No-Op the logit −Inf, so that the policy only ranks
+	// the legal jobs (non-delay dispatching). This departs from the spec,
+	// whose policy may wait; it is a diagnostic of what the job ranking
+	// alone is worth.
+	NonDelay bool
 	// Workers is the number of goroutines. Zero means GOMAXPROCS; the
 	// result does not depend on it.
 	Workers int
@@ -43,13 +48,21 @@ type InferResult struct {
 // 0.5 + 1.5·e/n.
 func Temperature(e, n int) float64 { return 0.5 + 1.5*float64(e)/float64(n) }
 
-// counting wraps a policy and counts its evaluations.
+// counting wraps a policy and counts its evaluations; with nonDelay it
+// masks No-Op.
 type counting struct {
-	p sched.Policy
-	n int
+	p        sched.Policy
+	n        int
+	nonDelay bool
 }
 
-func (c *counting) Scores(o *sched.Obs, dst []float64) { c.n++; c.p.Scores(o, dst) }
+func (c *counting) Scores(o *sched.Obs, dst []float64) {
+	c.n++
+	c.p.Scores(o, dst)
+	if c.nonDelay && o != nil && o.Inst != nil && len(dst) > o.Inst.N {
+		dst[o.Inst.N] = negInf
+	}
+}
 
 // BestOf plays set.Rollouts episodes of the policies made by newPolicy (one
 // per rollout, so they need not be safe for concurrent use) in
@@ -99,7 +112,7 @@ func BestOf(ctx context.Context, inst *sched.Instance, newPolicy func() sched.Po
 		if err != nil {
 			return err
 		}
-		pol := &counting{p: newPolicy()}
+		pol := &counting{p: newPolicy(), nonDelay: s.NonDelay}
 		if pol.p == nil {
 			return fmt.Errorf("%w: newPolicy returned nil", ErrSettings)
 		}

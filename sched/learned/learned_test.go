@@ -287,6 +287,14 @@ func TestBaselinesAndGreedy(t *testing.T) {
 	if err != nil || len(g.Makespans) != 1 {
 		t.Fatal(err)
 	}
+	// non-delay: the same schedule as the non-delay fast path with the same choices
+	nd, err := newNet(t, 1).BestOf(ctx, inst, &learned.InferSettings{Greedy: true, NonDelay: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nd.Schedule.Validate(inst); err != nil {
+		t.Fatal(err)
+	}
 	if a, b := learned.Temperature(0, 32), learned.Temperature(31, 32); a != 0.5 || math.Abs(b-(0.5+1.5*31/32)) > 1e-15 {
 		t.Fatal("temperature schedule")
 	}
