@@ -39,10 +39,12 @@
 //     LV-HBA (Yao et al., ICLR 2024) and equilibrium propagation without
 //     weight symmetry (Laborieux, Zenke, ICLR 2024); examples
 //     examples/bilevel and examples/eqprop.
-//   - sched (+ sched/instances, sched/gantt): job-shop scheduling, the
-//     non-learned half of Tassel, Gebser, Schekotihin (ICAPS 2023):
-//     instances, dispatching rules, branch and bound, tabu search, Gantt
-//     charts; example examples/sched-jssp.
+//   - sched (+ sched/instances, sched/gantt): job-shop scheduling after
+//     Tassel, Gebser, Schekotihin (ICAPS 2023): instances, dispatching rules,
+//     branch and bound, tabu search, Gantt charts; example
+//     examples/sched-jssp. sched/learned: the paper's learned dispatching
+//     rule trained from solver-completed schedules, with shipped weights;
+//     example examples/sched-learned.
 //   - pde (+ pde/gpme, pde/anp): ProbConserv, conservation laws imposed on
 //     probabilistic predictions (Hansen et al., ICML 2023), with a GP or the
 //     paper's attentive neural process (shipped weights) as step 1, and physics-
