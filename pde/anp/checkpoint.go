@@ -169,7 +169,7 @@ func (m *Model) LoadWeights(r io.Reader) error {
 		return err
 	}
 	c := m.Arch
-	if fc := (fileConfig{Hidden: c.Hidden, Latent: c.Latent, Heads: c.Heads, SelfAttention: c.SelfAttention}); fc != f.Config {
+	if fc := fileConfig(c); fc != f.Config {
 		return fmt.Errorf("%w: checkpoint config %+v, model %+v", ErrDimension, f.Config, fc)
 	}
 	return m.setTensors(f.Tensors)
