@@ -7,6 +7,12 @@
 //
 //	go run ./examples/selective-labels              # R1 on 4 data sets, Laplace intervals
 //	go run ./examples/selective-labels -quick=false # R1 on 12 data sets with HMC (4 chains × 1000 + 2000)
+//
+// -datasets sets the number of R1 data sets (seeds 0, 1, ...; zero means 4
+// in quick mode and 12 in the full run), -warmup and -draws the HMC
+// warm-up and kept draws per chain (full run only; zero means the spec's
+// 1000 and 2000). The full run prints each fit's HMC time, gradients,
+// draws per second, smallest bulk ESS and ESS per second to stderr.
 package main
 
 import (
@@ -17,6 +23,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"sort"
 	"time"
 
@@ -41,15 +48,35 @@ type summary struct {
 	width, err          [3]float64 // β_Y, β_D (non-zero), s
 	coverY, coverS, nY  int
 	prevGap, rhat, essm float64
+	// HMC cost (full run): wall seconds, gradients, kept draws
+	secs  float64
+	grads int64
+	kept  int
 }
 
 func main() {
 	quick := flag.Bool("quick", true, "quick run: 4 data sets with Laplace intervals (the full run: 12 data sets with HMC)")
 	asJSON := flag.Bool("json", false, "end the output with a JSON report")
+	nData := flag.Int("datasets", 0, "number of R1 data sets (0: 4 quick, 12 full)")
+	warmup := flag.Int("warmup", 0, "HMC warm-up draws per chain in the full run (0: 1000)")
+	draws := flag.Int("draws", 0, "HMC kept draws per chain in the full run (0: 2000)")
 	flag.Parse()
 	datasets := 4
 	if !*quick {
 		datasets = 12
+	}
+	if *nData < 0 || *warmup < 0 || *draws < 0 {
+		log.Fatal("-datasets, -warmup and -draws must not be negative")
+	}
+	if *nData > 0 {
+		datasets = *nData
+	}
+	hmcSet := &mcmc.Settings{Warmup: *warmup, Draws: *draws}
+	if *warmup == 0 {
+		hmcSet.Warmup = 1000
+	}
+	if *draws == 0 {
+		hmcSet.Draws = 2000
 	}
 	ctx := context.Background()
 	start := time.Now()
@@ -87,12 +114,16 @@ func main() {
 			if err != nil {
 				log.Fatal(err)
 			}
-			res[k][f] = fitOne(ctx, md, syn, prev, *quick, uint64(k))
+			res[k][f] = fitOne(ctx, md, syn, prev, *quick, uint64(k), hmcSet)
+			if sm := res[k][f]; !*quick {
+				say("data set %d %-13s HMC %.0f s, %d gradients, %.0f draws/s, smallest ESS %.0f (%.1f ESS/s), largest R-hat %.3f",
+					k, name, sm.secs, sm.grads, float64(sm.kept)/sm.secs, sm.essm, sm.essm/sm.secs, sm.rhat)
+			}
 		}
 		say("data set %d of %d fitted", k+1, datasets)
 	}
 
-	fmt.Printf("R1: %d synthetic data sets (N = %d, uniform Z, α = 1); intervals from %s\n", datasets, n, map[bool]string{true: "the Laplace approximation (fast mode)", false: "HMC, 4 chains × (1000 warm-up + 2000)"}[*quick])
+	fmt.Printf("R1: %d synthetic data sets (N = %d, uniform Z, α = 1); intervals from %s\n", datasets, n, map[bool]string{true: "the Laplace approximation (fast mode)", false: fmt.Sprintf("HMC, 4 chains × (%d warm-up + %d)", hmcSet.Warmup, hmcSet.Draws)}[*quick])
 	fmt.Printf("%-14s %10s %10s %10s %10s %10s %10s\n", "fit", "CI β_Y", "CI β_D", "CI s", "err β_Y", "err β_D", "err s")
 	for f, name := range fits {
 		var w, e [3]float64
@@ -174,6 +205,25 @@ func main() {
 			}
 		}
 		rep.Add("R1 convergence", "split-R̂ < 1.05 and bulk ESS > 200 for every parameter", fmt.Sprintf("largest R̂ %.3f, smallest ESS %.0f", worstR, worstE), worstR < 1.05 && worstE > 200)
+		var secs, kept, grads, essPerS []float64
+		for k := range res {
+			for f := range fits {
+				secs = append(secs, res[k][f].secs)
+				kept = append(kept, float64(res[k][f].kept))
+				grads = append(grads, float64(res[k][f].grads))
+				essPerS = append(essPerS, res[k][f].essm/res[k][f].secs)
+			}
+		}
+		sum := func(v []float64) float64 {
+			t := 0.0
+			for _, x := range v {
+				t += x
+			}
+			return t
+		}
+		sort.Float64s(essPerS)
+		fmt.Printf("\nHMC: %d fits, %.0f s, %.0f kept draws/s, %.1f gradients per draw (warm-up included), %.2f ms per gradient (wall, 4 chains on GOMAXPROCS %d), median smallest-ESS per second %.1f\n",
+			len(secs), sum(secs), sum(kept)/sum(secs), sum(grads)/(sum(kept)*float64(hmcSet.Warmup+hmcSet.Draws)/float64(hmcSet.Draws)), 1e3*sum(secs)/sum(grads), runtime.GOMAXPROCS(0), essPerS[len(essPerS)/2])
 	}
 	fmt.Printf("\ntotal %.1f s\n\n", time.Since(start).Seconds())
 	if err := rep.Write(os.Stdout, *asJSON); err != nil {
@@ -182,7 +232,7 @@ func main() {
 }
 
 // fitOne fits one model and summarises its intervals against the truth.
-func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, prev float64, quick bool, seed uint64) summary {
+func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, prev float64, quick bool, seed uint64, hmcSet *mcmc.Settings) summary {
 	th, _, err := md.MAP(nil)
 	if err != nil {
 		log.Fatal(err)
@@ -204,10 +254,12 @@ func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, 
 			draws = append(draws, nd.Rand(nil))
 		}
 	} else {
-		post, err := md.Sample(ctx, th, cov, nil, rng)
+		t0 := time.Now()
+		post, err := md.Sample(ctx, th, cov, hmcSet, rng)
 		if err != nil {
 			log.Fatal(err)
 		}
+		sm.secs, sm.grads, sm.kept = time.Since(t0).Seconds(), post.Gradients, len(post.Draws)
 		draws = post.Draws
 		sm.rhat, sm.essm = 0, math.Inf(1)
 		for j := range post.Rhat {
