@@ -1,0 +1,80 @@
+package selective
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/optlearn/optlearn/mcmc"
+)
+
+// BenchmarkSample measures HMC on an R1 model (N = 5000, uniform Z, the
+// prevalence constraint, data set 0) from its MAP with the Laplace scales:
+// "chains=1" runs one chain, "chains=2" two chains in parallel goroutines,
+// each 200 warm-up and 300 kept draws; both report kept draws/s, gradients
+// per draw and the smallest bulk ESS per second (rough at 300 draws per
+// chain). "speedup" alternates the two in one loop, so that load on the
+// machine hits both alike, and reports the 2-chain draw rate over the
+// 1-chain one (2 is perfect on 2 free cores).
+func BenchmarkSample(b *testing.B) {
+	syn, _ := Generate(5000, 5, rand.New(rand.NewPCG(0, 0)))
+	prev := 0.0
+	for _, y := range syn.YAll {
+		prev += float64(y) / 5000
+	}
+	md, _ := New(syn.X, syn.T, syn.Y, &Settings{Prevalence: prev, Lambda: 1.25e5})
+	th, _, err := md.MAP(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cov, err := md.Laplace(th)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// sample returns the wall time, kept draws, gradients and smallest ESS
+	sample := func(chains int, seed uint64) (float64, int, int64, float64) {
+		t0 := time.Now()
+		post, err := md.Sample(context.Background(), th, cov, &mcmc.Settings{Chains: chains, Warmup: 200, Draws: 300}, rand.New(rand.NewPCG(seed, 0)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ess := math.Inf(1)
+		for _, e := range post.ESS {
+			ess = math.Min(ess, e)
+		}
+		return time.Since(t0).Seconds(), len(post.Draws), post.Gradients, ess
+	}
+	for _, chains := range []int{1, 2} {
+		b.Run(fmt.Sprintf("chains=%d", chains), func(b *testing.B) {
+			var secs, ess float64
+			var draws int
+			var grads int64
+			seed := uint64(0)
+			for b.Loop() {
+				s, d, g, e := sample(chains, seed)
+				secs, draws, grads, ess = secs+s, draws+d, grads+g, ess+e
+				seed++
+			}
+			b.ReportMetric(float64(draws)/secs, "draws/s")
+			b.ReportMetric(float64(grads)/float64(draws)*300/500, "grads/draw")
+			b.ReportMetric(ess/secs, "minESS/s")
+		})
+	}
+	b.Run("speedup", func(b *testing.B) {
+		var s1, s2 float64
+		seed := uint64(0)
+		for b.Loop() {
+			t1, d1, _, _ := sample(1, seed)
+			t2, d2, _, _ := sample(2, seed)
+			s1 += float64(d1) / t1
+			s2 += float64(d2) / t2
+			seed++
+		}
+		b.ReportMetric(s2/s1, "speedup")
+		b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "procs")
+	})
+}
