@@ -14,7 +14,11 @@
 // two domain constraints that sharpen inference: prevalence (the implied
 // mean risk over everyone matches a known π*, as a penalty of weight
 // Lambda) and expertise (β_D is zero off a known feature set Free).
-// Gradients are exact (forward-mode dual numbers per unit).
+// Gradients are exact and written out by hand (the closed forms'
+// derivatives for uniform Z, where S(c) = ∫₀ˢ σ(c+z) dz is evaluated as
+// log1p(σ(c)(eˢ−1)); the Gauss–Hermite sums' for normal Z): one log
+// posterior with its gradient over N = 5000 units costs two exponentials,
+// two log1p and one logarithm per unit and allocates nothing.
 //
 // Inference without Stan: [Model.MAP] (L-BFGS), [Model.Laplace] (the
 // inverse negative Hessian at the mode, a fast approximate mode) and

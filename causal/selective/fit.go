@@ -95,11 +95,21 @@ var _ mcmc.LogDensity = sheared{}
 func (h sheared) Dim() int { return h.md.Dim() }
 
 func (h sheared) LogProb(grad, u []float64) float64 {
-	theta := h.toTheta(u)
+	var buf [2 * maxStack]float64
+	var theta []float64
+	if len(u) <= len(buf) {
+		theta = buf[:len(u)]
+	} else {
+		theta = make([]float64, len(u))
+	}
+	copy(theta, u)
+	if h.shears() {
+		theta[0] = u[0] - 0.5*math.Exp(u[len(u)-1])
+	}
 	lp := h.md.LogProb(grad, theta)
 	// ∂/∂(log s)|_u = ∂/∂(log s)|_θ − (s/2)·∂/∂β_Y,0
 	d := len(u) - 1
-	if h.shears() {
+	if grad != nil && h.shears() {
 		grad[d] -= 0.5 * math.Exp(u[d]) * grad[0]
 	}
 	return lp

@@ -7,17 +7,31 @@
 //
 //	go run ./examples/selective-labels              # R1 on 4 data sets, Laplace intervals
 //	go run ./examples/selective-labels -quick=false # R1 on 12 data sets with HMC (4 chains × 1000 + 2000)
+//
+// -datasets sets the number of R1 data sets (seeds 0, 1, ...; zero means 4
+// in quick mode and 12 in the full run), -warmup and -draws the HMC
+// warm-up and kept draws per chain (full run only; zero means the spec's
+// 1000 and 2000). The full run prints each fit's HMC time, gradients,
+// draws per second, smallest bulk ESS and ESS per second to stderr.
+// -checkpoint FILE appends each finished data set of the full run to FILE
+// and, on a later run with the same -warmup and -draws, reuses the data
+// sets it holds (so a long run can be stopped and resumed, or summarised
+// over the data sets finished: -datasets K).
 package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"sort"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -38,18 +52,72 @@ var fits = []string{"unconstrained", "prevalence", "expertise"}
 // summary is one fit's per-group interval widths and absolute errors, and
 // the coverage counts.
 type summary struct {
-	width, err          [3]float64 // β_Y, β_D (non-zero), s
-	coverY, coverS, nY  int
-	prevGap, rhat, essm float64
+	Width, Err          [3]float64 // β_Y, β_D (non-zero), s
+	CoverY, CoverS, NY  int
+	PrevGap, Rhat, Essm float64
+	// HMC cost (full run): wall seconds, gradients, kept draws
+	Secs  float64
+	Grads int64
+	Kept  int
+}
+
+// checkpoint is one line of the -checkpoint file: a data set's three fits
+// under one configuration.
+type checkpoint struct {
+	Dataset, Warmup, Draws int
+	Fits                   [3]summary
+}
+
+// readCheckpoint returns the fits of the data sets in path that were run
+// with the same warm-up and draws (a missing file is an empty checkpoint).
+func readCheckpoint(path string, warmup, draws int) map[int][3]summary {
+	out := map[int][3]summary{}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return out
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var c checkpoint
+		if line == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			log.Fatalf("checkpoint %s: %v", path, err)
+		}
+		if c.Warmup == warmup && c.Draws == draws {
+			out[c.Dataset] = c.Fits
+		}
+	}
+	return out
 }
 
 func main() {
 	quick := flag.Bool("quick", true, "quick run: 4 data sets with Laplace intervals (the full run: 12 data sets with HMC)")
 	asJSON := flag.Bool("json", false, "end the output with a JSON report")
+	nData := flag.Int("datasets", 0, "number of R1 data sets (0: 4 quick, 12 full)")
+	warmup := flag.Int("warmup", 0, "HMC warm-up draws per chain in the full run (0: 1000)")
+	draws := flag.Int("draws", 0, "HMC kept draws per chain in the full run (0: 2000)")
+	ckpt := flag.String("checkpoint", "", "full run: append each data set's fits to this file and reuse the ones it holds (same -warmup and -draws)")
 	flag.Parse()
 	datasets := 4
 	if !*quick {
 		datasets = 12
+	}
+	if *nData < 0 || *warmup < 0 || *draws < 0 {
+		log.Fatal("-datasets, -warmup and -draws must not be negative")
+	}
+	if *nData > 0 {
+		datasets = *nData
+	}
+	hmcSet := &mcmc.Settings{Warmup: *warmup, Draws: *draws}
+	if *warmup == 0 {
+		hmcSet.Warmup = 1000
+	}
+	if *draws == 0 {
+		hmcSet.Draws = 2000
 	}
 	ctx := context.Background()
 	start := time.Now()
@@ -65,7 +133,16 @@ func main() {
 
 	// R1
 	res := make([][3]summary, datasets)
+	done := map[int][3]summary{}
+	if *ckpt != "" && !*quick {
+		done = readCheckpoint(*ckpt, hmcSet.Warmup, hmcSet.Draws)
+	}
 	for k := 0; k < datasets; k++ {
+		if fits, ok := done[k]; ok {
+			res[k] = fits
+			say("data set %d of %d from the checkpoint", k+1, datasets)
+			continue
+		}
 		syn, err := selective.Generate(n, m, rand.New(rand.NewPCG(uint64(k), 0)))
 		if err != nil {
 			log.Fatal(err)
@@ -87,19 +164,39 @@ func main() {
 			if err != nil {
 				log.Fatal(err)
 			}
-			res[k][f] = fitOne(ctx, md, syn, prev, *quick, uint64(k))
+			res[k][f] = fitOne(ctx, md, syn, prev, *quick, uint64(k), hmcSet)
+			if sm := res[k][f]; !*quick {
+				say("data set %d %-13s HMC %.0f s, %d gradients, %.0f draws/s, smallest ESS %.0f (%.1f ESS/s), largest R-hat %.3f",
+					k, name, sm.Secs, sm.Grads, float64(sm.Kept)/sm.Secs, sm.Essm, sm.Essm/sm.Secs, sm.Rhat)
+			}
+		}
+		if *ckpt != "" && !*quick {
+			line, err := json.Marshal(checkpoint{Dataset: k, Warmup: hmcSet.Warmup, Draws: hmcSet.Draws, Fits: res[k]})
+			if err != nil {
+				log.Fatal(err)
+			}
+			f, err := os.OpenFile(*ckpt, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if _, err := f.Write(append(line, '\n')); err != nil {
+				log.Fatal(err)
+			}
+			if err := f.Close(); err != nil {
+				log.Fatal(err)
+			}
 		}
 		say("data set %d of %d fitted", k+1, datasets)
 	}
 
-	fmt.Printf("R1: %d synthetic data sets (N = %d, uniform Z, α = 1); intervals from %s\n", datasets, n, map[bool]string{true: "the Laplace approximation (fast mode)", false: "HMC, 4 chains × (1000 warm-up + 2000)"}[*quick])
+	fmt.Printf("R1: %d synthetic data sets (N = %d, uniform Z, α = 1); intervals from %s\n", datasets, n, map[bool]string{true: "the Laplace approximation (fast mode)", false: fmt.Sprintf("HMC, 4 chains × (%d warm-up + %d)", hmcSet.Warmup, hmcSet.Draws)}[*quick])
 	fmt.Printf("%-14s %10s %10s %10s %10s %10s %10s\n", "fit", "CI β_Y", "CI β_D", "CI s", "err β_Y", "err β_D", "err s")
 	for f, name := range fits {
 		var w, e [3]float64
 		for k := range res {
 			for g := 0; g < 3; g++ {
-				w[g] += res[k][f].width[g] / float64(datasets)
-				e[g] += res[k][f].err[g] / float64(datasets)
+				w[g] += res[k][f].Width[g] / float64(datasets)
+				e[g] += res[k][f].Err[g] / float64(datasets)
 			}
 		}
 		fmt.Printf("%-14s %10.4f %10.4f %10.4f %10.4f %10.4f %10.4f\n", name, w[0], w[1], w[2], e[0], e[1], e[2])
@@ -113,9 +210,9 @@ func main() {
 			for g := 0; g < 3; g++ {
 				var pc []float64
 				for k := range res {
-					u, c := res[k][0].width[g], res[k][f].width[g]
+					u, c := res[k][0].Width[g], res[k][f].Width[g]
 					if metric == 1 {
-						u, c = res[k][0].err[g], res[k][f].err[g]
+						u, c = res[k][0].Err[g], res[k][f].Err[g]
 					}
 					pc = append(pc, 100*(c-u)/u)
 				}
@@ -130,12 +227,12 @@ func main() {
 	maxGap := 0.0
 	for k := range res {
 		for f := range fits {
-			covY += res[k][f].coverY
-			nY += res[k][f].nY
-			covS += res[k][f].coverS
+			covY += res[k][f].CoverY
+			nY += res[k][f].NY
+			covS += res[k][f].CoverS
 			nS++
 		}
-		maxGap = math.Max(maxGap, res[k][1].prevGap)
+		maxGap = math.Max(maxGap, res[k][1].PrevGap)
 	}
 	rep.Add("R1 calibration", "95% intervals cover ≥ 0.85 of the β_Y entries and ≥ 0.8 of s",
 		fmt.Sprintf("β_Y %.3f (%d/%d), s %.3f (%d/%d)", float64(covY)/float64(nY), covY, nY, float64(covS)/float64(nS), covS, nS),
@@ -169,11 +266,30 @@ func main() {
 		worstR, worstE := 0.0, math.Inf(1)
 		for k := range res {
 			for f := range fits {
-				worstR = math.Max(worstR, res[k][f].rhat)
-				worstE = math.Min(worstE, res[k][f].essm)
+				worstR = math.Max(worstR, res[k][f].Rhat)
+				worstE = math.Min(worstE, res[k][f].Essm)
 			}
 		}
 		rep.Add("R1 convergence", "split-R̂ < 1.05 and bulk ESS > 200 for every parameter", fmt.Sprintf("largest R̂ %.3f, smallest ESS %.0f", worstR, worstE), worstR < 1.05 && worstE > 200)
+		var secs, kept, grads, essPerS []float64
+		for k := range res {
+			for f := range fits {
+				secs = append(secs, res[k][f].Secs)
+				kept = append(kept, float64(res[k][f].Kept))
+				grads = append(grads, float64(res[k][f].Grads))
+				essPerS = append(essPerS, res[k][f].Essm/res[k][f].Secs)
+			}
+		}
+		sum := func(v []float64) float64 {
+			t := 0.0
+			for _, x := range v {
+				t += x
+			}
+			return t
+		}
+		sort.Float64s(essPerS)
+		fmt.Printf("\nHMC: %d fits, %.0f s, %.0f kept draws/s, %.1f gradients per draw (warm-up included), %.2f ms per gradient (wall, 4 chains on GOMAXPROCS %d), median smallest-ESS per second %.1f\n",
+			len(secs), sum(secs), sum(kept)/sum(secs), sum(grads)/(sum(kept)*float64(hmcSet.Warmup+hmcSet.Draws)/float64(hmcSet.Draws)), 1e3*sum(secs)/sum(grads), runtime.GOMAXPROCS(0), essPerS[len(essPerS)/2])
 	}
 	fmt.Printf("\ntotal %.1f s\n\n", time.Since(start).Seconds())
 	if err := rep.Write(os.Stdout, *asJSON); err != nil {
@@ -182,7 +298,7 @@ func main() {
 }
 
 // fitOne fits one model and summarises its intervals against the truth.
-func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, prev float64, quick bool, seed uint64) summary {
+func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, prev float64, quick bool, seed uint64, hmcSet *mcmc.Settings) summary {
 	th, _, err := md.MAP(nil)
 	if err != nil {
 		log.Fatal(err)
@@ -194,7 +310,7 @@ func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, 
 	rng := rand.New(rand.NewPCG(seed, 99))
 	var draws [][]float64
 	var sm summary
-	sm.rhat, sm.essm = math.NaN(), math.NaN()
+	sm.Rhat, sm.Essm = math.NaN(), math.NaN()
 	if quick {
 		nd, ok := distmv.NewNormal(th, cov, rand.New(rand.NewPCG(seed, 98)))
 		if !ok {
@@ -204,15 +320,17 @@ func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, 
 			draws = append(draws, nd.Rand(nil))
 		}
 	} else {
-		post, err := md.Sample(ctx, th, cov, nil, rng)
+		t0 := time.Now()
+		post, err := md.Sample(ctx, th, cov, hmcSet, rng)
 		if err != nil {
 			log.Fatal(err)
 		}
+		sm.Secs, sm.Grads, sm.Kept = time.Since(t0).Seconds(), post.Gradients, len(post.Draws)
 		draws = post.Draws
-		sm.rhat, sm.essm = 0, math.Inf(1)
+		sm.Rhat, sm.Essm = 0, math.Inf(1)
 		for j := range post.Rhat {
-			sm.rhat = math.Max(sm.rhat, post.Rhat[j])
-			sm.essm = math.Min(sm.essm, post.ESS[j])
+			sm.Rhat = math.Max(sm.Rhat, post.Rhat[j])
+			sm.Essm = math.Min(sm.Essm, post.ESS[j])
 		}
 	}
 	// column of parameter values in the paper's units
@@ -231,25 +349,25 @@ func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, 
 		for _, v := range vals {
 			mean += v / float64(len(vals))
 		}
-		sm.width[g] += hi - lo
-		sm.err[g] += math.Abs(mean - truth)
+		sm.Width[g] += hi - lo
+		sm.Err[g] += math.Abs(mean - truth)
 		if cover != nil && lo <= truth && truth <= hi {
 			*cover++
 		}
 	}
 	for j := 0; j < m; j++ {
-		record(0, col(func(t []float64) float64 { return t[j] }), syn.BetaY[j], &sm.coverY)
-		sm.nY++
+		record(0, col(func(t []float64) float64 { return t[j] }), syn.BetaY[j], &sm.CoverY)
+		sm.NY++
 	}
-	sm.width[0] /= m
-	sm.err[0] /= m
+	sm.Width[0] /= m
+	sm.Err[0] /= m
 	for _, j := range []int{0, 1} { // the non-zero entries of β_D
 		k := indexOf(md.Free, j)
 		record(1, col(func(t []float64) float64 { return t[m+k] }), syn.BetaD[j], nil)
 	}
-	sm.width[1] /= 2
-	sm.err[1] /= 2
-	record(2, col(func(t []float64) float64 { return math.Exp(t[m+nf]) }), syn.S, &sm.coverS)
+	sm.Width[1] /= 2
+	sm.Err[1] /= 2
+	record(2, col(func(t []float64) float64 { return math.Exp(t[m+nf]) }), syn.S, &sm.CoverS)
 	if md.Lambda > 0 {
 		mean := 0.0
 		step := max(1, len(draws)/200) // π(θ) over a thinned set of draws
@@ -258,7 +376,7 @@ func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, 
 			mean += md.ImpliedPrevalence(draws[i])
 			cnt++
 		}
-		sm.prevGap = math.Abs(mean/float64(cnt) - prev)
+		sm.PrevGap = math.Abs(mean/float64(cnt) - prev)
 	}
 	_ = mat.NewDense
 	_ = mcmc.ErrSettings
