@@ -249,7 +249,8 @@ func (l *Learner) Act(obs []float64, deterministic bool, rng *rand.Rand) rl.Acti
 // episodes, episode i reset from rand.NewPCG(EvalSeed, i). If beta is not
 // nil it gives the β to act with at each observation (else [Learner.Beta];
 // RandomBeta draws from the episode's stream). It returns ctx.Err() if ctx
-// ends (checked every episode) and environment errors.
+// ends (checked every episode), environment errors and an error wrapping
+// [ErrNotFinite] for a NaN or Inf reward.
 func (l *Learner) Evaluate(ctx context.Context, beta func(obs []float64) float64) (float64, error) {
 	n := l.set.EvalEpisodes
 	total := 0.0
@@ -278,6 +279,9 @@ func (l *Learner) Evaluate(ctx context.Context, beta func(obs []float64) float64
 			next, done, err := l.evalEnv.Step(rl.Action{Box: act}, r)
 			if err != nil {
 				return math.NaN(), err
+			}
+			if math.IsNaN(r[0]) || math.IsInf(r[0], 0) {
+				return math.NaN(), fmt.Errorf("%w: reward %v in evaluation episode %d", ErrNotFinite, r[0], ep)
 			}
 			total += r[0]
 			obs = next
