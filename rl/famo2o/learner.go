@@ -564,9 +564,7 @@ func (l *Learner) balanceGrad(alpha float64) (loss, entropy float64, err error) 
 				l.dqs[k][i] = -1 / B
 			}
 		}
-		if _, err := l.qt[k].m.ForwardBatch(l.qt[k].ws, l.sa, len(l.idx)); err != nil {
-			return 0, 0, err
-		}
+		// The workspaces still hold minTarget's forward pass on (s, a').
 		if err := l.qt[k].m.BackwardBatch(l.qt[k].ws, l.dqs[k], nil, l.dx); err != nil {
 			return 0, 0, err
 		}
