@@ -91,3 +91,12 @@ func ExampleDataset_Check() {
 	fmt.Println(d.Check())
 	// Output: famo2o: empty data set: no transitions
 }
+
+func ExampleLearner_Policy() {
+	d, _ := famo2o.PendulumDataset(context.Background(), famo2o.D2Medium, 1, rand.New(rand.NewPCG(1, 1)))
+	l, _ := famo2o.New(famo2o.NewPendulum, d, &famo2o.Settings{Hidden: []int{8}, BatchSize: 16})
+	p := l.Policy() // an rl.Policy, e.g. for rl.Evaluate
+	a := p.Act([]float64{1, 0, 0}, true, nil)
+	fmt.Println(len(a.Box), p.Beta([]float64{1, 0, 0}, nil) > 1)
+	// Output: 1 true
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/optlearn/optlearn/rl"
 	"github.com/optlearn/optlearn/run"
 )
 
@@ -269,6 +270,44 @@ func TestPendulumData(t *testing.T) {
 		d := tinyData(t, c.k, 100)
 		if d.Len() != 20000 || math.Abs(d.MeanReturn()-c.want) > c.tol {
 			t.Errorf("%v: %d transitions, mean return %.1f (spec about %.0f)", c.k, d.Len(), d.MeanReturn(), c.want)
+		}
+	}
+}
+
+// TestPolicySnapshot: Learner.Policy is a deep copy acting like the
+// learner, usable with rl.Evaluate, and not changed by later updates.
+func TestPolicySnapshot(t *testing.T) {
+	d := tinyData(t, D3Mixed, 2)
+	for _, m := range []Method{FamO2O, IQL, RandomBeta} {
+		l, err := New(NewPendulum, d, tinySettings(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 5 {
+			if _, err := l.Update(Offline); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := l.Policy()
+		obs := []float64{0.6, 0.8, -1}
+		a0 := l.Act(obs, true, nil).Box[0]
+		if b := p.Act(obs, true, nil).Box[0]; b != a0 {
+			t.Fatalf("%v: snapshot acts %v, learner %v", m, b, a0)
+		}
+		if lp := p.LogProb(obs, rl.Action{Box: []float64{a0}}); math.IsNaN(lp) || math.IsInf(lp, 0) {
+			t.Fatalf("%v: LogProb %v", m, lp)
+		}
+		for range 5 {
+			if _, err := l.Update(Offline); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if b := p.Clone().Act(obs, true, nil).Box[0]; b != a0 {
+			t.Fatalf("%v: snapshot changed with the learner: %v vs %v", m, b, a0)
+		}
+		ret, n, err := rl.Evaluate(NewPendulum(), p, 2, 1, true, 300, rand.New(rand.NewPCG(1, 1)))
+		if err != nil || len(ret) != 1 || n != 200 {
+			t.Fatalf("%v: rl.Evaluate: %v %v", m, ret, err)
 		}
 	}
 }

@@ -122,9 +122,9 @@ type Learner struct {
 	tmp, dq, dx, dxu, w        []float64
 	dqs                        [2][]float64
 
-	// per-sample scratch
-	in, out, act, na []float64
-	rew              [1]float64
+	pol     Policy // shares u, b and uLogStd with the learner
+	act, na []float64
+	rew     [1]float64
 
 	updates, offDone, onDone, envSteps int
 	obs                                []float64
@@ -268,7 +268,13 @@ func New(newEnv func() rl.Env, d *Dataset, s *Settings) (*Learner, error) {
 	l.tmp, l.dq, l.w = mk(B), mk(B*ad), mk(B)
 	l.dx, l.dxu = mk(B*(od+ad)), mk(B*l.uIn)
 	l.dqs = [2][]float64{mk(B), mk(B)}
-	l.in, l.out, l.act, l.na = mk(l.uIn), mk(ad), mk(ad), mk(ad)
+	l.act, l.na = mk(ad), mk(ad)
+	l.pol = Policy{method: set.Method, betaMin: set.BetaMin, betaMax: set.BetaMax, beta: set.Beta,
+		u: l.u.m, uLogStd: l.uLogStd, mid: l.mid, half: l.half, space: spec.Action, od: od, ad: ad, uIn: l.uIn,
+		in: mk(l.uIn), out: mk(ad)}
+	if l.b != nil {
+		l.pol.b = l.b.m
+	}
 	return l, nil
 }
 
@@ -329,9 +335,7 @@ func (l *Learner) fillUIn() {
 	}
 }
 
-func (l *Learner) uStd(j int) float64 {
-	return math.Exp(math.Max(logStdMin, math.Min(logStdMax, l.uLogStd[j])))
-}
+func (l *Learner) uStd(j int) float64 { return l.pol.std(j) }
 
 // Update makes one gradient update on a minibatch from the replay buffer
 // in the spec's order (V, balance, temperature, policy, Q, targets) and

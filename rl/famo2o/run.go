@@ -185,65 +185,31 @@ func (l *Learner) envStep() error {
 	return nil
 }
 
-// Beta returns the balance coefficient the learner acts with at obs: the
-// balance model's deterministic β(s) = affine(tanh(mean_z(s))) for FamO2O,
-// Settings.Beta for IQL, and a uniform draw from rng for RandomBeta (the
-// midpoint when rng is nil). obs must have the environment's observation
-// dimension (else it panics, a programmer error).
-func (l *Learner) Beta(obs []float64, rng *rand.Rand) float64 {
-	switch l.set.Method {
-	case IQL:
-		return l.set.Beta
-	case RandomBeta:
-		if rng == nil {
-			return (l.set.BetaMin + l.set.BetaMax) / 2
-		}
-		return l.set.BetaMin + (l.set.BetaMax-l.set.BetaMin)*rng.Float64()
-	}
-	var o [1]float64
-	l.b.m.Predict(o[:], obs)
-	return l.set.BetaMin + (math.Tanh(o[0])+1)/2*(l.set.BetaMax-l.set.BetaMin)
-}
+// Beta returns the balance coefficient the learner acts with at obs (see
+// [Policy.Beta]). obs must have the environment's observation dimension
+// (else it panics, a programmer error).
+func (l *Learner) Beta(obs []float64, rng *rand.Rand) float64 { return l.pol.Beta(obs, rng) }
 
 // ActBeta writes the universal policy's mean action μ_u(s, β) at obs (in
 // the environment's units, clipped to the action box) to dst (grown if
 // short) and returns it. For IQL β is ignored (its policy is not
 // conditioned on β).
 func (l *Learner) ActBeta(dst, obs []float64, beta float64) []float64 {
-	return l.actBeta(dst, obs, beta, false, nil)
+	return l.pol.actBeta(dst, obs, beta, false, nil)
 }
 
 func (l *Learner) actBeta(dst, obs []float64, beta float64, sample bool, rng *rand.Rand) []float64 {
-	if len(obs) != l.od {
-		panic(fmt.Sprintf("famo2o: observation of length %d, want %d", len(obs), l.od))
-	}
-	if cap(dst) < l.ad {
-		dst = make([]float64, l.ad)
-	}
-	dst = dst[:l.ad]
-	copy(l.in, obs)
-	if l.uIn > l.od {
-		Encode(l.in[l.od:], beta)
-	}
-	l.u.m.Predict(l.out, l.in)
-	for j := range dst {
-		a := math.Tanh(l.out[j])
-		if sample {
-			a += l.uStd(j) * rng.NormFloat64()
-		}
-		dst[j] = math.Max(l.space.Low[j], math.Min(l.space.High[j], l.mid[j]+l.half[j]*a))
-	}
-	return dst
+	return l.pol.actBeta(dst, obs, beta, sample, rng)
 }
 
-// Act returns the action at obs: β from [Learner.Beta] and the universal
-// policy's mean action (deterministic) or a Gaussian sample (otherwise),
-// clipped to the action box. rng is needed when deterministic is false or
-// the method is RandomBeta. The returned slice is new.
+// Act returns the action at obs (see [Policy.Act]).
 func (l *Learner) Act(obs []float64, deterministic bool, rng *rand.Rand) rl.Action {
-	beta := l.Beta(obs, rng)
-	return rl.Action{Box: l.actBeta(nil, obs, beta, !deterministic, rng)}
+	return l.pol.Act(obs, deterministic, rng)
 }
+
+// Policy returns a snapshot of the acting policy (a deep copy: later
+// updates do not change it).
+func (l *Learner) Policy() *Policy { return l.pol.clone() }
 
 // Evaluate returns the mean return of Settings.EvalEpisodes deterministic
 // episodes, episode i reset from rand.NewPCG(EvalSeed, i). If beta is not
