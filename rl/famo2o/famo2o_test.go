@@ -311,3 +311,33 @@ func TestPolicySnapshot(t *testing.T) {
 		}
 	}
 }
+
+// TestSchedules: online only, offline only, and a Run continued after a
+// time limit.
+func TestSchedules(t *testing.T) {
+	d := tinyData(t, D2Medium, 1)
+	s := tinySettings(IQL)
+	s.OfflineSteps = -1
+	l, err := New(NewPendulum, d, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := l.Run(context.Background())
+	if err != nil || res.Iterations != 30 || len(res.Evals) != 3 || res.Evals[0].EnvSteps != 0 {
+		t.Fatalf("online only: %+v, %v", res, err)
+	}
+	s = tinySettings(FamO2O)
+	s.OnlineSteps = -1
+	l, err = New(NewPendulum, d, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = l.Run(context.Background())
+	if err != nil || res.Iterations != 30 || len(res.Evals) != 1 || res.Final != res.Offline || res.EnvSteps != 0 {
+		t.Fatalf("offline only: %+v, %v", res, err)
+	}
+	res, err = l.Run(context.Background())
+	if err != nil || res.Iterations != 0 || res.Status != run.IterationLimit {
+		t.Fatalf("second Run of a finished schedule: %+v, %v", res, err)
+	}
+}

@@ -109,6 +109,12 @@ func (l *Learner) Run(ctx context.Context) (res Result, err error) {
 		it.LastEval = ret
 		return run.NotTerminated, nil
 	}
+	if l.set.OfflineSteps == 0 && len(l.evals) == 0 {
+		// No offline phase: the "offline" evaluation is of the initial policy.
+		if st, err := evaluate(); st != run.NotTerminated {
+			return end(st, err)
+		}
+	}
 	for {
 		if st, err := loop.Check(ctx); st != run.NotTerminated {
 			return end(st, err)
@@ -129,9 +135,6 @@ func (l *Learner) Run(ctx context.Context) (res Result, err error) {
 		}
 		needEval := (phase == Offline && l.offDone == l.set.OfflineSteps) ||
 			(phase == Online && (l.onDone%l.set.EvalEvery == 0 || l.onDone == l.set.OnlineSteps))
-		if l.set.OfflineSteps == 0 && phase == Online && l.onDone == 1 && len(l.evals) == 0 {
-			needEval = false
-		}
 		if needEval {
 			if st, err := evaluate(); st != run.NotTerminated {
 				return end(st, err)
