@@ -27,6 +27,7 @@ func curves(path string, tasks []*task, sets []famo2o.PendulumData, methods []fa
 		p.Title.Text = fmt.Sprintf("Pendulum %s", k)
 		p.X.Label.Text = "online environment steps"
 		p.Y.Label.Text = "normalised score (mean over seeds)"
+		lastMin, lastMax := math.Inf(1), math.Inf(-1)
 		for mi, m := range methods {
 			var sum []float64
 			var steps []int
@@ -55,6 +56,7 @@ func curves(path string, tasks []*task, sets []famo2o.PendulumData, methods []fa
 			for i := range sum {
 				xy[i].X, xy[i].Y = float64(steps[i]), sum[i]/float64(n)
 			}
+			lastMin, lastMax = math.Min(lastMin, xy[len(xy)-1].Y), math.Max(lastMax, xy[len(xy)-1].Y)
 			l, pts, err := plotter.NewLinePoints(xy)
 			if err != nil {
 				return err
@@ -65,9 +67,17 @@ func curves(path string, tasks []*task, sets []famo2o.PendulumData, methods []fa
 			p.Add(l, pts)
 			p.Legend.Add(m.String(), l, pts)
 		}
-		p.Legend.Top = false
-		p.Legend.Left = false
+		// The legend goes to the corner the curves leave free: top right
+		// when every curve ends below 60, else bottom right when they all
+		// end above 40, else top left.
 		p.Y.Max = math.Max(p.Y.Max, 100)
+		p.Legend.Top, p.Legend.Left = true, false
+		if lastMax >= 60 {
+			p.Legend.Top = false
+			if lastMin <= 40 {
+				p.Legend.Top, p.Legend.Left = true, true
+			}
+		}
 		p.Draw(tiles.At(dc, c, 0))
 	}
 	return save(path, img)
