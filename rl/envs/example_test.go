@@ -17,3 +17,10 @@ func ExampleFruitTree_Front() {
 	fmt.Println(len(front), ft.Spec().Objectives)
 	// Output: 64 6
 }
+
+func ExamplePendulumExpert() {
+	// Hanging down at rest, the controller pumps energy in (+2 for θ̇ ≥ 0);
+	// near the top it is a PD controller.
+	fmt.Println(envs.PendulumExpert([]float64{-1, 0, 0}), envs.PendulumExpert([]float64{1, 0, 0.5}))
+	// Output: 2 -1
+}
