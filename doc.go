@@ -63,8 +63,10 @@
 //     rl/parl: A-PARL, policy alignment as a bilevel problem (Chakraborty et
 //     al., ICLR 2024); example examples/parl. rl/mcts, rl/srm and
 //     rl/envs/game24: MCTS step annotation and step-level reward models (Ma
-//     et al., AAAI 2025); example examples/mcts-srm. rl/mlp is a deprecated
-//     alias of PPO's network policies.
+//     et al., AAAI 2025); example examples/mcts-srm. rl/famo2o: IQL and
+//     FamO2O, offline-to-online RL with state-adaptive balances (Wang et al.,
+//     NeurIPS 2023); example examples/famo2o. rl/mlp is a deprecated alias of
+//     PPO's network policies.
 //
 // Every method has a program under examples/ that reproduces its paper's
 // headline claim; go run ./examples/reproduce runs them all in quick mode
