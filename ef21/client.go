@@ -1,6 +1,7 @@
 package ef21
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 
@@ -48,12 +49,8 @@ type Client struct {
 // wrapping ErrSettings for an invalid setting or index or a nil rng, and
 // ErrDimension for an oracle dimension outside [1, MaxElements].
 func NewClient(o Oracle, i int, c Compressor, cfg ClientSettings, rng *rand.Rand) (*Client, error) {
-	if cfg.Scale == 0 {
-		cfg.Scale = 1
-	}
-	if cfg.P == 0 {
-		cfg.P = 1
-	}
+	cfg.Scale = cmp.Or(cfg.Scale, 1)
+	cfg.P = cmp.Or(cfg.P, 1)
 	switch {
 	case o == nil || c == nil:
 		return nil, fmt.Errorf("%w: nil oracle or compressor", ErrSettings)

@@ -1,6 +1,7 @@
 package ef21
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -295,21 +296,11 @@ func validate(o Oracle, c Compressor, x0 []float64, s *Settings) error {
 // s.Rand.
 func defaults(s *Settings) plan {
 	pl := plan{p: s.P, kappa: s.Kappa, tol: s.Tol, maxIter: s.MaxIter, driftEvery: s.DriftEvery, workers: s.Workers}
-	if pl.p == 0 {
-		pl.p = 1
-	}
-	if pl.kappa == 0 {
-		pl.kappa = 1
-	}
-	if pl.tol == 0 {
-		pl.tol = DefaultTol
-	}
-	if pl.maxIter == 0 {
-		pl.maxIter = DefaultMaxIter
-	}
-	if pl.driftEvery == 0 {
-		pl.driftEvery = DefaultDriftEvery
-	}
+	pl.p = cmp.Or(pl.p, 1)
+	pl.kappa = cmp.Or(pl.kappa, 1)
+	pl.tol = cmp.Or(pl.tol, DefaultTol)
+	pl.maxIter = cmp.Or(pl.maxIter, DefaultMaxIter)
+	pl.driftEvery = cmp.Or(pl.driftEvery, DefaultDriftEvery)
 	if pl.workers <= 0 {
 		pl.workers = runtime.GOMAXPROCS(0)
 	}

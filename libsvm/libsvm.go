@@ -3,6 +3,7 @@ package libsvm
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -165,9 +166,7 @@ func Read(r io.Reader, nFeatures int) (*Dataset, error) {
 		return nil, err
 	}
 	cols := nFeatures
-	if cols == 0 {
-		cols = maxSeen
-	}
+	cols = cmp.Or(cols, maxSeen)
 	x := &linalg.CSR{Rows: len(y), Cols: cols, RowPtr: rowPtr, ColIdx: colIdx, Val: val}
 	if x.ColIdx == nil {
 		x.ColIdx = []int{}

@@ -1,6 +1,7 @@
 package mcmc
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -76,24 +77,16 @@ func (s *Settings) defaults(hmc bool) (Settings, error) {
 	if s != nil {
 		c = *s
 	}
-	if c.Chains == 0 {
-		c.Chains = 4
-	}
-	if c.Warmup == 0 {
-		c.Warmup = 1000
-	}
-	if c.Draws == 0 {
-		c.Draws = 2000
-	}
+	c.Chains = cmp.Or(c.Chains, 4)
+	c.Warmup = cmp.Or(c.Warmup, 1000)
+	c.Draws = cmp.Or(c.Draws, 2000)
 	if c.TargetAccept == 0 {
 		c.TargetAccept = 0.8
 		if !hmc {
 			c.TargetAccept = 0.234
 		}
 	}
-	if c.MaxSteps == 0 {
-		c.MaxSteps = 32
-	}
+	c.MaxSteps = cmp.Or(c.MaxSteps, 32)
 	if c.Rand == nil {
 		c.Rand = rand.New(rand.NewPCG(1, 0))
 	}

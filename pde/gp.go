@@ -1,6 +1,7 @@
 package pde
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -201,9 +202,7 @@ func (d DiagModel) Predict(t float64, x []float64) ([]float64, Covariance, error
 		return nil, nil, fmt.Errorf("%w: DiagModel.Floor = %g", ErrSettings, d.Floor)
 	}
 	floor := d.Floor
-	if floor == 0 {
-		floor = 1e-8
-	}
+	floor = cmp.Or(floor, 1e-8)
 	var mean, v []float64
 	if g, ok := d.Model.(*GP); ok {
 		m, dv, err := g.PredictDiag(t, x)

@@ -1,6 +1,7 @@
 package pde
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,15 +67,9 @@ func (lm LevenbergMarquardt) settings() (tol float64, maxIter int, tau float64, 
 	if math.IsNaN(tol) || math.IsNaN(tau) || tau < 0 || math.IsInf(tau, 0) || maxIter < 0 {
 		return 0, 0, 0, fmt.Errorf("%w: LevenbergMarquardt Tol %g, MaxIter %d, Tau %g", ErrSettings, tol, maxIter, tau)
 	}
-	if tol == 0 {
-		tol = 1e-6
-	}
-	if maxIter == 0 {
-		maxIter = 50
-	}
-	if tau == 0 {
-		tau = 1e-3
-	}
+	tol = cmp.Or(tol, 1e-6)
+	maxIter = cmp.Or(maxIter, 50)
+	tau = cmp.Or(tau, 1e-3)
 	return tol, maxIter, tau, nil
 }
 
@@ -115,9 +110,7 @@ func (lm LevenbergMarquardt) Solve(ctx context.Context, p NLLS, w []float64) (NL
 		mu = math.Max(mu, ws.jtj.At(i, i))
 	}
 	mu *= tau
-	if mu == 0 {
-		mu = tau
-	}
+	mu = cmp.Or(mu, tau)
 	nu := 2.0
 	res.Status = run.IterationLimit
 	for res.Iterations < maxIter {
@@ -255,12 +248,8 @@ func (gn GaussNewton) Solve(ctx context.Context, p NLLS, w []float64) (NLLSResul
 	if math.IsNaN(tol) || maxIter < 0 {
 		return NLLSResult{Status: run.Failure}, fmt.Errorf("%w: GaussNewton Tol %g, MaxIter %d", ErrSettings, tol, maxIter)
 	}
-	if tol == 0 {
-		tol = 1e-10
-	}
-	if maxIter == 0 {
-		maxIter = 20
-	}
+	tol = cmp.Or(tol, 1e-10)
+	maxIter = cmp.Or(maxIter, 20)
 	if p == nil {
 		return NLLSResult{Status: run.Failure}, fmt.Errorf("%w: nil problem", ErrSettings)
 	}

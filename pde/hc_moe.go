@@ -1,6 +1,7 @@
 package pde
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -193,9 +194,7 @@ func (c *MoEConstraint) parallel(ctx context.Context, n int, f func(context.Cont
 		return fmt.Errorf("%w: Workers = %d", ErrSettings, c.Workers)
 	}
 	workers := c.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers = cmp.Or(workers, runtime.GOMAXPROCS(0))
 	workers = min(workers, n)
 	errs := make([]error, n)
 	next := make(chan int)

@@ -1,6 +1,7 @@
 package pde
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -31,15 +32,9 @@ type DSReference struct {
 // stability limit, or an IC that is not finite, and ctx's error.
 func (s DSReference) Solve(ctx context.Context, u0 func(x float64) float64, t float64, nt, nx int) ([]float64, error) {
 	nodes, dt, d := s.Nodes, s.DT, s.D
-	if nodes == 0 {
-		nodes = 257
-	}
-	if dt == 0 {
-		dt = 0.01
-	}
-	if d == 0 {
-		d = 5e-4
-	}
+	nodes = cmp.Or(nodes, 257)
+	dt = cmp.Or(dt, 0.01)
+	d = cmp.Or(d, 5e-4)
 	if u0 == nil || nodes < 3 || nodes > 1<<20 || nt < 2 || nx < 2 || (nodes-1)%(nx-1) != 0 || !(dt > 0) || !(d > 0) || !(t > 0) || math.IsInf(t, 0) {
 		return nil, fmt.Errorf("%w: reference solver Nodes %d, DT %g, D %g, T %g, output %d×%d", ErrSettings, nodes, dt, d, t, nt, nx)
 	}

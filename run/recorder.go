@@ -1,6 +1,7 @@
 package run
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"time"
@@ -179,9 +180,7 @@ func (p *Printer[T]) Record(it T) error {
 	}
 	h := it.Head()
 	interval := p.Interval
-	if interval == 0 {
-		interval = defaultInterval
-	}
+	interval = cmp.Or(interval, defaultInterval)
 	switch h.Event {
 	case Start:
 		p.last = 0

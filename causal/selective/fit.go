@@ -1,6 +1,7 @@
 package selective
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -159,9 +160,7 @@ func (md *Model) Sample(ctx context.Context, mapTheta []float64, cov *mat.SymDen
 	if s != nil {
 		set = *s
 	}
-	if set.Chains == 0 {
-		set.Chains = 4
-	}
+	set.Chains = cmp.Or(set.Chains, 4)
 	d := md.Dim()
 	u0 := h.toU(mapTheta)
 	scale := make([]float64, d)

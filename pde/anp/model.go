@@ -1,6 +1,7 @@
 package anp
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -46,15 +47,9 @@ type Architecture struct {
 const maxHidden = 1024
 
 func (c Architecture) withDefaults() (Architecture, error) {
-	if c.Hidden == 0 {
-		c.Hidden = 32
-	}
-	if c.Latent == 0 {
-		c.Latent = c.Hidden
-	}
-	if c.Heads == 0 {
-		c.Heads = 4
-	}
+	c.Hidden = cmp.Or(c.Hidden, 32)
+	c.Latent = cmp.Or(c.Latent, c.Hidden)
+	c.Heads = cmp.Or(c.Heads, 4)
 	for _, f := range []struct {
 		name string
 		v    int

@@ -1,6 +1,7 @@
 package anp
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -53,9 +54,7 @@ func (p *Predictor) PredictLatent(t float64, x []float64) ([][]float64, []pde.Co
 	if draws < 0 || draws > maxDraws {
 		return nil, nil, fmt.Errorf("%w: Predictor.Draws = %d outside [0, %d]", ErrSettings, draws, maxDraws)
 	}
-	if draws == 0 {
-		draws = DefaultDraws
-	}
+	draws = cmp.Or(draws, DefaultDraws)
 	if math.IsNaN(t) || math.IsInf(t, 0) {
 		return nil, nil, fmt.Errorf("%w: t = %v", ErrNotFinite, t)
 	}

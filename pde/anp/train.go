@@ -1,6 +1,7 @@
 package anp
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -94,18 +95,10 @@ func (s *Settings) withDefaults() (Settings, error) {
 	if err := run.CheckTimeLimit(o.TimeLimit); err != nil {
 		return o, fmt.Errorf("%w: %v", ErrSettings, err)
 	}
-	if o.MaxIter == 0 {
-		o.MaxIter = 2000
-	}
-	if o.Batch == 0 {
-		o.Batch = 16
-	}
-	if o.LR == 0 {
-		o.LR = 1e-3
-	}
-	if o.ResidualPoints == 0 {
-		o.ResidualPoints = 16
-	}
+	o.MaxIter = cmp.Or(o.MaxIter, 2000)
+	o.Batch = cmp.Or(o.Batch, 16)
+	o.LR = cmp.Or(o.LR, 1e-3)
+	o.ResidualPoints = cmp.Or(o.ResidualPoints, 16)
 	if o.Batch > 4096 || o.ResidualPoints > 4096 {
 		return o, fmt.Errorf("%w: Batch %d and ResidualPoints %d must be at most 4096", ErrSettings, o.Batch, o.ResidualPoints)
 	}

@@ -1,6 +1,7 @@
 package gpme
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -89,12 +90,8 @@ func (s *Settings) withDefaults() (Settings, error) {
 	if o.Nodes < 0 || o.Draws < 0 {
 		return o, fmt.Errorf("%w: Nodes %d and Draws %d must be ≥ 0 (zero means the default)", pde.ErrSettings, o.Nodes, o.Draws)
 	}
-	if o.Nodes == 0 {
-		o.Nodes = 201
-	}
-	if o.Draws == 0 {
-		o.Draws = 200
-	}
+	o.Nodes = cmp.Or(o.Nodes, 201)
+	o.Draws = cmp.Or(o.Draws, 200)
 	if o.Nodes < 3 || o.Nodes > maxNodes || ((o.Full || o.Diffusion) && o.Nodes > maxDenseNodes) {
 		return o, fmt.Errorf("%w: Nodes %d outside [3, %d] (%d with Full or Diffusion)", pde.ErrSettings, o.Nodes, maxNodes, maxDenseNodes)
 	}
@@ -217,12 +214,8 @@ type runner struct {
 func (r *runner) setup(i int) error {
 	c, o := r.c, r.o
 	r.gs = o.GP
-	if r.gs.LengthT == 0 {
-		r.gs.LengthT = 0.1
-	}
-	if r.gs.LengthX == 0 {
-		r.gs.LengthX = 0.1
-	}
+	r.gs.LengthT = cmp.Or(r.gs.LengthT, 0.1)
+	r.gs.LengthX = cmp.Or(r.gs.LengthX, 0.1)
 	r.gs.LengthT *= c.T
 	r.gs.LengthX *= c.L
 	seed := InstanceSeed(i)

@@ -1,6 +1,7 @@
 package learned
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -82,15 +83,11 @@ func BestOf(ctx context.Context, inst *sched.Instance, newPolicy func() sched.Po
 	if s.Rollouts < 0 || s.Workers < 0 {
 		return InferResult{}, fmt.Errorf("%w: Rollouts %d and Workers %d must not be negative", ErrSettings, s.Rollouts, s.Workers)
 	}
-	if s.Rollouts == 0 {
-		s.Rollouts = 32
-	}
+	s.Rollouts = cmp.Or(s.Rollouts, 32)
 	if s.Greedy {
 		s.Rollouts = 1
 	}
-	if s.Workers == 0 {
-		s.Workers = runtime.GOMAXPROCS(0)
-	}
+	s.Workers = cmp.Or(s.Workers, runtime.GOMAXPROCS(0))
 	if s.Rand == nil {
 		s.Rand = rand.New(rand.NewPCG(0, 0))
 	}

@@ -1,6 +1,7 @@
 package learned
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -188,18 +189,10 @@ func (s *Settings) withDefaults() (Settings, error) {
 	if c.LR < 0 || c.AdamEps < 0 || c.Clip < 0 {
 		return c, fmt.Errorf("%w: LR %v, AdamEps %v and Clip %v must not be negative", ErrSettings, c.LR, c.AdamEps, c.Clip)
 	}
-	if c.LR == 0 {
-		c.LR = 2e-4
-	}
-	if c.AdamEps == 0 {
-		c.AdamEps = 1e-5
-	}
-	if c.Clip == 0 {
-		c.Clip = 0.3
-	}
-	if c.TargetKL == 0 {
-		c.TargetKL = 0.01
-	}
+	c.LR = cmp.Or(c.LR, 2e-4)
+	c.AdamEps = cmp.Or(c.AdamEps, 1e-5)
+	c.Clip = cmp.Or(c.Clip, 0.3)
+	c.TargetKL = cmp.Or(c.TargetKL, 0.01)
 	if c.Rand == nil {
 		c.Rand = rand.New(rand.NewPCG(0, 0))
 	}
