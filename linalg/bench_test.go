@@ -2,6 +2,7 @@ package linalg
 
 import (
 	"fmt"
+	"github.com/optlearn/optlearn/internal/cputime"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -119,11 +120,11 @@ func topkRun(b *testing.B, sp *Sparse, x []float64, k int) {
 	defer runtime.UnlockOSThread()
 	d := len(x)
 	b.SetBytes(int64(8 * d))
-	c0, ok := threadCPU()
+	c0, ok := cputime.Thread()
 	for b.Loop() {
 		TopK(sp, x, k)
 	}
-	c1, _ := threadCPU()
+	c1, _ := cputime.Thread()
 	b.ReportMetric(float64(d)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melems/s")
 	if ok && c1 > c0 {
 		b.ReportMetric(float64(d)*float64(b.N)/(c1-c0).Seconds()/1e6, "Melems/cpu-s")

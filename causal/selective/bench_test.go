@@ -3,6 +3,7 @@ package selective
 import (
 	"context"
 	"fmt"
+	"github.com/optlearn/optlearn/internal/cputime"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -41,7 +42,8 @@ func BenchmarkSample(b *testing.B) {
 	// sample returns the wall and CPU seconds, kept draws, gradients and
 	// smallest ESS
 	sample := func(chains int, seed uint64) (float64, float64, int, int64, float64) {
-		c0, t0 := processCPU(), time.Now()
+		c0, _ := cputime.Process()
+		t0 := time.Now()
 		post, err := md.Sample(context.Background(), th, cov, &mcmc.Settings{Chains: chains, Warmup: 200, Draws: 300}, rand.New(rand.NewPCG(seed, 0)))
 		if err != nil {
 			b.Fatal(err)
@@ -50,7 +52,8 @@ func BenchmarkSample(b *testing.B) {
 		for _, e := range post.ESS {
 			ess = math.Min(ess, e)
 		}
-		return time.Since(t0).Seconds(), (processCPU() - c0).Seconds(), len(post.Draws), post.Gradients, ess
+		c1, _ := cputime.Process()
+		return time.Since(t0).Seconds(), (c1 - c0).Seconds(), len(post.Draws), post.Gradients, ess
 	}
 	for _, chains := range []int{1, 2} {
 		b.Run(fmt.Sprintf("chains=%d", chains), func(b *testing.B) {

@@ -1,6 +1,7 @@
 package selective
 
 import (
+	"github.com/optlearn/optlearn/internal/cputime"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -286,11 +287,14 @@ func ratioBench(b *testing.B, md *Model, g, th []float64) {
 	var wNew, wOld, cNew, cOld time.Duration
 	calls := 0
 	for b.Loop() {
-		c0, t0 := threadCPU(), time.Now()
+		c0, _ := cputime.Thread()
+		t0 := time.Now()
 		md.LogProb(g, th)
-		c1, t1 := threadCPU(), time.Now()
+		c1, _ := cputime.Thread()
+		t1 := time.Now()
 		md.logProbDual(g, th)
-		c2, t2 := threadCPU(), time.Now()
+		c2, _ := cputime.Thread()
+		t2 := time.Now()
 		wNew, wOld, cNew, cOld = wNew+t1.Sub(t0), wOld+t2.Sub(t1), cNew+c1-c0, cOld+c2-c1
 		calls++
 	}

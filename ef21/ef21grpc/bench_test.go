@@ -2,6 +2,7 @@ package ef21grpc
 
 import (
 	"context"
+	"github.com/optlearn/optlearn/internal/cputime"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ const benchRounds = 100
 type steady struct {
 	tr         *Transport
 	t1, tEnd   time.Time
-	c1, cEnd   float64 // process CPU seconds
+	c1, cEnd   time.Duration // process CPU time
 	s1, sEnd   Stats
 	bits1, end int64
 }
@@ -24,12 +25,14 @@ type steady struct {
 func (r *steady) Record(it *ef21.Iter) error {
 	switch {
 	case it.Event == run.Iteration && it.Iteration == 1:
-		r.t1, r.bits1, r.c1 = time.Now(), it.Bits, cpuTime()
+		r.c1, _ = cputime.Process()
+		r.t1, r.bits1 = time.Now(), it.Bits
 		if r.tr != nil {
 			r.s1 = r.tr.Stats()
 		}
 	case it.Event == run.End:
-		r.tEnd, r.end, r.cEnd = time.Now(), it.Bits, cpuTime()
+		r.cEnd, _ = cputime.Process()
+		r.tEnd, r.end = time.Now(), it.Bits
 		if r.tr != nil {
 			r.sEnd = r.tr.Stats()
 		}
@@ -69,7 +72,7 @@ func BenchmarkRounds(b *testing.B) {
 			}
 			rounds += benchRounds - 1
 			dt += rec.tEnd.Sub(rec.t1)
-			cpu += rec.cEnd - rec.c1
+			cpu += (rec.cEnd - rec.c1).Seconds()
 			bits += rec.end - rec.bits1
 		}
 		report(b, rounds, dt, cpu, bits)
@@ -94,7 +97,7 @@ func BenchmarkRounds(b *testing.B) {
 			stop()
 			rounds += benchRounds - 1
 			dt += rec.tEnd.Sub(rec.t1)
-			cpu += rec.cEnd - rec.c1
+			cpu += (rec.cEnd - rec.c1).Seconds()
 			bits += rec.end - rec.bits1
 			msg += rec.sEnd.MessageBytes - rec.s1.MessageBytes
 			up += rec.sEnd.UplinkBytes - rec.s1.UplinkBytes

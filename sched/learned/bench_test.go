@@ -2,6 +2,7 @@ package learned_test
 
 import (
 	"context"
+	"github.com/optlearn/optlearn/internal/cputime"
 	"testing"
 
 	"github.com/optlearn/optlearn/sched"
@@ -35,15 +36,15 @@ func BenchmarkLogitsTa71(b *testing.B) {
 	dst := make([]float64, inst.N+1)
 	b.ReportAllocs()
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0, _ := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		if _, err := p.Logits(&o, dst); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
-	if c := cpuTime() - c0; c > 0 {
-		b.ReportMetric(float64(b.N)/c.Seconds(), "decisions/cpu-s")
+	if c1, _ := cputime.Process(); c1 > c0 {
+		b.ReportMetric(float64(b.N)/(c1-c0).Seconds(), "decisions/cpu-s")
 	}
 }
 
@@ -59,7 +60,7 @@ func BenchmarkRolloutTa71(b *testing.B) {
 	}{{"learned", func() sched.Policy { return net.Policy() }}, {"MWKRSoftmax", func() sched.Policy { return learned.MWKRSoftmax{} }}} {
 		b.Run(c.name, func(b *testing.B) {
 			var dec int
-			c0 := cpuTime()
+			c0, _ := cputime.Process()
 			for i := 0; i < b.N; i++ {
 				r, err := learned.BestOf(context.Background(), inst, c.p, &learned.InferSettings{Rollouts: 1, Workers: 1})
 				if err != nil {
@@ -68,8 +69,8 @@ func BenchmarkRolloutTa71(b *testing.B) {
 				dec += r.Decisions
 			}
 			b.ReportMetric(float64(dec)/b.Elapsed().Seconds(), "decisions/s")
-			if c := cpuTime() - c0; c > 0 {
-				b.ReportMetric(float64(dec)/c.Seconds(), "decisions/cpu-s")
+			if c1, _ := cputime.Process(); c1 > c0 {
+				b.ReportMetric(float64(dec)/(c1-c0).Seconds(), "decisions/cpu-s")
 			}
 		})
 	}
