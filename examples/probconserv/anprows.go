@@ -3,15 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"image/color"
 	"io"
 	"math"
 	"math/rand/v2"
 	"strings"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
 
 	"github.com/optlearn/optlearn/claims"
 	"github.com/optlearn/optlearn/pde"
@@ -285,54 +280,9 @@ func anpClaims(rep *claims.Report, all []anpCase) {
 // anpFigure plots instance 0 of a case: exact solution, the ANP and
 // ProbConserv-ANP means with 95% bands, and the HardC-ANP mean.
 func anpFigure(ac anpCase, path string) error {
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s, t = %g (instance 0), ANP step 1, 100 latent draws", ac.c.Name, ac.c.TEval)
-	p.X.Label.Text = "x"
-	p.Y.Label.Text = "u"
-	p.Add(plotter.NewGrid())
-	colA := color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	colP := color.RGBA{R: 214, G: 39, B: 40, A: 255}
-	for _, b := range []struct {
-		m   string
-		col color.RGBA
-	}{{mANP, colA}, {mPC, colP}} {
-		poly, err := band(ac.x, ac.first[b.m])
-		if err != nil {
-			return err
-		}
-		c := b.col
-		c.A = 60
-		poly.Color = c
-		poly.LineStyle.Width = 0
-		p.Add(poly)
-	}
-	for _, l := range []struct {
-		name string
-		y    []float64
-		col  color.Color
-		dash bool
-	}{
-		{"exact", ac.truth, color.Black, false},
-		{"ANP mean (95% band)", ac.first[mANP].Mean, colA, false},
-		{"ProbConserv-ANP mean (95% band)", ac.first[mPC].Mean, colP, false},
-		{"HardC-ANP mean", ac.first[mHardC].Mean, color.RGBA{G: 150, A: 255}, true},
-	} {
-		pts := make(plotter.XYs, len(ac.x))
-		for i := range pts {
-			pts[i].X, pts[i].Y = ac.x[i], l.y[i]
-		}
-		ln, err := plotter.NewLine(pts)
-		if err != nil {
-			return err
-		}
-		ln.Color = l.col
-		ln.Width = vg.Points(1.2)
-		if l.dash {
-			ln.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		}
-		p.Add(ln)
-		p.Legend.Add(l.name, ln)
-	}
-	p.Legend.Top = true
-	return p.Save(7*vg.Inch, 4.5*vg.Inch, path)
+	return meanFigure(path, fmt.Sprintf("%s, t = %g (instance 0), ANP step 1, 100 latent draws", ac.c.Name, ac.c.TEval), ac.x, ac.truth, []curve{
+		{name: "ANP mean (95% band)", r: ac.first[mANP], band: true, col: colStep1},
+		{name: "ProbConserv-ANP mean (95% band)", r: ac.first[mPC], band: true, col: colPC},
+		{name: "HardC-ANP mean", r: ac.first[mHardC], col: colHardC, dash: true},
+	})
 }

@@ -316,57 +316,71 @@ func report(all []caseRuns) claims.Report {
 // 95% bands, and the HardC mean.
 func figure(cr caseRuns, path string) error {
 	in := cr.ins[0]
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s, t = %g (instance 0)", cr.c.Name, cr.c.TEval)
-	p.X.Label.Text = "x"
-	p.Y.Label.Text = "u"
-	p.Add(plotter.NewGrid())
 	gp, _ := in.Get(gpme.GP)
 	pc, _ := in.Get(gpme.PC)
 	hc, _ := in.Get(gpme.HardC)
-	colGP := color.RGBA{R: 31, G: 119, B: 180, A: 255}
-	colPC := color.RGBA{R: 214, G: 39, B: 40, A: 255}
-	for _, b := range []struct {
-		r   gpme.Result
-		col color.RGBA
-	}{{gp, colGP}, {pc, colPC}} {
-		poly, err := band(in.X, b.r)
+	return meanFigure(path, fmt.Sprintf("%s, t = %g (instance 0)", cr.c.Name, cr.c.TEval), in.X, in.Truth, []curve{
+		{name: "GP mean (95% band)", r: gp, band: true, col: colStep1},
+		{name: "GP+ProbConserv mean (95% band)", r: pc, band: true, col: colPC},
+		{name: "HardC mean", r: hc, col: colHardC, dash: true},
+	})
+}
+
+// Colours of the mean figures: the step-1 model, ProbConserv, HardC.
+var (
+	colStep1 = color.RGBA{R: 31, G: 119, B: 180, A: 255}
+	colPC    = color.RGBA{R: 214, G: 39, B: 40, A: 255}
+	colHardC = color.RGBA{G: 150, A: 255}
+)
+
+// curve is one method's mean in a figure, over its 95% band if band is set.
+type curve struct {
+	name string
+	r    gpme.Result
+	band bool
+	col  color.RGBA
+	dash bool
+}
+
+// meanFigure plots the exact solution and the curves' means over x: the
+// bands first, so that every line stays visible.
+func meanFigure(path, title string, x, truth []float64, curves []curve) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "x"
+	p.Y.Label.Text = "u"
+	p.Add(plotter.NewGrid())
+	for _, c := range curves {
+		if !c.band {
+			continue
+		}
+		poly, err := band(x, c.r)
 		if err != nil {
 			return err
 		}
-		c := b.col
-		c.A = 60
-		poly.Color = c
+		// 25% opaque; NRGBA because RGBA is alpha-premultiplied (an RGBA
+		// with channels above its alpha draws in false colours).
+		poly.Color = color.NRGBA{R: c.col.R, G: c.col.G, B: c.col.B, A: 64}
 		poly.LineStyle.Width = 0
 		p.Add(poly)
 	}
-	lines := []struct {
-		name string
-		y    []float64
-		col  color.Color
-		dash bool
-	}{
-		{"exact", in.Truth, color.Black, false},
-		{"GP mean (95% band)", gp.Mean, colGP, false},
-		{"GP+ProbConserv mean (95% band)", pc.Mean, colPC, false},
-		{"HardC mean", hc.Mean, color.RGBA{G: 150, A: 255}, true},
-	}
-	for _, l := range lines {
-		pts := make(plotter.XYs, len(in.X))
+	exact := curve{name: "exact", r: gpme.Result{Mean: truth}, col: color.RGBA{A: 255}}
+	for _, c := range append([]curve{exact}, curves...) {
+		pts := make(plotter.XYs, len(x))
 		for i := range pts {
-			pts[i].X, pts[i].Y = in.X[i], l.y[i]
+			pts[i].X, pts[i].Y = x[i], c.r.Mean[i]
 		}
 		ln, err := plotter.NewLine(pts)
 		if err != nil {
 			return err
 		}
-		ln.Color = l.col
+		ln.Color = c.col
 		ln.Width = vg.Points(1.2)
-		if l.dash {
+		if c.dash {
 			ln.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		}
 		p.Add(ln)
-		p.Legend.Add(l.name, ln)
+		p.Legend.Add(c.name, ln)
 	}
 	p.Legend.Top = true
 	return p.Save(7*vg.Inch, 4.5*vg.Inch, path)

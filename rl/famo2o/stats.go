@@ -3,6 +3,8 @@ package famo2o
 import (
 	"math"
 	"sort"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // Spearman returns Spearman's rank correlation of x and y (average ranks
@@ -12,25 +14,7 @@ func Spearman(x, y []float64) float64 {
 	if len(x) != len(y) || len(x) < 2 {
 		return math.NaN()
 	}
-	rx, ry := ranks(x), ranks(y)
-	mx, my := 0.0, 0.0
-	for i := range rx {
-		mx += rx[i]
-		my += ry[i]
-	}
-	n := float64(len(rx))
-	mx, my = mx/n, my/n
-	sxy, sxx, syy := 0.0, 0.0, 0.0
-	for i := range rx {
-		dx, dy := rx[i]-mx, ry[i]-my
-		sxy += dx * dy
-		sxx += dx * dx
-		syy += dy * dy
-	}
-	if sxx == 0 || syy == 0 {
-		return math.NaN()
-	}
-	return sxy / math.Sqrt(sxx*syy)
+	return stat.Correlation(ranks(x), ranks(y), nil) // NaN for a constant series
 }
 
 func ranks(x []float64) []float64 {
