@@ -1,7 +1,10 @@
 // Package mcmc samples from any log-density with a gradient: Hamiltonian
-// Monte Carlo with step-size adaptation by dual averaging, a diagonal mass
-// matrix estimated in warm-up windows and jittered path lengths ([HMC]),
-// random-walk Metropolis with an adapted proposal scale ([RWM]), several
+// Monte Carlo with step-size adaptation by dual averaging, a diagonal or
+// dense mass matrix estimated in warm-up windows and jittered path lengths
+// ([HMC]), the No-U-Turn Sampler of Hoffman and Gelman (2014) in Stan's
+// multinomial form with the generalised U-turn criterion (Betancourt,
+// 2017), which adapts the path length per draw and reports divergences
+// ([NUTS]), random-walk Metropolis with an adapted proposal scale ([RWM]), several
 // chains in parallel goroutines with streams drawn from the caller's
 // *rand.Rand in chain order (results do not depend on GOMAXPROCS), and the
 // rank-normalised split-R̂ and bulk effective sample size of Vehtari,

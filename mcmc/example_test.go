@@ -30,3 +30,18 @@ func Example() {
 	// Output:
 	// R-hat below 1.01: true, ESS above 1000: true
 }
+
+// ExampleNUTS samples the same normal with the No-U-Turn Sampler, whose
+// path length adapts per draw, and counts divergent draws.
+func ExampleNUTS() {
+	res, err := mcmc.NUTS(context.Background(), normal2{}, [][]float64{{2, -2}},
+		&mcmc.Settings{Warmup: 500, Draws: 1000, Rand: rand.New(rand.NewPCG(1, 0))})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rhat, ess := mcmc.SplitRhat(res.Chains), mcmc.BulkESS(res.Chains)
+	fmt.Printf("R-hat below 1.01: %v, ESS above 1000: %v, divergences: %d\n", rhat[0] < 1.01 && rhat[1] < 1.01, ess[0] > 1000 && ess[1] > 1000, res.Divergences)
+	// Output:
+	// R-hat below 1.01: true, ESS above 1000: true, divergences: 0
+}

@@ -51,6 +51,9 @@ type Settings struct {
 	// uses a uniform number in [1, MaxSteps] (jittered path length). Zero
 	// means 32.
 	MaxSteps int
+	// MaxDepth caps a NUTS trajectory at 2^MaxDepth − 1 leapfrog steps.
+	// Zero means 10, as in Stan.
+	MaxDepth int
 	// Rand seeds the chains: one stream per chain drawn in chain order, so
 	// results do not depend on GOMAXPROCS. Nil means rand.New(rand.NewPCG(1, 0)).
 	Rand *rand.Rand
@@ -58,6 +61,13 @@ type Settings struct {
 	// the mass matrix or the proposal; nil means ones. The diagonal is
 	// re-estimated from the warm-up draws.
 	Scale []float64
+	// DenseMass makes [HMC] estimate a dense inverse mass matrix (the
+	// covariance of each warm-up window, shrunk toward 1e-3·I as Stan
+	// does) instead of its diagonal. It helps when coordinates are strongly
+	// correlated, where a diagonal metric forces a step size fit to the
+	// narrowest direction; each leapfrog step then costs O(Dim²) beyond the
+	// gradient. RWM ignores it.
+	DenseMass bool
 }
 
 // Result holds the kept draws.
@@ -70,6 +80,10 @@ type Result struct {
 	StepSize []float64
 	// Gradients counts gradient evaluations over all chains.
 	Gradients int64
+	// Divergences counts the kept [NUTS] draws whose trajectory diverged
+	// (energy error above 1000): many of them mean the step size is too
+	// large for a region of the posterior and its draws are biased.
+	Divergences int
 }
 
 func (s *Settings) defaults(hmc bool) (Settings, error) {
@@ -87,17 +101,28 @@ func (s *Settings) defaults(hmc bool) (Settings, error) {
 		}
 	}
 	c.MaxSteps = cmp.Or(c.MaxSteps, 32)
+	c.MaxDepth = cmp.Or(c.MaxDepth, 10)
 	if c.Rand == nil {
 		c.Rand = rand.New(rand.NewPCG(1, 0))
 	}
-	if c.Chains < 1 || c.Warmup < 0 || c.Draws < 1 || !(c.TargetAccept > 0 && c.TargetAccept < 1) || c.MaxSteps < 1 {
-		return c, fmt.Errorf("%w: Chains %d, Warmup %d, Draws %d, TargetAccept %v, MaxSteps %d", ErrSettings, c.Chains, c.Warmup, c.Draws, c.TargetAccept, c.MaxSteps)
+	if c.Chains < 1 || c.Warmup < 0 || c.Draws < 1 || !(c.TargetAccept > 0 && c.TargetAccept < 1) || c.MaxSteps < 1 || c.MaxDepth < 1 || c.MaxDepth > 30 {
+		return c, fmt.Errorf("%w: Chains %d, Warmup %d, Draws %d, TargetAccept %v, MaxSteps %d, MaxDepth %d", ErrSettings, c.Chains, c.Warmup, c.Draws, c.TargetAccept, c.MaxSteps, c.MaxDepth)
 	}
 	return c, nil
 }
 
+// Sampler is the signature of [HMC], [NUTS] and [RWM], for code that lets
+// its caller choose the sampler.
+type Sampler func(ctx context.Context, p LogDensity, starts [][]float64, s *Settings) (Result, error)
+
+var (
+	_ Sampler = HMC
+	_ Sampler = NUTS
+	_ Sampler = RWM
+)
+
 // chainFunc runs one chain from x0 with its own stream.
-type chainFunc func(ctx context.Context, p LogDensity, x0 []float64, set Settings, rng *rand.Rand) (draws [][]float64, accept, step float64, grads int64, err error)
+type chainFunc func(ctx context.Context, p LogDensity, x0 []float64, set Settings, rng *rand.Rand) (draws [][]float64, accept, step float64, grads int64, divergent int, err error)
 
 // run starts the chains in parallel goroutines (recovering panics), from
 // starts[c] (or starts[0] for every chain when there is one start).
@@ -129,6 +154,7 @@ func run(ctx context.Context, p LogDensity, starts [][]float64, s *Settings, hmc
 	res := Result{Chains: make([][][]float64, set.Chains), StepSize: make([]float64, set.Chains)}
 	acc := make([]float64, set.Chains)
 	grads := make([]int64, set.Chains)
+	div := make([]int, set.Chains)
 	errs := make([]error, set.Chains)
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -152,7 +178,7 @@ func run(ctx context.Context, p LogDensity, starts [][]float64, s *Settings, hmc
 			if len(starts) > c {
 				x0 = starts[c]
 			}
-			res.Chains[c], acc[c], res.StepSize[c], grads[c], errs[c] = f(ctx, p, append([]float64(nil), x0...), set, rand.New(rand.NewPCG(seeds[c], uint64(c))))
+			res.Chains[c], acc[c], res.StepSize[c], grads[c], div[c], errs[c] = f(ctx, p, append([]float64(nil), x0...), set, rand.New(rand.NewPCG(seeds[c], uint64(c))))
 		}()
 	}
 	wg.Wait()
@@ -162,6 +188,7 @@ func run(ctx context.Context, p LogDensity, starts [][]float64, s *Settings, hmc
 		}
 		res.AcceptRate += acc[c] / float64(set.Chains)
 		res.Gradients += grads[c]
+		res.Divergences += div[c]
 	}
 	return res, nil
 }
@@ -180,34 +207,24 @@ func HMC(ctx context.Context, p LogDensity, starts [][]float64, s *Settings) (Re
 	return run(ctx, p, starts, s, true, hmcChain)
 }
 
-func hmcChain(ctx context.Context, p LogDensity, x []float64, set Settings, rng *rand.Rand) ([][]float64, float64, float64, int64, error) {
+func hmcChain(ctx context.Context, p LogDensity, x []float64, set Settings, rng *rand.Rand) ([][]float64, float64, float64, int64, int, error) {
 	d := p.Dim()
-	minv := make([]float64, d) // inverse mass (variances)
-	for i := range minv {
-		minv[i] = 1
-		if set.Scale != nil {
-			minv[i] = set.Scale[i] * set.Scale[i]
-		}
-	}
+	met := newMetric(set, d)
 	g := make([]float64, d)
 	lp := p.LogProb(g, x)
 	var grads int64 = 1
-	eps := findStep(p, x, g, lp, minv, rng)
+	xn, gn, mom, vel := make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)
+	eps := findStep(p, x, g, lp, met, rng)
 	da := newDual(eps, set.TargetAccept)
-	xn, gn, mom := make([]float64, d), make([]float64, d), make([]float64, d)
 	var draws [][]float64
 	accSum := 0.0
-	// warm-up windows for the mass matrix: [W/4, W/2) and [W/2, 7W/8)
-	w1, w2, w3 := set.Warmup/4, set.Warmup/2, 7*set.Warmup/8
-	var win [][]float64
+	w := newWindows(set.Warmup)
 	for it := 0; it < set.Warmup+set.Draws; it++ {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, 0, 0, err
+			return nil, 0, 0, 0, 0, err
 		}
-		for i := range mom {
-			mom[i] = rng.NormFloat64() / math.Sqrt(minv[i])
-		}
-		h0 := -lp + kinetic(mom, minv)
+		met.momentum(mom, rng)
+		h0 := -lp + met.kinetic(mom)
 		copy(xn, x)
 		copy(gn, g)
 		lpn := lp
@@ -215,8 +232,8 @@ func hmcChain(ctx context.Context, p LogDensity, x []float64, set Settings, rng 
 		for k := 0; k < steps && !math.IsInf(lpn, -1); k++ {
 			for i := range mom {
 				mom[i] += 0.5 * eps * gn[i]
-				xn[i] += eps * minv[i] * mom[i]
 			}
+			met.drift(xn, vel, mom, eps)
 			lpn = p.LogProb(gn, xn)
 			grads++
 			for i := range mom {
@@ -224,7 +241,7 @@ func hmcChain(ctx context.Context, p LogDensity, x []float64, set Settings, rng 
 			}
 		}
 		acc := 0.0
-		if h1 := -lpn + kinetic(mom, minv); !math.IsNaN(h1) && !math.IsInf(lpn, 0) {
+		if h1 := -lpn + met.kinetic(mom); !math.IsNaN(h1) && !math.IsInf(lpn, 0) {
 			acc = math.Min(1, math.Exp(h0-h1))
 		}
 		if rng.Float64() < acc {
@@ -232,29 +249,50 @@ func hmcChain(ctx context.Context, p LogDensity, x []float64, set Settings, rng 
 			copy(g, gn)
 			lp = lpn
 		}
-		switch {
-		case it < set.Warmup:
+		if it < set.Warmup {
 			eps = da.update(acc)
-			if it >= w1 && it < w3 {
-				win = append(win, append([]float64(nil), x...))
-			}
-			if it == w2-1 || it == w3-1 {
-				if len(win) > 10 {
-					setVariances(minv, win)
-				}
-				win = win[:0]
-				eps = findStep(p, x, g, lp, minv, rng)
+			if w.add(it, x, met) {
+				eps = findStep(p, x, g, lp, met, rng)
 				da = newDual(eps, set.TargetAccept)
 			}
 			if it == set.Warmup-1 {
 				eps = da.final()
 			}
-		default:
-			accSum += acc
-			draws = append(draws, append([]float64(nil), x...))
+			continue
 		}
+		accSum += acc
+		draws = append(draws, append([]float64(nil), x...))
 	}
-	return draws, accSum / float64(set.Draws), eps, grads, nil
+	return draws, accSum / float64(set.Draws), eps, grads, 0, nil
+}
+
+// windows collects the warm-up draws of the two metric windows,
+// [W/4, W/2) and [W/2, 7W/8), as Stan's slow adaptation does in spirit
+// (two windows instead of doubling ones).
+type windows struct {
+	w1, w2, w3 int
+	win        [][]float64
+}
+
+func newWindows(warmup int) *windows {
+	return &windows{w1: warmup / 4, w2: warmup / 2, w3: 7 * warmup / 8}
+}
+
+// add records draw x of warm-up iteration it and, at the end of a window,
+// re-estimates met from it and reports true (the step size is to be
+// re-tuned).
+func (w *windows) add(it int, x []float64, met metric) bool {
+	if it >= w.w1 && it < w.w3 {
+		w.win = append(w.win, append([]float64(nil), x...))
+	}
+	if it != w.w2-1 && it != w.w3-1 {
+		return false
+	}
+	if len(w.win) > 10 {
+		met.estimate(w.win)
+	}
+	w.win = w.win[:0]
+	return true
 }
 
 func kinetic(mom, minv []float64) float64 {
@@ -285,25 +323,23 @@ func setVariances(minv []float64, win [][]float64) {
 
 // findStep doubles or halves a step size until one leapfrog step's
 // acceptance crosses 1/2 (Hoffman and Gelman's heuristic).
-func findStep(p LogDensity, x, g []float64, lp float64, minv []float64, rng *rand.Rand) float64 {
+func findStep(p LogDensity, x, g []float64, lp float64, met metric, rng *rand.Rand) float64 {
 	d := len(x)
 	eps := 0.1
-	xn, gn, mom := make([]float64, d), make([]float64, d), make([]float64, d)
+	xn, gn, mom, vel := make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)
 	accept := func() float64 {
-		for i := range mom {
-			mom[i] = rng.NormFloat64() / math.Sqrt(minv[i])
-		}
-		h0 := -lp + kinetic(mom, minv)
-		copy(xn, x)
+		met.momentum(mom, rng)
+		h0 := -lp + met.kinetic(mom)
 		for i := range mom {
 			mom[i] += 0.5 * eps * g[i]
-			xn[i] += eps * minv[i] * mom[i]
 		}
+		copy(xn, x)
+		met.drift(xn, vel, mom, eps)
 		lpn := p.LogProb(gn, xn)
 		for i := range mom {
 			mom[i] += 0.5 * eps * gn[i]
 		}
-		h1 := -lpn + kinetic(mom, minv)
+		h1 := -lpn + met.kinetic(mom)
 		if math.IsNaN(h1) || math.IsInf(h1, 0) {
 			return 0
 		}
@@ -357,7 +393,7 @@ func RWM(ctx context.Context, p LogDensity, starts [][]float64, s *Settings) (Re
 	return run(ctx, p, starts, s, false, rwmChain)
 }
 
-func rwmChain(ctx context.Context, p LogDensity, x []float64, set Settings, rng *rand.Rand) ([][]float64, float64, float64, int64, error) {
+func rwmChain(ctx context.Context, p LogDensity, x []float64, set Settings, rng *rand.Rand) ([][]float64, float64, float64, int64, int, error) {
 	d := p.Dim()
 	scale := make([]float64, d)
 	for i := range scale {
@@ -374,7 +410,7 @@ func rwmChain(ctx context.Context, p LogDensity, x []float64, set Settings, rng 
 	accSum := 0.0
 	for it := 0; it < set.Warmup+set.Draws; it++ {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, 0, 0, err
+			return nil, 0, 0, 0, 0, err
 		}
 		f := math.Exp(logF)
 		for i := range xn {
@@ -396,5 +432,5 @@ func rwmChain(ctx context.Context, p LogDensity, x []float64, set Settings, rng 
 			draws = append(draws, append([]float64(nil), x...))
 		}
 	}
-	return draws, accSum / float64(set.Draws), math.Exp(logF), 0, nil
+	return draws, accSum / float64(set.Draws), math.Exp(logF), 0, 0, nil
 }

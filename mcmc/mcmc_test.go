@@ -118,8 +118,10 @@ func TestBadInput(t *testing.T) {
 		{"scale length", gauss{}, [][]float64{{0, 0}}, &Settings{Scale: []float64{1}}, ErrDimension},
 		{"panicking density", panicky{}, [][]float64{{0, 0}}, &Settings{Warmup: 50, Draws: 50}, ErrPanic},
 	} {
-		if _, err := HMC(ctx, c.p, c.starts, c.s); !errors.Is(err, c.err) {
-			t.Errorf("%s: %v", c.name, err)
+		for _, f := range []Sampler{HMC, NUTS} {
+			if _, err := f(ctx, c.p, c.starts, c.s); !errors.Is(err, c.err) {
+				t.Errorf("%s: %v", c.name, err)
+			}
 		}
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
@@ -127,5 +129,11 @@ func TestBadInput(t *testing.T) {
 	start := time.Now()
 	if _, err := HMC(cctx, gauss{}, [][]float64{{0, 0}}, &Settings{Draws: 1 << 30}); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 150*time.Millisecond {
 		t.Errorf("cancel: %v after %v", err, time.Since(start))
+	}
+	nctx, ncancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer ncancel()
+	start = time.Now()
+	if _, err := NUTS(nctx, gauss{}, [][]float64{{0, 0}}, &Settings{Draws: 1 << 30}); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 150*time.Millisecond {
+		t.Errorf("NUTS cancel: %v after %v", err, time.Since(start))
 	}
 }
