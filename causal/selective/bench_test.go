@@ -44,7 +44,7 @@ func BenchmarkSample(b *testing.B) {
 	sample := func(chains int, seed uint64) (float64, float64, int, int64, float64) {
 		c0, _ := cputime.Process()
 		t0 := time.Now()
-		post, err := md.Sample(context.Background(), th, cov, &mcmc.Settings{Chains: chains, Warmup: 200, Draws: 300}, rand.New(rand.NewPCG(seed, 0)))
+		post, err := md.Sample(context.Background(), th, cov, mcmc.HMC, &mcmc.Settings{Chains: chains, Warmup: 200, Draws: 300}, rand.New(rand.NewPCG(seed, 0)))
 		if err != nil {
 			b.Fatal(err)
 		}

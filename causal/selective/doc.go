@@ -22,7 +22,7 @@
 //
 // Inference without Stan: [Model.MAP] (L-BFGS), [Model.Laplace] (the
 // inverse negative Hessian at the mode, a fast approximate mode) and
-// [Model.Sample] (HMC from package mcmc in the parameterisation
+// [Model.Sample] (HMC or NUTS from package mcmc in the parameterisation
 // β_Y,0 + s/2, where the posterior's long curved ridge in s is straight).
 // [Generate] is the official synthetic generator (uniform Z, α = 1).
 // [Heckman] is the paper's Proposition 3.1 special case, whose exact
@@ -37,5 +37,5 @@
 //	md, err := selective.New(X, T, Y, &selective.Settings{Free: []int{0, 1}, Prevalence: pi, Lambda: 1.25e5})
 //	theta, _, err := md.MAP(nil)
 //	cov, err := md.Laplace(theta)
-//	post, err := md.Sample(ctx, theta, cov, nil, rng)
+//	post, err := md.Sample(ctx, theta, cov, mcmc.HMC, nil, rng)
 package selective

@@ -144,14 +144,17 @@ type Posterior struct {
 	Rhat, ESS []float64
 	// Gradients is the number of gradient evaluations.
 	Gradients int64
+	// Divergences is the number of divergent kept draws (NUTS only).
+	Divergences int
 }
 
-// Sample draws from the posterior by HMC (package mcmc) in the sheared
+// Sample draws from the posterior with sampler (nil means [mcmc.HMC]; or
+// [mcmc.NUTS]) in the sheared
 // parameterisation, starting chain c at the MAP plus a Laplace-scaled
 // jitter drawn from rng, with the Laplace standard deviations as the
 // initial mass matrix. s configures the sampler (nil: 4 chains of 1,000
 // warm-up and 2,000 kept draws).
-func (md *Model) Sample(ctx context.Context, mapTheta []float64, cov *mat.SymDense, s *mcmc.Settings, rng *rand.Rand) (*Posterior, error) {
+func (md *Model) Sample(ctx context.Context, mapTheta []float64, cov *mat.SymDense, sampler mcmc.Sampler, s *mcmc.Settings, rng *rand.Rand) (*Posterior, error) {
 	if len(mapTheta) != md.Dim() || cov == nil || rng == nil {
 		return nil, fmt.Errorf("%w: MAP point, Laplace covariance and rng are required", ErrDimension)
 	}
@@ -179,11 +182,14 @@ func (md *Model) Sample(ctx context.Context, mapTheta []float64, cov *mat.SymDen
 	if set.Rand == nil {
 		set.Rand = rand.New(rand.NewPCG(rng.Uint64(), 0))
 	}
-	res, err := mcmc.HMC(ctx, h, starts, &set)
+	if sampler == nil {
+		sampler = mcmc.HMC
+	}
+	res, err := sampler(ctx, h, starts, &set)
 	if err != nil {
 		return nil, err
 	}
-	post := &Posterior{Rhat: mcmc.SplitRhat(res.Chains), ESS: mcmc.BulkESS(res.Chains), Gradients: res.Gradients}
+	post := &Posterior{Rhat: mcmc.SplitRhat(res.Chains), ESS: mcmc.BulkESS(res.Chains), Gradients: res.Gradients, Divergences: res.Divergences}
 	for _, ch := range res.Chains {
 		for _, u := range ch {
 			post.Draws = append(post.Draws, h.toTheta(u))

@@ -135,7 +135,7 @@ func TestSampleRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	post, err := md.Sample(context.Background(), th, cov, &mcmc.Settings{Chains: 2, Warmup: 60, Draws: 40}, rand.New(rand.NewPCG(4, 0)))
+	post, err := md.Sample(context.Background(), th, cov, nil, &mcmc.Settings{Chains: 2, Warmup: 60, Draws: 40}, rand.New(rand.NewPCG(4, 0)))
 	if err != nil || len(post.Draws) != 80 || len(post.Rhat) != md.Dim() {
 		t.Fatalf("%v draws, %v", len(post.Draws), err)
 	}

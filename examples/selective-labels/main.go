@@ -9,17 +9,23 @@
 //	go run ./examples/selective-labels -quick=false # R1 on 12 data sets with HMC (4 chains × 1000 + 2000)
 //
 // -datasets sets the number of R1 data sets (seeds 0, 1, ...; zero means 4
-// in quick mode and 12 in the full run), -warmup and -draws the HMC
-// warm-up and kept draws per chain (full run only; zero means the spec's
-// 1000 and 2000). The full run prints each fit's HMC time, gradients,
-// draws per second, smallest bulk ESS and ESS per second to stderr.
-// -checkpoint FILE appends each finished data set of the full run to FILE
-// and, on a later run with the same -warmup and -draws, reuses the data
-// sets it holds (so a long run can be stopped and resumed, or summarised
-// over the data sets finished: -datasets K).
+// in quick mode and 12 in the full run), -warmup and -draws the
+// sampler's warm-up and kept draws per chain (full run only; zero means
+// the spec's 1000 and 2000), -sampler the sampler of the full run: hmc
+// (the default: jittered paths of at most 32 leapfrog steps) or nuts.
+// With hmc, a fit that fails the convergence check (split-R̂ < 1.05, bulk
+// ESS > 200) is refit with the path cap doubled, up to 256 steps (-longer,
+// on by default): on this posterior the ridge of s can be longer than 32
+// steps. The full run prints each fit's sampling time, gradients, draws
+// per second, smallest bulk ESS, ESS per second and divergences (NUTS) to
+// stderr. -checkpoint FILE appends each finished data set of the full run
+// to FILE and, on a later run with the same -sampler, -warmup and -draws,
+// reuses the data sets it holds (so a long run can be stopped and
+// resumed, or summarised over the data sets finished: -datasets K).
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -45,6 +51,8 @@ import (
 const (
 	n, m   = 5000, 5
 	lambda = 1.25e5
+	// maxPath is the longest HMC path cap a refit tries.
+	maxPath = 256
 )
 
 var fits = []string{"unconstrained", "prevalence", "expertise"}
@@ -55,22 +63,29 @@ type summary struct {
 	Width, Err          [3]float64 // β_Y, β_D (non-zero), s
 	CoverY, CoverS, NY  int
 	PrevGap, Rhat, Essm float64
-	// HMC cost (full run): wall seconds, gradients, kept draws
+	// sampling cost (full run): wall seconds, gradients, kept draws,
+	// divergent kept draws
 	Secs  float64
 	Grads int64
 	Kept  int
+	Div   int
+	// MaxSteps is the HMC path cap the fit ran with (0 in checkpoints
+	// written before refits: 32).
+	MaxSteps int
 }
 
 // checkpoint is one line of the -checkpoint file: a data set's three fits
 // under one configuration.
 type checkpoint struct {
 	Dataset, Warmup, Draws int
+	Sampler                string // "" in files written before NUTS: hmc
 	Fits                   [3]summary
 }
 
 // readCheckpoint returns the fits of the data sets in path that were run
-// with the same warm-up and draws (a missing file is an empty checkpoint).
-func readCheckpoint(path string, warmup, draws int) map[int][3]summary {
+// with the same sampler, warm-up and draws (a missing file is an empty
+// checkpoint).
+func readCheckpoint(path, sampler string, warmup, draws int) map[int][3]summary {
 	out := map[int][3]summary{}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -87,7 +102,10 @@ func readCheckpoint(path string, warmup, draws int) map[int][3]summary {
 		if err := json.Unmarshal([]byte(line), &c); err != nil {
 			log.Fatalf("checkpoint %s: %v", path, err)
 		}
-		if c.Warmup == warmup && c.Draws == draws {
+		if c.Sampler == "" {
+			c.Sampler = "hmc"
+		}
+		if c.Sampler == sampler && c.Warmup == warmup && c.Draws == draws {
 			out[c.Dataset] = c.Fits
 		}
 	}
@@ -98,9 +116,11 @@ func main() {
 	quick := flag.Bool("quick", true, "quick run: 4 data sets with Laplace intervals (the full run: 12 data sets with HMC)")
 	asJSON := flag.Bool("json", false, "end the output with a JSON report")
 	nData := flag.Int("datasets", 0, "number of R1 data sets (0: 4 quick, 12 full)")
-	warmup := flag.Int("warmup", 0, "HMC warm-up draws per chain in the full run (0: 1000)")
-	draws := flag.Int("draws", 0, "HMC kept draws per chain in the full run (0: 2000)")
-	ckpt := flag.String("checkpoint", "", "full run: append each data set's fits to this file and reuse the ones it holds (same -warmup and -draws)")
+	warmup := flag.Int("warmup", 0, "warm-up draws per chain in the full run (0: 1000)")
+	draws := flag.Int("draws", 0, "kept draws per chain in the full run (0: 2000)")
+	samplerName := flag.String("sampler", "hmc", "full run's sampler: hmc or nuts")
+	longer := flag.Bool("longer", true, "full run with hmc: refit a fit that fails the convergence check with the path cap doubled (64, 128, 256 steps)")
+	ckpt := flag.String("checkpoint", "", "full run: append each data set's fits to this file and reuse the ones it holds (same -sampler, -warmup and -draws)")
 	flag.Parse()
 	datasets := 4
 	if !*quick {
@@ -112,7 +132,12 @@ func main() {
 	if *nData > 0 {
 		datasets = *nData
 	}
-	hmcSet := &mcmc.Settings{Warmup: *warmup, Draws: *draws}
+	sampler, ok := map[string]mcmc.Sampler{"nuts": mcmc.NUTS, "hmc": mcmc.HMC}[*samplerName]
+	if !ok {
+		log.Fatalf("-sampler %q: want nuts or hmc", *samplerName)
+	}
+	samplerLabel := strings.ToUpper(*samplerName)
+	hmcSet := &mcmc.Settings{Warmup: *warmup, Draws: *draws, MaxSteps: 32}
 	if *warmup == 0 {
 		hmcSet.Warmup = 1000
 	}
@@ -135,11 +160,19 @@ func main() {
 	res := make([][3]summary, datasets)
 	done := map[int][3]summary{}
 	if *ckpt != "" && !*quick {
-		done = readCheckpoint(*ckpt, hmcSet.Warmup, hmcSet.Draws)
+		done = readCheckpoint(*ckpt, *samplerName, hmcSet.Warmup, hmcSet.Draws)
+	}
+	converged := func(sm summary) bool { return sm.Rhat < 1.05 && sm.Essm > 200 }
+	pathCap := func(sm summary) int { return cmp.Or(sm.MaxSteps, 32) }
+	// redo reports whether a fit (from the checkpoint) is to be refit with
+	// longer paths.
+	redo := func(sm summary) bool {
+		return *longer && *samplerName == "hmc" && !converged(sm) && pathCap(sm) < maxPath
 	}
 	for k := 0; k < datasets; k++ {
-		if fits, ok := done[k]; ok {
-			res[k] = fits
+		prior, fromCkpt := done[k]
+		if fromCkpt && !redo(prior[0]) && !redo(prior[1]) && !redo(prior[2]) {
+			res[k] = prior
 			say("data set %d of %d from the checkpoint", k+1, datasets)
 			continue
 		}
@@ -152,6 +185,15 @@ func main() {
 			prev += float64(y) / n
 		}
 		for f, name := range fits {
+			steps := hmcSet.MaxSteps
+			if fromCkpt {
+				if !redo(prior[f]) {
+					res[k][f] = prior[f]
+					continue
+				}
+				steps = 2 * pathCap(prior[f])
+				say("data set %d %-13s from the checkpoint did not converge with paths of up to %d steps: refit with up to %d", k, name, pathCap(prior[f]), steps)
+			}
 			var free []int
 			lam := 0.0
 			switch name {
@@ -164,14 +206,26 @@ func main() {
 			if err != nil {
 				log.Fatal(err)
 			}
-			res[k][f] = fitOne(ctx, md, syn, prev, *quick, uint64(k), hmcSet)
-			if sm := res[k][f]; !*quick {
-				say("data set %d %-13s HMC %.0f s, %d gradients, %.0f draws/s, smallest ESS %.0f (%.1f ESS/s), largest R-hat %.3f",
-					k, name, sm.Secs, sm.Grads, float64(sm.Kept)/sm.Secs, sm.Essm, sm.Essm/sm.Secs, sm.Rhat)
+			for {
+				set := *hmcSet
+				set.MaxSteps = steps
+				sm := fitOne(ctx, md, syn, prev, *quick, uint64(k), sampler, &set)
+				res[k][f] = sm
+				if *quick {
+					break
+				}
+				res[k][f].MaxSteps = steps
+				say("data set %d %-13s %s %.0f s, %d gradients, %.0f draws/s, smallest ESS %.0f (%.1f ESS/s), largest R-hat %.3f, %d divergences",
+					k, name, samplerLabel, sm.Secs, sm.Grads, float64(sm.Kept)/sm.Secs, sm.Essm, sm.Essm/sm.Secs, sm.Rhat, sm.Div)
+				if !redo(res[k][f]) {
+					break
+				}
+				steps *= 2
+				say("data set %d %-13s did not converge: refit with paths of up to %d steps", k, name, steps)
 			}
 		}
 		if *ckpt != "" && !*quick {
-			line, err := json.Marshal(checkpoint{Dataset: k, Warmup: hmcSet.Warmup, Draws: hmcSet.Draws, Fits: res[k]})
+			line, err := json.Marshal(checkpoint{Dataset: k, Warmup: hmcSet.Warmup, Draws: hmcSet.Draws, Sampler: *samplerName, Fits: res[k]})
 			if err != nil {
 				log.Fatal(err)
 			}
@@ -189,7 +243,7 @@ func main() {
 		say("data set %d of %d fitted", k+1, datasets)
 	}
 
-	fmt.Printf("R1: %d synthetic data sets (N = %d, uniform Z, α = 1); intervals from %s\n", datasets, n, map[bool]string{true: "the Laplace approximation (fast mode)", false: fmt.Sprintf("HMC, 4 chains × (%d warm-up + %d)", hmcSet.Warmup, hmcSet.Draws)}[*quick])
+	fmt.Printf("R1: %d synthetic data sets (N = %d, uniform Z, α = 1); intervals from %s\n", datasets, n, map[bool]string{true: "the Laplace approximation (fast mode)", false: fmt.Sprintf("%s, 4 chains × (%d warm-up + %d)", samplerLabel, hmcSet.Warmup, hmcSet.Draws)}[*quick])
 	fmt.Printf("%-14s %10s %10s %10s %10s %10s %10s\n", "fit", "CI β_Y", "CI β_D", "CI s", "err β_Y", "err β_D", "err s")
 	for f, name := range fits {
 		var w, e [3]float64
@@ -264,13 +318,21 @@ func main() {
 	}
 	if !*quick {
 		worstR, worstE := 0.0, math.Inf(1)
+		var refit []string
 		for k := range res {
-			for f := range fits {
+			for f, name := range fits {
 				worstR = math.Max(worstR, res[k][f].Rhat)
 				worstE = math.Min(worstE, res[k][f].Essm)
+				if c := pathCap(res[k][f]); *samplerName == "hmc" && c > 32 {
+					refit = append(refit, fmt.Sprintf("data set %d %s: %d steps", k, name, c))
+				}
 			}
 		}
-		rep.Add("R1 convergence", "split-R̂ < 1.05 and bulk ESS > 200 for every parameter", fmt.Sprintf("largest R̂ %.3f, smallest ESS %.0f", worstR, worstE), worstR < 1.05 && worstE > 200)
+		how := "no refit"
+		if len(refit) > 0 {
+			how = fmt.Sprintf("%d of %d fits refit with longer paths (%s)", len(refit), 3*len(res), strings.Join(refit, ", "))
+		}
+		rep.Add("R1 convergence", "split-R̂ < 1.05 and bulk ESS > 200 for every parameter", fmt.Sprintf("largest R̂ %.3f, smallest ESS %.0f; %s", worstR, worstE, how), worstR < 1.05 && worstE > 200)
 		var secs, kept, grads, essPerS []float64
 		for k := range res {
 			for f := range fits {
@@ -288,8 +350,14 @@ func main() {
 			return t
 		}
 		sort.Float64s(essPerS)
-		fmt.Printf("\nHMC: %d fits, %.0f s, %.0f kept draws/s, %.1f gradients per draw (warm-up included), %.2f ms per gradient (wall, 4 chains on GOMAXPROCS %d), median smallest-ESS per second %.1f\n",
-			len(secs), sum(secs), sum(kept)/sum(secs), sum(grads)/(sum(kept)*float64(hmcSet.Warmup+hmcSet.Draws)/float64(hmcSet.Draws)), 1e3*sum(secs)/sum(grads), runtime.GOMAXPROCS(0), essPerS[len(essPerS)/2])
+		divs := 0
+		for k := range res {
+			for f := range fits {
+				divs += res[k][f].Div
+			}
+		}
+		fmt.Printf("\n%s: %d fits, %.0f s, %.0f kept draws/s, %.1f gradients per draw (warm-up included), %.2f ms per gradient (wall, 4 chains on GOMAXPROCS %d), median smallest-ESS per second %.1f, %d divergent kept draws\n",
+			samplerLabel, len(secs), sum(secs), sum(kept)/sum(secs), sum(grads)/(sum(kept)*float64(hmcSet.Warmup+hmcSet.Draws)/float64(hmcSet.Draws)), 1e3*sum(secs)/sum(grads), runtime.GOMAXPROCS(0), essPerS[len(essPerS)/2], divs)
 	}
 	fmt.Printf("\ntotal %.1f s\n\n", time.Since(start).Seconds())
 	if err := rep.Write(os.Stdout, *asJSON); err != nil {
@@ -298,7 +366,7 @@ func main() {
 }
 
 // fitOne fits one model and summarises its intervals against the truth.
-func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, prev float64, quick bool, seed uint64, hmcSet *mcmc.Settings) summary {
+func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, prev float64, quick bool, seed uint64, sampler mcmc.Sampler, hmcSet *mcmc.Settings) summary {
 	th, _, err := md.MAP(nil)
 	if err != nil {
 		log.Fatal(err)
@@ -321,11 +389,11 @@ func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, 
 		}
 	} else {
 		t0 := time.Now()
-		post, err := md.Sample(ctx, th, cov, hmcSet, rng)
+		post, err := md.Sample(ctx, th, cov, sampler, hmcSet, rng)
 		if err != nil {
 			log.Fatal(err)
 		}
-		sm.Secs, sm.Grads, sm.Kept = time.Since(t0).Seconds(), post.Gradients, len(post.Draws)
+		sm.Secs, sm.Grads, sm.Kept, sm.Div = time.Since(t0).Seconds(), post.Gradients, len(post.Draws), post.Divergences
 		draws = post.Draws
 		sm.Rhat, sm.Essm = 0, math.Inf(1)
 		for j := range post.Rhat {
