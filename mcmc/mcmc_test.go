@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // gauss is a correlated 2-D Gaussian with known moments.
@@ -130,6 +132,7 @@ func TestBadInput(t *testing.T) {
 	if _, err := HMC(cctx, gauss{}, [][]float64{{0, 0}}, &Settings{Draws: 1 << 30}); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 150*time.Millisecond {
 		t.Errorf("cancel: %v after %v", err, time.Since(start))
 	}
+	defer goleak.VerifyNone(t)
 	nctx, ncancel := context.WithTimeout(ctx, 10*time.Millisecond)
 	defer ncancel()
 	start = time.Now()

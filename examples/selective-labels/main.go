@@ -215,8 +215,12 @@ func main() {
 					break
 				}
 				res[k][f].MaxSteps = steps
-				say("data set %d %-13s %s %.0f s, %d gradients, %.0f draws/s, smallest ESS %.0f (%.1f ESS/s), largest R-hat %.3f, %d divergences",
-					k, name, samplerLabel, sm.Secs, sm.Grads, float64(sm.Kept)/sm.Secs, sm.Essm, sm.Essm/sm.Secs, sm.Rhat, sm.Div)
+				how, div := fmt.Sprintf(" (paths ≤ %d steps)", steps), ""
+				if *samplerName == "nuts" {
+					how, div = "", fmt.Sprintf(", %d divergences", sm.Div)
+				}
+				say("data set %d %-13s %s%s %.0f s, %d gradients, %.0f draws/s, smallest ESS %.0f (%.1f ESS/s), largest R-hat %.3f%s",
+					k, name, samplerLabel, how, sm.Secs, sm.Grads, float64(sm.Kept)/sm.Secs, sm.Essm, sm.Essm/sm.Secs, sm.Rhat, div)
 				if !redo(res[k][f]) {
 					break
 				}
