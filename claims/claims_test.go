@@ -2,6 +2,7 @@ package claims
 
 import (
 	"bytes"
+	"math"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -33,5 +34,14 @@ func TestParseErrors(t *testing.T) {
 		if _, err := Parse([]byte(in)); err == nil {
 			t.Errorf("Parse(%q) gave no error", in)
 		}
+	}
+}
+
+func TestSpearman(t *testing.T) {
+	if r := Spearman([]float64{1, 2, 3, 4}, []float64{10, 20, 15, 40}); math.Abs(r-0.8) > 1e-12 {
+		t.Fatalf("Spearman = %v, want 0.8", r)
+	}
+	if r := Spearman([]float64{1, 2, 3}, []float64{1, 1, 2}); math.Abs(r-math.Sqrt(3)/2) > 1e-12 {
+		t.Fatalf("Spearman with ties = %v", r)
 	}
 }

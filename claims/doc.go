@@ -1,6 +1,8 @@
 // Package claims is the report format shared by the programs under
 // examples/: each example checks what its paper (or spec) claims and, with
 // -json, ends its output with one JSON line that examples/reproduce reads.
+// It also holds the statistics that more than one claim is checked with
+// ([Spearman]).
 //
 // Usage, in an example's main:
 //

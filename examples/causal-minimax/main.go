@@ -366,31 +366,6 @@ func describeIntervention(m *causal.Model, asc causal.RiskResult) string {
 	return fmt.Sprintf("found M in [%.2f, %.2f] over Y in [-3, 3]", lo, hi)
 }
 
-// spearman returns the Spearman rank correlation of x and y.
-func spearman(x, y []float64) float64 {
-	return stat.Correlation(ranks(x), ranks(y), nil)
-}
-
-func ranks(x []float64) []float64 {
-	idx := make([]int, len(x))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return x[idx[a]] < x[idx[b]] })
-	r := make([]float64, len(x))
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && x[idx[j+1]] == x[idx[i]] {
-			j++
-		}
-		for k := i; k <= j; k++ {
-			r[idx[k]] = float64(i+j)/2 + 1
-		}
-		i = j + 1
-	}
-	return r
-}
-
 func maxMSE(p *causal.Predictor, envs []*mat.Dense) float64 {
 	worst := math.Inf(-1)
 	for _, e := range envs {
@@ -495,9 +470,9 @@ func runP2(ctx context.Context, quick bool, seed uint64, out string) {
 		}
 		scatterH = append(scatterH, hs...)
 		scatterW = append(scatterW, ws...)
-		rho := spearman(hs, ws)
+		rho := claims.Spearman(hs, ws)
 		rhos = append(rhos, rho)
-		rhosS = append(rhosS, spearman(hsS, ws))
+		rhosS = append(rhosS, claims.Spearman(hsS, ws))
 		bs := sel.Candidates[bestS]
 		chosenS = append(chosenS, causal.SubsetString(bs.Names))
 		selWorstS = append(selWorstS, maxMSE(bs.Predictor, test))

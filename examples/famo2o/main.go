@@ -217,7 +217,7 @@ func main() {
 		if !t.a1 {
 			continue
 		}
-		rho := famo2o.Spearman(betas, t.msd)
+		rho := claims.Spearman(betas, t.msd)
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, r := range t.betaRet {
 			lo, hi = math.Min(lo, score(r)), math.Max(hi, score(r))

@@ -52,11 +52,6 @@ func ExampleEncode() {
 	// Output: [0 1 0 1 0 1]
 }
 
-func ExampleSpearman() {
-	fmt.Println(famo2o.Spearman([]float64{1, 2, 3, 4, 5}, []float64{0.1, 0.2, 0.4, 0.3, 0.9}))
-	// Output: 0.9
-}
-
 func ExamplePendulumDataset() {
 	d, _ := famo2o.PendulumDataset(context.Background(), famo2o.D4MediumExpert, 4, rand.New(rand.NewPCG(1, 1)))
 	fmt.Println(d.Len(), len(d.Returns))

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/optlearn/optlearn/claims"
+
 	"github.com/optlearn/optlearn/rl"
 	"github.com/optlearn/optlearn/run"
 )
@@ -185,17 +187,8 @@ func TestBetaMonotone(t *testing.T) {
 			msd[b] += (a[0] - d.Act[i]) * (a[0] - d.Act[i])
 		}
 	}
-	if rho := Spearman([]float64{1, 2, 3, 4, 5}, msd); rho < 0.8 {
+	if rho := claims.Spearman([]float64{1, 2, 3, 4, 5}, msd); rho < 0.8 {
 		t.Errorf("MSD over β = 1..5: %v, Spearman %.2f < 0.8", msd, rho)
-	}
-}
-
-func TestSpearman(t *testing.T) {
-	if r := Spearman([]float64{1, 2, 3, 4}, []float64{10, 20, 15, 40}); math.Abs(r-0.8) > 1e-12 {
-		t.Fatalf("Spearman = %v, want 0.8", r)
-	}
-	if r := Spearman([]float64{1, 2, 3}, []float64{1, 1, 2}); math.Abs(r-math.Sqrt(3)/2) > 1e-12 {
-		t.Fatalf("Spearman with ties = %v", r)
 	}
 }
 

@@ -1,4 +1,4 @@
-package famo2o
+package claims
 
 import (
 	"math"
