@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 )
 
 // denseMetric is a dense inverse mass matrix M⁻¹ = L·Lᵀ held as its lower
@@ -87,28 +88,18 @@ func (m *denseMetric) drift(x, v, p []float64, eps float64) {
 // metric if the estimate is not positive definite.
 func (m *denseMetric) estimate(win [][]float64) {
 	d, n := m.d, float64(len(win))
-	mean := make([]float64, d)
-	for _, w := range win {
-		for i := range mean {
-			mean[i] += w[i] / n
-		}
+	x := mat.NewDense(len(win), d, nil)
+	for i, w := range win {
+		x.SetRow(i, w)
 	}
-	cov := mat.NewSymDense(d, nil)
+	var cov mat.SymDense
+	stat.CovarianceMatrix(&cov, x, nil)
+	cov.ScaleSym(n/(n+5), &cov)
 	for i := 0; i < d; i++ {
-		for j := 0; j <= i; j++ {
-			s := 0.0
-			for _, w := range win {
-				s += (w[i] - mean[i]) * (w[j] - mean[j])
-			}
-			v := (n / (n + 5)) * s / (n - 1)
-			if i == j {
-				v += 1e-3 * (5 / (n + 5))
-			}
-			cov.SetSym(i, j, v)
-		}
+		cov.SetSym(i, i, cov.At(i, i)+1e-3*(5/(n+5)))
 	}
 	var ch mat.Cholesky
-	if !ch.Factorize(cov) {
+	if !ch.Factorize(&cov) {
 		return
 	}
 	var l mat.TriDense

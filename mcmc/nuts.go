@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+
+	"github.com/optlearn/optlearn/linalg"
 )
 
 // metric is an inverse mass matrix M⁻¹: it draws momenta from N(0, M),
@@ -161,15 +163,7 @@ func (n *nuts) leapfrog(z *point, dir float64) {
 func (n *nuts) uturn(rho, pm, pp []float64) bool {
 	n.met.velocity(n.tmpA, pm)
 	n.met.velocity(n.tmpB, pp)
-	return dot(n.tmpA, rho) <= 0 || dot(n.tmpB, rho) <= 0
-}
-
-func dot(a, b []float64) float64 {
-	s := 0.0
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
+	return linalg.Dot(n.tmpA, rho) <= 0 || linalg.Dot(n.tmpB, rho) <= 0
 }
 
 func logAddExp(a, b float64) float64 {
