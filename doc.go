@@ -7,8 +7,8 @@
 // # Packages
 //
 //   - run: what every long run shares (Status, the Recorder contract,
-//     History, Printer and Loop); claims: the report format of the
-//     examples.
+//     History, Printer and Loop), with run/cputime for CPU clocks; claims:
+//     the report format of the examples and the statistics they share.
 //   - linalg: the shared vector kernels ([]float64 level-1 operations and a
 //     vector exp, sparse messages with exact bit counts, TopK/RandK
 //     selection, CSR matrices); dense products go through gonum's blas64.

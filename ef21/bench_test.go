@@ -2,7 +2,7 @@ package ef21_test
 
 import (
 	"context"
-	"github.com/optlearn/optlearn/internal/cputime"
+	"github.com/optlearn/optlearn/run/cputime"
 	"math"
 	"math/rand/v2"
 	"sort"

@@ -2,7 +2,7 @@ package linalg
 
 import (
 	"fmt"
-	"github.com/optlearn/optlearn/internal/cputime"
+	"github.com/optlearn/optlearn/run/cputime"
 	"math/rand/v2"
 	"runtime"
 	"slices"

@@ -3,7 +3,7 @@ package selective
 import (
 	"context"
 	"fmt"
-	"github.com/optlearn/optlearn/internal/cputime"
+	"github.com/optlearn/optlearn/run/cputime"
 	"math"
 	"math/rand/v2"
 	"runtime"

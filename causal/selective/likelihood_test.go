@@ -1,7 +1,7 @@
 package selective
 
 import (
-	"github.com/optlearn/optlearn/internal/cputime"
+	"github.com/optlearn/optlearn/run/cputime"
 	"maps"
 	"math"
 	"math/rand/v2"

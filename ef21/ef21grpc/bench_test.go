@@ -2,7 +2,7 @@ package ef21grpc
 
 import (
 	"context"
-	"github.com/optlearn/optlearn/internal/cputime"
+	"github.com/optlearn/optlearn/run/cputime"
 	"testing"
 	"time"
 

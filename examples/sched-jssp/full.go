@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/optlearn/optlearn/claims"
+	"github.com/optlearn/optlearn/run/cputime"
 	"github.com/optlearn/optlearn/sched"
 	"github.com/optlearn/optlearn/sched/instances"
 )
@@ -70,7 +71,7 @@ func fullTable(ctx context.Context, rep *claims.Report, cfg fullConfig) {
 // calibrate measures the moves per CPU second of one worker on in (2 s of
 // wall time).
 func calibrate(ctx context.Context, in *sched.Instance, cfg fullConfig) float64 {
-	c0, ok := cpuTime()
+	c0, ok := cputime.Process()
 	if !ok {
 		log.Fatal("-cpu: process CPU time is not available on this system")
 	}
@@ -78,7 +79,7 @@ func calibrate(ctx context.Context, in *sched.Instance, cfg fullConfig) float64 
 	if err != nil {
 		log.Fatal(err)
 	}
-	c1, _ := cpuTime()
+	c1, _ := cputime.Process()
 	rate := float64(res.Iterations) / max((c1-c0).Seconds(), 1e-3)
 	if cfg.progress != nil {
 		fmt.Fprintf(cfg.progress, "%s: %.0f moves per CPU second; budget %d moves per worker (%v of one core)\n", in.Name, rate, int(rate*cfg.limit.Seconds()), cfg.limit)

@@ -2,7 +2,7 @@ package learned_test
 
 import (
 	"context"
-	"github.com/optlearn/optlearn/internal/cputime"
+	"github.com/optlearn/optlearn/run/cputime"
 	"testing"
 
 	"github.com/optlearn/optlearn/sched"
