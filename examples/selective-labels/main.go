@@ -145,12 +145,12 @@ func main() {
 	if *accept != 0 && !(*accept > 0 && *accept < 1) {
 		log.Fatalf("-accept %v: want a target acceptance in (0, 1), or 0 for the default", *accept)
 	}
-	hmcSet := &mcmc.Settings{Warmup: *warmup, Draws: *draws, MaxSteps: 32, TargetAccept: *accept}
+	sampling := &mcmc.Settings{Warmup: *warmup, Draws: *draws, MaxSteps: 32, TargetAccept: *accept}
 	if *warmup == 0 {
-		hmcSet.Warmup = 1000
+		sampling.Warmup = 1000
 	}
 	if *draws == 0 {
-		hmcSet.Draws = 2000
+		sampling.Draws = 2000
 	}
 	ctx := context.Background()
 	start := time.Now()
@@ -168,7 +168,7 @@ func main() {
 	res := make([][3]summary, datasets)
 	done := map[int][3]summary{}
 	if *ckpt != "" && !*quick {
-		done = readCheckpoint(*ckpt, *samplerName, *accept, hmcSet.Warmup, hmcSet.Draws)
+		done = readCheckpoint(*ckpt, *samplerName, *accept, sampling.Warmup, sampling.Draws)
 	}
 	converged := func(sm summary) bool { return sm.Rhat < 1.05 && sm.Essm > 200 }
 	pathCap := func(sm summary) int { return cmp.Or(sm.MaxSteps, 32) }
@@ -193,7 +193,7 @@ func main() {
 			prev += float64(y) / n
 		}
 		for f, name := range fits {
-			steps := hmcSet.MaxSteps
+			steps := sampling.MaxSteps
 			if fromCkpt {
 				if !redo(prior[f]) {
 					res[k][f] = prior[f]
@@ -215,7 +215,7 @@ func main() {
 				log.Fatal(err)
 			}
 			for {
-				set := *hmcSet
+				set := *sampling
 				set.MaxSteps = steps
 				sm := fitOne(ctx, md, syn, prev, *quick, uint64(k), sampler, &set)
 				res[k][f] = sm
@@ -237,7 +237,7 @@ func main() {
 			}
 		}
 		if *ckpt != "" && !*quick {
-			line, err := json.Marshal(checkpoint{Dataset: k, Warmup: hmcSet.Warmup, Draws: hmcSet.Draws, Sampler: *samplerName, Accept: *accept, Fits: res[k]})
+			line, err := json.Marshal(checkpoint{Dataset: k, Warmup: sampling.Warmup, Draws: sampling.Draws, Sampler: *samplerName, Accept: *accept, Fits: res[k]})
 			if err != nil {
 				log.Fatal(err)
 			}
@@ -255,7 +255,7 @@ func main() {
 		say("data set %d of %d fitted", k+1, datasets)
 	}
 
-	fmt.Printf("R1: %d synthetic data sets (N = %d, uniform Z, α = 1); intervals from %s\n", datasets, n, map[bool]string{true: "the Laplace approximation (fast mode)", false: fmt.Sprintf("%s, 4 chains × (%d warm-up + %d)", samplerLabel, hmcSet.Warmup, hmcSet.Draws)}[*quick])
+	fmt.Printf("R1: %d synthetic data sets (N = %d, uniform Z, α = 1); intervals from %s\n", datasets, n, map[bool]string{true: "the Laplace approximation (fast mode)", false: fmt.Sprintf("%s, 4 chains × (%d warm-up + %d)", samplerLabel, sampling.Warmup, sampling.Draws)}[*quick])
 	fmt.Printf("%-14s %10s %10s %10s %10s %10s %10s\n", "fit", "CI β_Y", "CI β_D", "CI s", "err β_Y", "err β_D", "err s")
 	for f, name := range fits {
 		var w, e [3]float64
@@ -362,14 +362,18 @@ func main() {
 			return t
 		}
 		sort.Float64s(essPerS)
-		divs := 0
-		for k := range res {
-			for f := range fits {
-				divs += res[k][f].Div
+		divs := ""
+		if *samplerName == "nuts" { // HMC does not count divergences
+			n := 0
+			for k := range res {
+				for f := range fits {
+					n += res[k][f].Div
+				}
 			}
+			divs = fmt.Sprintf(", %d divergent kept draws", n)
 		}
-		fmt.Printf("\n%s: %d fits, %.0f s, %.0f kept draws/s, %.1f gradients per draw (warm-up included), %.2f ms per gradient (wall, 4 chains on GOMAXPROCS %d), median smallest-ESS per second %.1f, %d divergent kept draws\n",
-			samplerLabel, len(secs), sum(secs), sum(kept)/sum(secs), sum(grads)/(sum(kept)*float64(hmcSet.Warmup+hmcSet.Draws)/float64(hmcSet.Draws)), 1e3*sum(secs)/sum(grads), runtime.GOMAXPROCS(0), essPerS[len(essPerS)/2], divs)
+		fmt.Printf("\n%s: %d fits, %.0f s, %.0f kept draws/s, %.1f gradients per draw (warm-up included), %.2f ms per gradient (wall, 4 chains on GOMAXPROCS %d), median smallest-ESS per second %.1f%s\n",
+			samplerLabel, len(secs), sum(secs), sum(kept)/sum(secs), sum(grads)/(sum(kept)*float64(sampling.Warmup+sampling.Draws)/float64(sampling.Draws)), 1e3*sum(secs)/sum(grads), runtime.GOMAXPROCS(0), essPerS[len(essPerS)/2], divs)
 	}
 	fmt.Printf("\ntotal %.1f s\n\n", time.Since(start).Seconds())
 	if err := rep.Write(os.Stdout, *asJSON); err != nil {
@@ -378,7 +382,7 @@ func main() {
 }
 
 // fitOne fits one model and summarises its intervals against the truth.
-func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, prev float64, quick bool, seed uint64, sampler mcmc.Sampler, hmcSet *mcmc.Settings) summary {
+func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, prev float64, quick bool, seed uint64, sampler mcmc.Sampler, sampling *mcmc.Settings) summary {
 	th, _, err := md.MAP(nil)
 	if err != nil {
 		log.Fatal(err)
@@ -401,7 +405,7 @@ func fitOne(ctx context.Context, md *selective.Model, syn *selective.Synthetic, 
 		}
 	} else {
 		t0 := time.Now()
-		post, err := md.Sample(ctx, th, cov, sampler, hmcSet, rng)
+		post, err := md.Sample(ctx, th, cov, sampler, sampling, rng)
 		if err != nil {
 			log.Fatal(err)
 		}
